@@ -1,0 +1,239 @@
+//! One recurrent layer over a chunk of T steps and B streams: the GEMMs shared by every cell,
+//! around the per-step math of [`crate::rnn`], [`crate::lstm`] and [`crate::gru`].
+//!
+//! Activations are time-major: row `t·B + b` is stream b at step t. The input projections of all T
+//! steps are one GEMM before the recurrence, and the weight gradients one GEMM after it.
+
+use crate::config::CellKind;
+use crate::kernels::{add_rows, gemm_nn, gemm_tn_acc, sum_rows_acc, sum_sq, transpose};
+use crate::{gru, lstm, rnn};
+
+/// Parameters of one layer, exactly PyTorch's `nn.RNN/LSTM/GRU` layer k (G = 1, 4, 3).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Layer {
+    /// Cell type.
+    pub kind: CellKind,
+    /// Input width (E for layer 0, H above).
+    pub input: usize,
+    /// Hidden size H.
+    pub hidden: usize,
+    /// Input weights, (G·H, In), gate blocks in PyTorch order.
+    pub w_ih: Vec<f32>,
+    /// Recurrent weights, (G·H, H).
+    pub w_hh: Vec<f32>,
+    /// Input bias, (G·H).
+    pub b_ih: Vec<f32>,
+    /// Recurrent bias, (G·H).
+    pub b_hh: Vec<f32>,
+}
+
+/// Transposed copies of a layer's weights, rebuilt after each optimizer step so that the forward
+/// GEMMs read them row by row.
+#[derive(Clone, Debug, Default)]
+pub struct Packed {
+    w_ih_t: Vec<f32>, // (In, G·H)
+    w_hh_t: Vec<f32>, // (H, G·H)
+}
+
+/// Everything a layer keeps from its forward pass over a chunk for the backward pass, plus scratch.
+#[derive(Clone, Debug, Default)]
+pub struct LayerCache {
+    steps: usize,
+    batch: usize,
+    /// Gate activations, (T·B, G·H): rnn pre-activations; lstm i,f,g,o; gru r,z,n.
+    pub gates: Vec<f32>,
+    /// Hidden states, ((T+1)·B, H): block 0 is the initial state, block t+1 is h_t.
+    pub h: Vec<f32>,
+    /// LSTM cell states, ((T+1)·B, H), same indexing as `h`.
+    pub c: Vec<f32>,
+    /// LSTM tanh(c_t), (T·B, H).
+    tanh_c: Vec<f32>,
+    /// GRU `W_hn h_{t−1} + b_hn`, (T·B, H).
+    hn: Vec<f32>,
+    h_proj: Vec<f32>,  // (B, G·H) scratch: W_hh h + b_hh
+    d_pre: Vec<f32>,   // (T·B, G·H) input-side pre-activation gradients
+    d_pre_h: Vec<f32>, // (T·B, G·H) gru hidden-side pre-activation gradients
+    dh_next: Vec<f32>, // (B, H) ∂L/∂h_{t−1} flowing backwards
+    dc: Vec<f32>,      // (B, H) ∂L/∂c flowing backwards
+    /// ‖∂L/∂h_t‖₂ over the batch for every t of the last backward pass, (T).
+    pub dh_norm: Vec<f32>,
+}
+
+impl LayerCache {
+    /// Buffers for a chunk of `steps` × `batch`.
+    pub fn new(kind: CellKind, hidden: usize, steps: usize, batch: usize) -> Self {
+        let gh = kind.gates() * hidden;
+        let tb = steps * batch;
+        let lstm = kind == CellKind::Lstm;
+        let gru = kind == CellKind::Gru;
+        LayerCache {
+            steps,
+            batch,
+            gates: vec![0.0; tb * gh],
+            h: vec![0.0; (tb + batch) * hidden],
+            c: if lstm { vec![0.0; (tb + batch) * hidden] } else { Vec::new() },
+            tanh_c: if lstm { vec![0.0; tb * hidden] } else { Vec::new() },
+            hn: if gru { vec![0.0; tb * hidden] } else { Vec::new() },
+            h_proj: vec![0.0; batch * gh],
+            d_pre: vec![0.0; tb * gh],
+            d_pre_h: if gru { vec![0.0; tb * gh] } else { Vec::new() },
+            dh_next: vec![0.0; batch * hidden],
+            dc: vec![0.0; batch * hidden],
+            dh_norm: vec![0.0; steps],
+        }
+    }
+
+    /// The layer's outputs h_1..h_T, (T·B, H): the next layer's input.
+    pub fn outputs(&self) -> &[f32] {
+        let bh = self.h.len() / (self.steps + 1);
+        &self.h[bh..]
+    }
+
+    /// Final hidden state h_T, (B, H).
+    pub fn last_h(&self) -> &[f32] {
+        let bh = self.h.len() / (self.steps + 1);
+        &self.h[self.steps * bh..]
+    }
+
+    /// Final LSTM cell state c_T, (B, H); empty for other cells.
+    pub fn last_c(&self) -> &[f32] {
+        if self.c.is_empty() {
+            return &[];
+        }
+        let bh = self.c.len() / (self.steps + 1);
+        &self.c[self.steps * bh..]
+    }
+}
+
+impl Layer {
+    /// A zero layer of the given shape.
+    pub fn zeros(kind: CellKind, input: usize, hidden: usize) -> Self {
+        let gh = kind.gates() * hidden;
+        Layer {
+            kind,
+            input,
+            hidden,
+            w_ih: vec![0.0; gh * input],
+            w_hh: vec![0.0; gh * hidden],
+            b_ih: vec![0.0; gh],
+            b_hh: vec![0.0; gh],
+        }
+    }
+
+    /// Rebuilds the transposed weights used by the forward pass.
+    pub fn pack(&self, packed: &mut Packed) {
+        let gh = self.kind.gates() * self.hidden;
+        packed.w_ih_t.resize(gh * self.input, 0.0);
+        packed.w_hh_t.resize(gh * self.hidden, 0.0);
+        transpose(gh, self.input, &self.w_ih, &mut packed.w_ih_t);
+        transpose(gh, self.hidden, &self.w_hh, &mut packed.w_hh_t);
+    }
+
+    /// Forward over a chunk: `x` (T·B, In) from the initial state `h0` (B, H) and, for LSTM, `c0`.
+    /// Fills `cache`; the outputs are `cache.outputs()`.
+    pub fn forward(&self, packed: &Packed, x: &[f32], h0: &[f32], c0: &[f32], cache: &mut LayerCache) {
+        let (hs, b, steps) = (self.hidden, cache.batch, cache.steps);
+        let gh = self.kind.gates() * hs;
+        let (bh, bg) = (b * hs, b * gh);
+        gemm_nn(steps * b, gh, self.input, x, &packed.w_ih_t, &mut cache.gates, false);
+        add_rows(&mut cache.gates, &self.b_ih);
+        cache.h[..bh].copy_from_slice(h0);
+        if self.kind == CellKind::Lstm {
+            cache.c[..bh].copy_from_slice(c0);
+        }
+        for t in 0..steps {
+            let (h_done, h_rest) = cache.h.split_at_mut((t + 1) * bh);
+            let h_prev = &h_done[t * bh..];
+            let h_out = &mut h_rest[..bh];
+            gemm_nn(b, gh, hs, h_prev, &packed.w_hh_t, &mut cache.h_proj, false);
+            add_rows(&mut cache.h_proj, &self.b_hh);
+            let gates = &mut cache.gates[t * bg..(t + 1) * bg];
+            match self.kind {
+                CellKind::Rnn => rnn::forward_step(gates, &cache.h_proj, h_out),
+                CellKind::Lstm => {
+                    let (c_done, c_rest) = cache.c.split_at_mut((t + 1) * bh);
+                    lstm::forward_step(
+                        hs,
+                        gates,
+                        &cache.h_proj,
+                        &c_done[t * bh..],
+                        &mut c_rest[..bh],
+                        &mut cache.tanh_c[t * bh..(t + 1) * bh],
+                        h_out,
+                    );
+                }
+                CellKind::Gru => {
+                    gru::forward_step(hs, gates, &cache.h_proj, h_prev, &mut cache.hn[t * bh..(t + 1) * bh], h_out)
+                }
+            }
+        }
+    }
+
+    /// Backward over the chunk last run forward in `cache` (truncated BPTT: no gradient arrives from
+    /// beyond step T). `d_out` (T·B, H) holds ∂L/∂h_t from the layer above and is overwritten with
+    /// the total ∂L/∂h_t. Adds the parameter gradients into `grad`; writes ∂L/∂x into `dx`
+    /// (T·B, In) when given, and ∂L/∂h_0, ∂L/∂c_0 into `dh0`, `dc0` when given.
+    pub fn backward(
+        &self,
+        x: &[f32],
+        cache: &mut LayerCache,
+        d_out: &mut [f32],
+        grad: &mut Layer,
+        dx: Option<&mut [f32]>,
+        state_grad: Option<(&mut [f32], &mut [f32])>,
+    ) {
+        let (hs, b, steps) = (self.hidden, cache.batch, cache.steps);
+        let gh = self.kind.gates() * hs;
+        let (bh, bg, tb) = (b * hs, b * gh, steps * b);
+        let gru = self.kind == CellKind::Gru;
+        cache.dh_next.fill(0.0);
+        cache.dc.fill(0.0);
+        for t in (0..steps).rev() {
+            let dh = &mut d_out[t * bh..(t + 1) * bh];
+            for (d, &n) in dh.iter_mut().zip(&cache.dh_next) {
+                *d += n;
+            }
+            cache.dh_norm[t] = sum_sq(dh).sqrt() as f32;
+            let gates = &cache.gates[t * bg..(t + 1) * bg];
+            let d_pre = &mut cache.d_pre[t * bg..(t + 1) * bg];
+            match self.kind {
+                CellKind::Rnn => rnn::backward_step(dh, &cache.h[(t + 1) * bh..(t + 2) * bh], d_pre),
+                CellKind::Lstm => lstm::backward_step(
+                    hs,
+                    gates,
+                    &cache.c[t * bh..(t + 1) * bh],
+                    &cache.tanh_c[t * bh..(t + 1) * bh],
+                    dh,
+                    &mut cache.dc,
+                    d_pre,
+                ),
+                CellKind::Gru => gru::backward_step(
+                    hs,
+                    gates,
+                    &cache.hn[t * bh..(t + 1) * bh],
+                    &cache.h[t * bh..(t + 1) * bh],
+                    dh,
+                    d_pre,
+                    &mut cache.d_pre_h[t * bg..(t + 1) * bg],
+                    &mut cache.dh_next,
+                ),
+            }
+            let d_hidden = if gru { &cache.d_pre_h[t * bg..(t + 1) * bg] } else { &cache.d_pre[t * bg..(t + 1) * bg] };
+            gemm_nn(b, hs, gh, d_hidden, &self.w_hh, &mut cache.dh_next, gru);
+        }
+        if let Some((dh0, dc0)) = state_grad {
+            dh0.copy_from_slice(&cache.dh_next);
+            if self.kind == CellKind::Lstm {
+                dc0.copy_from_slice(&cache.dc);
+            }
+        }
+        let d_hidden = if gru { &cache.d_pre_h } else { &cache.d_pre };
+        gemm_tn_acc(gh, self.input, tb, &cache.d_pre, x, &mut grad.w_ih);
+        gemm_tn_acc(gh, hs, tb, d_hidden, &cache.h[..tb * hs], &mut grad.w_hh);
+        sum_rows_acc(&cache.d_pre, &mut grad.b_ih);
+        sum_rows_acc(d_hidden, &mut grad.b_hh);
+        if let Some(dx) = dx {
+            gemm_nn(tb, self.input, gh, &cache.d_pre, &self.w_ih, dx, false);
+        }
+    }
+}

@@ -1,0 +1,263 @@
+//! Model files and training checkpoints in the safetensors format.
+//!
+//! A *model* file holds exactly PyTorch's `state_dict` of `Embedding → nn.RNN/LSTM/GRU
+//! (batch_first) → Linear` named `embedding`, `rnn`, `fc`, so `model.load_state_dict(
+//! safetensors.torch.load_file(path))` accepts it; config, vocabulary and format version are in the
+//! metadata. A *checkpoint* adds `optim.m.*` / `optim.v.*` moments and `train.h` / `train.c` (the
+//! carried state), plus the step, data position and RNG state in its metadata, for an exact resume.
+
+use crate::config::{CellKind, Config};
+use crate::error::{Error, Result};
+use crate::model::{Dims, Params, State};
+use crate::optim::Optimizer;
+use crate::vocab::Vocab;
+use safetensors::{tensor::TensorView, Dtype, SafeTensors};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// The value of the `format` metadata key.
+pub const FORMAT: &str = "rnn-playground";
+/// The format version this build writes and reads.
+pub const VERSION: u32 = 1;
+
+/// Training progress stored in a checkpoint's metadata.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    /// Optimizer steps taken.
+    pub step: u64,
+    /// Completed epochs.
+    pub epoch: usize,
+    /// Next chunk within the epoch.
+    pub chunk: usize,
+    /// Streams the batcher used.
+    pub streams: usize,
+    /// RNG state.
+    pub rng: [u64; 4],
+    /// Fingerprint of the training corpus, to refuse resuming on other text.
+    pub corpus_hash: u64,
+}
+
+/// Everything a checkpoint adds to a model.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrainState {
+    /// Step, data position, RNG.
+    pub progress: Progress,
+    /// Optimizer moments.
+    pub optimizer: Optimizer,
+    /// The state carried into the next chunk.
+    pub state: State,
+}
+
+/// What a file contained.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    /// The model's tensors.
+    pub params: Params,
+    /// The config, when the file was written by this project.
+    pub config: Option<Config>,
+    /// The vocabulary, when the file was written by this project.
+    pub vocab: Option<Vocab>,
+    /// Training state, when the file is a checkpoint.
+    pub train: Option<TrainState>,
+}
+
+fn f32_bytes(x: &[f32]) -> Vec<u8> {
+    x.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+/// Serialises a model (and, with `train`, a checkpoint).
+pub fn save(params: &Params, config: &Config, vocab: &Vocab, train: Option<&TrainState>) -> Result<Vec<u8>> {
+    let mut tensors: Vec<(String, Vec<usize>, Vec<u8>)> = Vec::new();
+    let names = params.names_and_shapes();
+    let mut i = 0;
+    params.for_each(|t| {
+        let (name, shape) = names[i].clone();
+        tensors.push((name, shape, f32_bytes(t)));
+        i += 1;
+    });
+    let mut meta = HashMap::new();
+    meta.insert("format".to_string(), FORMAT.to_string());
+    meta.insert("version".to_string(), VERSION.to_string());
+    meta.insert("cell".to_string(), config.cell.name().to_string());
+    meta.insert("config".to_string(), config.to_json());
+    meta.insert("vocab".to_string(), vocab.to_json());
+    meta.insert("kind".to_string(), if train.is_some() { "checkpoint" } else { "model" }.to_string());
+    if let Some(ts) = train {
+        for (prefix, moments) in [("optim.m.", &ts.optimizer.m), ("optim.v.", &ts.optimizer.v)] {
+            for ((name, shape), m) in names.iter().zip(moments) {
+                if !m.is_empty() {
+                    tensors.push((format!("{prefix}{name}"), shape.clone(), f32_bytes(m)));
+                }
+            }
+        }
+        let d = params.dims();
+        let b = ts.progress.streams;
+        tensors.push(("train.h".into(), vec![d.layers, b, d.hidden], f32_bytes(&ts.state.h)));
+        if !ts.state.c.is_empty() {
+            tensors.push(("train.c".into(), vec![d.layers, b, d.hidden], f32_bytes(&ts.state.c)));
+        }
+        meta.insert("optimizer".to_string(), serde_json::to_string(&ts.optimizer.kind).expect("enum"));
+        meta.insert("progress".to_string(), serde_json::to_string(&ts.progress).expect("progress"));
+        meta.insert(
+            "note".to_string(),
+            "training checkpoint: optim.* and train.* are optimizer and loop state, not model weights".to_string(),
+        );
+    }
+    let views: Vec<(String, TensorView<'_>)> = tensors
+        .iter()
+        .map(|(n, s, b)| Ok((n.clone(), TensorView::new(Dtype::F32, s.clone(), b).map_err(file_err)?)))
+        .collect::<Result<_>>()?;
+    safetensors::serialize(views, Some(meta)).map_err(file_err)
+}
+
+fn file_err(e: impl std::fmt::Display) -> Error {
+    Error::ModelFile(format!("not a valid safetensors file ({e})"))
+}
+
+/// Reads a tensor as f32 values, checking its shape. F64 is converted.
+fn read(st: &SafeTensors<'_>, name: &str, shape: &[usize]) -> Result<Vec<f32>> {
+    let t = st.tensor(name).map_err(|_| Error::ModelFile(format!("tensor {name} is missing")))?;
+    if t.shape() != shape {
+        return Err(Error::ModelFile(format!("tensor {name} has shape {:?}, expected {shape:?}", t.shape())));
+    }
+    let data = t.data();
+    match t.dtype() {
+        Dtype::F32 => Ok(data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()),
+        Dtype::F64 => Ok(data
+            .chunks_exact(8)
+            .map(|b| f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) as f32)
+            .collect()),
+        other => Err(Error::ModelFile(format!("tensor {name} has dtype {other:?}; only F32 and F64 are supported"))),
+    }
+}
+
+fn shape_of(st: &SafeTensors<'_>, name: &str) -> Result<Vec<usize>> {
+    st.tensor(name)
+        .map(|t| t.shape().to_vec())
+        .map_err(|_| Error::ModelFile(format!("tensor {name} is missing (is this a model of this project or a PyTorch state_dict?)")))
+}
+
+/// Infers the model's shape from tensor names and shapes alone (as for a file made by PyTorch).
+fn infer_dims(st: &SafeTensors<'_>) -> Result<Dims> {
+    let emb = shape_of(st, "embedding.weight")?;
+    let hh = shape_of(st, "rnn.weight_hh_l0")?;
+    if emb.len() != 2 || hh.len() != 2 || hh[1] == 0 || emb[0] == 0 || emb[1] == 0 {
+        return Err(Error::ModelFile("embedding.weight and rnn.weight_hh_l0 must be non-empty matrices".into()));
+    }
+    let hidden = hh[1];
+    let cell = match hh[0] / hidden {
+        1 if hh[0] == hidden => CellKind::Rnn,
+        3 if hh[0] == 3 * hidden => CellKind::Gru,
+        4 if hh[0] == 4 * hidden => CellKind::Lstm,
+        _ => {
+            return Err(Error::ModelFile(format!(
+                "rnn.weight_hh_l0 has shape {hh:?}: rows must be 1, 3 or 4 times the columns (rnn, gru, lstm)"
+            )))
+        }
+    };
+    let mut layers = 0;
+    while st.tensor(&format!("rnn.weight_hh_l{layers}")).is_ok() {
+        layers += 1;
+    }
+    Ok(Dims { cell, vocab: emb[0], embed: emb[1], hidden, layers })
+}
+
+/// Loads a model file or checkpoint. Every shape is checked against the tensors' names, so a
+/// truncated, corrupt or hostile file gives an error and allocates no more than its own size.
+pub fn load(bytes: &[u8]) -> Result<Loaded> {
+    let st = SafeTensors::deserialize(bytes).map_err(file_err)?;
+    let (_, header) = SafeTensors::read_metadata(bytes).map_err(file_err)?;
+    let meta = header.metadata().clone().unwrap_or_default();
+    if let Some(v) = meta.get("version") {
+        if meta.get("format").map(String::as_str) == Some(FORMAT) && v.parse::<u32>().ok() != Some(VERSION) {
+            return Err(Error::ModelFile(format!("format version {v} is not supported (this build reads {VERSION})")));
+        }
+    }
+    let d = infer_dims(&st)?;
+    let mut params = Params::zeros_checked(d, bytes.len())?;
+    let names = params.names_and_shapes();
+    let mut values = Vec::with_capacity(names.len());
+    for (name, shape) in &names {
+        values.push(read(&st, name, shape)?);
+    }
+    let mut it = values.into_iter();
+    params.for_each_mut(|t| t.copy_from_slice(&it.next().expect("one value per tensor")));
+    if params.embedding.iter().chain(params.fc_w.iter()).any(|v| !v.is_finite()) {
+        return Err(Error::ModelFile("the weights contain NaN or infinity".into()));
+    }
+    let known = |n: &str| names.iter().any(|(m, _)| m == n) || n.starts_with("optim.") || n.starts_with("train.");
+    if let Some(extra) = st.names().into_iter().find(|n| !known(n)) {
+        return Err(Error::ModelFile(format!("unexpected tensor {extra} (bidirectional or other architectures are not supported)")));
+    }
+    let config = match meta.get("config") {
+        Some(s) => {
+            let mut c = Config::from_json(s)?;
+            (c.cell, c.layers, c.embed, c.hidden) = (d.cell, d.layers, d.embed, d.hidden);
+            Some(c)
+        }
+        None => None,
+    };
+    let vocab = match meta.get("vocab") {
+        Some(s) => {
+            let v = Vocab::from_json(s)?;
+            if v.len() != d.vocab {
+                return Err(Error::ModelFile(format!(
+                    "the vocabulary has {} characters but embedding.weight has {} rows",
+                    v.len(),
+                    d.vocab
+                )));
+            }
+            Some(v)
+        }
+        None => None,
+    };
+    let train = match (meta.get("kind").map(String::as_str), meta.get("progress"), &config) {
+        (Some("checkpoint"), Some(p), Some(c)) => {
+            let progress: Progress =
+                serde_json::from_str(p).map_err(|e| Error::ModelFile(format!("bad progress metadata: {e}")))?;
+            if progress.streams == 0 || progress.streams > crate::config::MAX_BATCH {
+                return Err(Error::ModelFile("bad stream count in checkpoint".into()));
+            }
+            let mut optimizer = Optimizer::new(c.optimizer, &params);
+            optimizer.step = progress.step;
+            for (prefix, moments) in [("optim.m.", &mut optimizer.m), ("optim.v.", &mut optimizer.v)] {
+                for ((name, shape), m) in names.iter().zip(moments.iter_mut()) {
+                    if !m.is_empty() {
+                        *m = read(&st, &format!("{prefix}{name}"), shape)?;
+                    }
+                }
+            }
+            let sshape = [d.layers, progress.streams, d.hidden];
+            let mut state = State::zeros(d, progress.streams);
+            state.h = read(&st, "train.h", &sshape)?;
+            if d.cell == CellKind::Lstm {
+                state.c = read(&st, "train.c", &sshape)?;
+            }
+            Some(TrainState { progress, optimizer, state })
+        }
+        (Some("checkpoint"), ..) => return Err(Error::ModelFile("checkpoint metadata is incomplete".into())),
+        _ => None,
+    };
+    Ok(Loaded { params, config, vocab, train })
+}
+
+impl Params {
+    /// Zero tensors of shape `d`, refusing shapes whose size the file (of `file_len` bytes) cannot
+    /// hold: a hostile header cannot make us allocate more than the file justifies.
+    pub fn zeros_checked(d: Dims, file_len: usize) -> Result<Params> {
+        let gh = d.cell.gates().checked_mul(d.hidden);
+        let total = (|| {
+            let gh = gh?;
+            let mut n = d.vocab.checked_mul(d.embed)?;
+            for k in 0..d.layers {
+                let input = if k == 0 { d.embed } else { d.hidden };
+                n = n.checked_add(gh.checked_mul(input.checked_add(d.hidden)?.checked_add(2)?)?)?;
+            }
+            n.checked_add(d.vocab.checked_mul(d.hidden.checked_add(1)?)?)
+        })();
+        match total {
+            Some(n) if n.saturating_mul(4) <= file_len => Ok(Params::zeros(d)),
+            _ => Err(Error::ModelFile("the tensor shapes do not fit in the file (truncated or corrupt)".into())),
+        }
+    }
+}

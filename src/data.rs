@@ -1,0 +1,75 @@
+//! Train/validation split and the batcher: B parallel streams over the training text, read in
+//! consecutive chunks of T steps with targets shifted by one (the layout truncated BPTT needs).
+
+use crate::error::{Error, Result};
+
+/// Splits ids into (train, validation): the last `val_fraction` of the text is validation.
+/// A validation part shorter than two characters (nothing to predict) is dropped.
+pub fn split(ids: &[u32], val_fraction: f32) -> (Vec<u32>, Vec<u32>) {
+    let n_val = (ids.len() as f64 * val_fraction as f64).floor() as usize;
+    if n_val < 2 || ids.len() - n_val < 2 {
+        return (ids.to_vec(), Vec::new());
+    }
+    let cut = ids.len() - n_val;
+    (ids[..cut].to_vec(), ids[cut..].to_vec())
+}
+
+/// Walks B streams over a text. Stream b covers the b-th of B equal segments; each call to
+/// [`Batcher::next`] yields the next T characters of every stream. At the end of a segment the
+/// epoch ends and every stream starts again from its beginning.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Batcher {
+    /// Streams B actually used (fewer than asked when the text is short).
+    pub streams: usize,
+    /// Steps T per chunk.
+    pub steps: usize,
+    seg_len: usize,
+    /// Chunks per epoch.
+    pub chunks_per_epoch: usize,
+    /// Index of the next chunk within the epoch.
+    pub chunk: usize,
+    /// Completed epochs.
+    pub epoch: usize,
+}
+
+impl Batcher {
+    /// A batcher over a text of `len` characters. Needs at least T+1 characters; uses fewer than
+    /// `batch` streams when the text cannot give every stream one chunk.
+    pub fn new(len: usize, steps: usize, batch: usize) -> Result<Batcher> {
+        if len < steps + 1 {
+            return Err(Error::Corpus(format!(
+                "the training text has {len} characters; sequence length {steps} needs at least {}",
+                steps + 1
+            )));
+        }
+        let pairs = len - 1;
+        let streams = batch.min(pairs / steps).max(1);
+        let seg_len = pairs / streams;
+        Ok(Batcher { streams, steps, seg_len, chunks_per_epoch: seg_len / steps, chunk: 0, epoch: 0 })
+    }
+
+    /// Fills `inputs` and `targets` (T·B, time-major: row t·B + b) with the next chunk and advances.
+    /// Returns true when this chunk starts a new pass over the text (the carried state must be reset).
+    pub fn next(&mut self, ids: &[u32], inputs: &mut [u32], targets: &mut [u32]) -> bool {
+        let fresh = self.chunk == 0;
+        let start = self.chunk * self.steps;
+        for t in 0..self.steps {
+            for b in 0..self.streams {
+                let i = b * self.seg_len + start + t;
+                inputs[t * self.streams + b] = ids[i];
+                targets[t * self.streams + b] = ids[i + 1];
+            }
+        }
+        self.chunk += 1;
+        if self.chunk == self.chunks_per_epoch {
+            self.chunk = 0;
+            self.epoch += 1;
+        }
+        fresh
+    }
+
+    /// Fraction of the current epoch done, in [0, 1).
+    pub fn progress(&self) -> f32 {
+        self.chunk as f32 / self.chunks_per_epoch as f32
+    }
+}

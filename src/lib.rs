@@ -1,0 +1,28 @@
+//! rnn-playground: a character-level RNN / LSTM / GRU language model, exact to PyTorch's modules,
+//! that trains natively and as WebAssembly in the browser.
+//!
+//! The engine is pure Rust; only [`wasm`] (compiled for wasm32) touches JavaScript.
+
+pub mod cell;
+pub mod checkpoint;
+pub mod config;
+pub mod data;
+pub mod error;
+pub mod gru;
+pub mod kernels;
+pub mod loss;
+pub mod lstm;
+pub mod model;
+pub mod optim;
+pub mod probe;
+pub mod rng;
+pub mod rnn;
+pub mod sample;
+pub mod trainer;
+pub mod vocab;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use config::{CellKind, ClipKind, Config, InitKind, OptimizerKind};
+pub use error::{Error, Result};
+pub use trainer::Trainer;

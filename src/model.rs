@@ -1,0 +1,404 @@
+//! The language model `Embedding(V, E) → L × {rnn, lstm, gru}(H) → Linear(H, V)`, exactly PyTorch's
+//! modules, with its forward and backward pass over a chunk of T steps × B streams.
+
+use crate::cell::{Layer, LayerCache, Packed};
+use crate::config::{CellKind, Config, InitKind};
+use crate::kernels::{add_rows, gemm_nn, gemm_tn_acc, sum_rows_acc, transpose};
+use crate::loss::cross_entropy;
+use crate::rng::Rng;
+
+/// All trainable tensors, named as PyTorch's `state_dict`. Gradients use the same struct.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Params {
+    /// `embedding.weight`, (V, E).
+    pub embedding: Vec<f32>,
+    /// `rnn.*_l{k}` for k = 0..L.
+    pub layers: Vec<Layer>,
+    /// `fc.weight`, (V, H).
+    pub fc_w: Vec<f32>,
+    /// `fc.bias`, (V).
+    pub fc_b: Vec<f32>,
+}
+
+/// Shape of a model: what is needed to allocate its tensors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Dims {
+    /// Cell type.
+    pub cell: CellKind,
+    /// Vocabulary size V.
+    pub vocab: usize,
+    /// Embedding size E.
+    pub embed: usize,
+    /// Hidden size H.
+    pub hidden: usize,
+    /// Layers L.
+    pub layers: usize,
+}
+
+impl Dims {
+    /// Dims from a config and a vocabulary size.
+    pub fn new(config: &Config, vocab: usize) -> Self {
+        Dims { cell: config.cell, vocab, embed: config.embed, hidden: config.hidden, layers: config.layers }
+    }
+
+    /// Multiply-adds per character of the forward pass (embedding gather excluded).
+    pub fn forward_macs(&self) -> usize {
+        let gh = self.cell.gates() * self.hidden;
+        let mut macs = self.hidden * self.vocab;
+        for k in 0..self.layers {
+            let input = if k == 0 { self.embed } else { self.hidden };
+            macs += gh * (input + self.hidden);
+        }
+        macs
+    }
+}
+
+impl Params {
+    /// All-zero tensors of the given shape.
+    pub fn zeros(d: Dims) -> Self {
+        Params {
+            embedding: vec![0.0; d.vocab * d.embed],
+            layers: (0..d.layers)
+                .map(|k| Layer::zeros(d.cell, if k == 0 { d.embed } else { d.hidden }, d.hidden))
+                .collect(),
+            fc_w: vec![0.0; d.vocab * d.hidden],
+            fc_b: vec![0.0; d.vocab],
+        }
+    }
+
+    /// The shape of these tensors.
+    pub fn dims(&self) -> Dims {
+        let l0 = &self.layers[0];
+        Dims {
+            cell: l0.kind,
+            vocab: self.fc_b.len(),
+            embed: l0.input,
+            hidden: l0.hidden,
+            layers: self.layers.len(),
+        }
+    }
+
+    /// Freshly initialised parameters.
+    pub fn init(d: Dims, init: InitKind, rng: &mut Rng) -> Self {
+        let mut p = Params::zeros(d);
+        let k = 1.0 / (d.hidden as f32).sqrt();
+        for v in p.embedding.iter_mut() {
+            *v = rng.normal();
+        }
+        let hs = d.hidden;
+        for layer in p.layers.iter_mut() {
+            let input = layer.input;
+            match init {
+                InitKind::Pytorch | InitKind::Orthogonal | InitKind::Identity => {
+                    for w in [&mut layer.w_ih, &mut layer.w_hh, &mut layer.b_ih, &mut layer.b_hh] {
+                        fill_uniform(w, k, rng);
+                    }
+                }
+                InitKind::Xavier => {
+                    fill_uniform(&mut layer.w_ih, (6.0 / (input + hs) as f32).sqrt(), rng);
+                    fill_uniform(&mut layer.w_hh, (6.0 / (2 * hs) as f32).sqrt(), rng);
+                }
+            }
+            match init {
+                InitKind::Orthogonal => {
+                    for block in layer.w_hh.chunks_exact_mut(hs * hs) {
+                        orthogonal(block, hs, rng);
+                    }
+                }
+                InitKind::Identity => {
+                    for block in layer.w_hh.chunks_exact_mut(hs * hs) {
+                        block.fill(0.0);
+                        for i in 0..hs {
+                            block[i * hs + i] = 1.0;
+                        }
+                    }
+                    layer.b_ih.fill(0.0);
+                    layer.b_hh.fill(0.0);
+                }
+                _ => {}
+            }
+        }
+        match init {
+            InitKind::Xavier => fill_uniform(&mut p.fc_w, (6.0 / (d.hidden + d.vocab) as f32).sqrt(), rng),
+            _ => {
+                fill_uniform(&mut p.fc_w, k, rng);
+                fill_uniform(&mut p.fc_b, k, rng);
+            }
+        }
+        p
+    }
+
+    /// Tensor names and shapes in `state_dict` order, matching [`Params::for_each`].
+    pub fn names_and_shapes(&self) -> Vec<(String, Vec<usize>)> {
+        let d = self.dims();
+        let gh = d.cell.gates() * d.hidden;
+        let mut out = vec![("embedding.weight".to_string(), vec![d.vocab, d.embed])];
+        for (k, l) in self.layers.iter().enumerate() {
+            out.push((format!("rnn.weight_ih_l{k}"), vec![gh, l.input]));
+            out.push((format!("rnn.weight_hh_l{k}"), vec![gh, d.hidden]));
+            out.push((format!("rnn.bias_ih_l{k}"), vec![gh]));
+            out.push((format!("rnn.bias_hh_l{k}"), vec![gh]));
+        }
+        out.push(("fc.weight".to_string(), vec![d.vocab, d.hidden]));
+        out.push(("fc.bias".to_string(), vec![d.vocab]));
+        out
+    }
+
+    /// Visits every tensor in `state_dict` order.
+    pub fn for_each(&self, mut f: impl FnMut(&[f32])) {
+        f(&self.embedding);
+        for l in &self.layers {
+            f(&l.w_ih);
+            f(&l.w_hh);
+            f(&l.b_ih);
+            f(&l.b_hh);
+        }
+        f(&self.fc_w);
+        f(&self.fc_b);
+    }
+
+    /// Visits every tensor mutably in `state_dict` order.
+    pub fn for_each_mut(&mut self, mut f: impl FnMut(&mut [f32])) {
+        f(&mut self.embedding);
+        for l in &mut self.layers {
+            f(&mut l.w_ih);
+            f(&mut l.w_hh);
+            f(&mut l.b_ih);
+            f(&mut l.b_hh);
+        }
+        f(&mut self.fc_w);
+        f(&mut self.fc_b);
+    }
+
+    /// Visits every tensor of `self` mutably beside the same tensor of `other` (e.g. its gradient),
+    /// with the tensor's index in `state_dict` order.
+    pub fn zip_mut(&mut self, other: &Params, mut f: impl FnMut(usize, &mut [f32], &[f32])) {
+        f(0, &mut self.embedding, &other.embedding);
+        for (k, (l, o)) in self.layers.iter_mut().zip(&other.layers).enumerate() {
+            f(1 + 4 * k, &mut l.w_ih, &o.w_ih);
+            f(2 + 4 * k, &mut l.w_hh, &o.w_hh);
+            f(3 + 4 * k, &mut l.b_ih, &o.b_ih);
+            f(4 + 4 * k, &mut l.b_hh, &o.b_hh);
+        }
+        let n = 1 + 4 * self.layers.len();
+        f(n, &mut self.fc_w, &other.fc_w);
+        f(n + 1, &mut self.fc_b, &other.fc_b);
+    }
+
+    /// Number of scalar parameters.
+    pub fn count(&self) -> usize {
+        let mut n = 0;
+        self.for_each(|t| n += t.len());
+        n
+    }
+
+    /// Sets every element to zero.
+    pub fn zero(&mut self) {
+        self.for_each_mut(|t| t.fill(0.0));
+    }
+}
+
+fn fill_uniform(w: &mut [f32], bound: f32, rng: &mut Rng) {
+    for v in w.iter_mut() {
+        *v = rng.uniform_range(-bound, bound);
+    }
+}
+
+/// Fills `w` (n×n) with a random orthogonal matrix: Gram–Schmidt on Gaussian rows.
+fn orthogonal(w: &mut [f32], n: usize, rng: &mut Rng) {
+    let mut q = vec![0.0f64; n * n];
+    for i in 0..n {
+        loop {
+            let mut row: Vec<f64> = (0..n).map(|_| rng.normal() as f64).collect();
+            for j in 0..i {
+                let qj = &q[j * n..(j + 1) * n];
+                let dot: f64 = row.iter().zip(qj).map(|(a, b)| a * b).sum();
+                for (r, &b) in row.iter_mut().zip(qj) {
+                    *r -= dot * b;
+                }
+            }
+            let norm = row.iter().map(|v| v * v).sum::<f64>().sqrt();
+            if norm > 1e-6 {
+                for (dst, v) in q[i * n..(i + 1) * n].iter_mut().zip(&row) {
+                    *dst = v / norm;
+                }
+                break;
+            }
+        }
+    }
+    for (d, &v) in w.iter_mut().zip(&q) {
+        *d = v as f32;
+    }
+}
+
+/// Recurrent state of every layer: `h` (L, B, H) and, for LSTM, `c` (L, B, H).
+#[derive(Clone, Debug, PartialEq)]
+pub struct State {
+    /// Hidden states, (L, B, H).
+    pub h: Vec<f32>,
+    /// LSTM cell states, (L, B, H); empty for rnn and gru.
+    pub c: Vec<f32>,
+}
+
+impl State {
+    /// The zero state for `batch` streams.
+    pub fn zeros(d: Dims, batch: usize) -> Self {
+        let n = d.layers * batch * d.hidden;
+        State { h: vec![0.0; n], c: if d.cell == CellKind::Lstm { vec![0.0; n] } else { Vec::new() } }
+    }
+
+    /// Resets to zero.
+    pub fn reset(&mut self) {
+        self.h.fill(0.0);
+        self.c.fill(0.0);
+    }
+}
+
+/// Buffers for one chunk shape (T, B), allocated once and reused every step.
+#[derive(Clone, Debug)]
+pub struct Workspace {
+    /// Steps T.
+    pub steps: usize,
+    /// Streams B.
+    pub batch: usize,
+    x: Vec<f32>, // (T·B, E) embedded inputs
+    /// Per-layer forward caches.
+    pub caches: Vec<LayerCache>,
+    /// Output logits, (T·B, V), row t·B + b.
+    pub logits: Vec<f32>,
+    d_logits: Vec<f32>, // (T·B, V)
+    d_out: Vec<f32>,    // (T·B, H) ∂L/∂(layer output)
+    dx: Vec<f32>,       // (T·B, max(E, H)) ∂L/∂(layer input)
+    /// ∂L/∂h_0 of every layer, (L, B, H), after a backward pass that asked for it.
+    pub d_h0: Vec<f32>,
+    /// ∂L/∂c_0 of every layer (LSTM), (L, B, H).
+    pub d_c0: Vec<f32>,
+}
+
+impl Workspace {
+    /// Buffers for chunks of `steps` × `batch` of a model of shape `d`.
+    pub fn new(d: Dims, steps: usize, batch: usize) -> Self {
+        let tb = steps * batch;
+        let n_state = d.layers * batch * d.hidden;
+        Workspace {
+            steps,
+            batch,
+            x: vec![0.0; tb * d.embed],
+            caches: (0..d.layers).map(|_| LayerCache::new(d.cell, d.hidden, steps, batch)).collect(),
+            logits: vec![0.0; tb * d.vocab],
+            d_logits: vec![0.0; tb * d.vocab],
+            d_out: vec![0.0; tb * d.hidden],
+            dx: vec![0.0; tb * d.embed.max(d.hidden)],
+            d_h0: vec![0.0; n_state],
+            d_c0: vec![0.0; n_state],
+        }
+    }
+
+    /// Copies the state after the last step of the forward pass into `state`.
+    pub fn final_state(&self, state: &mut State) {
+        let n = state.h.len() / self.caches.len().max(1);
+        for (k, cache) in self.caches.iter().enumerate() {
+            state.h[k * n..(k + 1) * n].copy_from_slice(cache.last_h());
+            if !state.c.is_empty() {
+                state.c[k * n..(k + 1) * n].copy_from_slice(cache.last_c());
+            }
+        }
+    }
+
+    /// The top layer's outputs h_t, (T·B, H).
+    pub fn top_outputs(&self) -> &[f32] {
+        self.caches.last().map(|c| c.outputs()).unwrap_or(&[])
+    }
+}
+
+/// A model: parameters plus the packed copies the forward pass reads.
+#[derive(Clone, Debug)]
+pub struct Model {
+    /// The trainable tensors.
+    pub params: Params,
+    packed: Vec<Packed>,
+    fc_w_t: Vec<f32>, // (H, V)
+}
+
+impl Model {
+    /// Wraps parameters, packing them for the forward pass.
+    pub fn new(params: Params) -> Self {
+        let mut m = Model { params, packed: Vec::new(), fc_w_t: Vec::new() };
+        m.repack();
+        m
+    }
+
+    /// The model's shape.
+    pub fn dims(&self) -> Dims {
+        self.params.dims()
+    }
+
+    /// Rebuilds the packed weights; call after changing `params`.
+    pub fn repack(&mut self) {
+        let d = self.dims();
+        self.packed.resize_with(d.layers, Packed::default);
+        for (layer, packed) in self.params.layers.iter().zip(self.packed.iter_mut()) {
+            layer.pack(packed);
+        }
+        self.fc_w_t.resize(d.vocab * d.hidden, 0.0);
+        transpose(d.vocab, d.hidden, &self.params.fc_w, &mut self.fc_w_t);
+    }
+
+    /// Forward over a chunk. `inputs` (T·B) are time-major ids (row t·B + b), all `< V`; the chunk
+    /// starts from `state`. Fills `ws.logits` and the layer caches.
+    pub fn forward(&self, ws: &mut Workspace, inputs: &[u32], state: &State) {
+        let d = self.dims();
+        let tb = ws.steps * ws.batch;
+        debug_assert_eq!(inputs.len(), tb);
+        for (row, &id) in ws.x.chunks_exact_mut(d.embed).zip(inputs) {
+            let id = id as usize;
+            row.copy_from_slice(&self.params.embedding[id * d.embed..(id + 1) * d.embed]);
+        }
+        let n = ws.batch * d.hidden;
+        for k in 0..d.layers {
+            let (below, rest) = ws.caches.split_at_mut(k);
+            let x = if k == 0 { &ws.x[..] } else { below[k - 1].outputs() };
+            let c0 = if state.c.is_empty() { &[][..] } else { &state.c[k * n..(k + 1) * n] };
+            self.params.layers[k].forward(&self.packed[k], x, &state.h[k * n..(k + 1) * n], c0, &mut rest[0]);
+        }
+        let top = ws.caches.last().expect("at least one layer").outputs();
+        gemm_nn(tb, d.vocab, d.hidden, top, &self.fc_w_t, &mut ws.logits, false);
+        add_rows(&mut ws.logits, &self.params.fc_b);
+    }
+
+    /// Mean cross-entropy of the last forward pass against `targets` (T·B, time-major), no gradient.
+    pub fn loss(&self, ws: &Workspace, targets: &[u32]) -> f32 {
+        cross_entropy(&ws.logits, self.dims().vocab, targets, None)
+    }
+
+    /// Loss of the last forward pass and its backward pass: adds ∂loss/∂params into `grad` (which
+    /// the caller zeroes) and leaves ‖∂L/∂h_t‖ in each layer cache and ∂L/∂h_0, ∂L/∂c_0 in `ws`.
+    pub fn backward(&self, ws: &mut Workspace, inputs: &[u32], targets: &[u32], grad: &mut Params) -> f32 {
+        let d = self.dims();
+        let tb = ws.steps * ws.batch;
+        let loss = cross_entropy(&ws.logits, d.vocab, targets, Some(&mut ws.d_logits));
+        let top = ws.caches.last().expect("at least one layer").outputs();
+        gemm_tn_acc(d.vocab, d.hidden, tb, &ws.d_logits, top, &mut grad.fc_w);
+        sum_rows_acc(&ws.d_logits, &mut grad.fc_b);
+        gemm_nn(tb, d.hidden, d.vocab, &ws.d_logits, &self.params.fc_w, &mut ws.d_out, false);
+        let n = ws.batch * d.hidden;
+        for k in (0..d.layers).rev() {
+            let (below, rest) = ws.caches.split_at_mut(k);
+            let x = if k == 0 { &ws.x[..] } else { below[k - 1].outputs() };
+            let layer = &self.params.layers[k];
+            let dx = &mut ws.dx[..tb * layer.input];
+            let state_grad = Some((&mut ws.d_h0[k * n..(k + 1) * n], &mut ws.d_c0[k * n..(k + 1) * n]));
+            layer.backward(x, &mut rest[0], &mut ws.d_out, &mut grad.layers[k], Some(dx), state_grad);
+            if k > 0 {
+                ws.d_out.copy_from_slice(&ws.dx[..tb * d.hidden]);
+            }
+        }
+        for (row, &id) in ws.dx.chunks_exact(d.embed).zip(inputs) {
+            let id = id as usize;
+            for (g, &v) in grad.embedding[id * d.embed..(id + 1) * d.embed].iter_mut().zip(row) {
+                *g += v;
+            }
+        }
+        loss
+    }
+}

@@ -1,0 +1,74 @@
+//! Activations for a probe text: every layer's hidden state over time, plus the LSTM cell state and
+//! gates or the GRU gates, for the page's heatmap.
+
+use crate::config::CellKind;
+use crate::error::{Error, Result};
+use crate::model::{Model, State, Workspace};
+use crate::vocab::Vocab;
+
+/// Longest probe text, in characters.
+pub const MAX_PROBE_CHARS: usize = 2048;
+
+/// One named (T × H) activation matrix.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Activation {
+    /// "h", "c", or a gate name ("i", "f", "g", "o", "r", "z", "n").
+    pub name: &'static str,
+    /// Row-major (T, H).
+    pub values: Vec<f32>,
+}
+
+/// Activations of one layer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LayerProbe {
+    /// `h` first, then `c` (LSTM), then the gates.
+    pub activations: Vec<Activation>,
+}
+
+/// The probe: its characters and every layer's activations.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Probe {
+    /// The probe text's characters (T).
+    pub chars: Vec<char>,
+    /// Hidden size H.
+    pub hidden: usize,
+    /// One entry per layer, bottom first.
+    pub layers: Vec<LayerProbe>,
+}
+
+/// Runs `text` through the model from the zero state, one stream, and collects activations.
+pub fn probe(model: &Model, vocab: &Vocab, text: &str) -> Result<Probe> {
+    let chars: Vec<char> = text.chars().take(MAX_PROBE_CHARS).collect();
+    if chars.is_empty() {
+        return Err(Error::Text("the probe text is empty".into()));
+    }
+    let text: String = chars.iter().collect();
+    let ids = vocab.encode(&text)?.ids;
+    let d = model.dims();
+    let steps = ids.len();
+    let mut ws = Workspace::new(d, steps, 1);
+    model.forward(&mut ws, &ids, &State::zeros(d, 1));
+    let hs = d.hidden;
+    let gate_names: &[&'static str] = match d.cell {
+        CellKind::Rnn => &[],
+        CellKind::Lstm => &["i", "f", "g", "o"],
+        CellKind::Gru => &["r", "z", "n"],
+    };
+    let g = d.cell.gates();
+    let layers = ws
+        .caches
+        .iter()
+        .map(|cache| {
+            let mut activations = vec![Activation { name: "h", values: cache.outputs().to_vec() }];
+            if d.cell == CellKind::Lstm {
+                activations.push(Activation { name: "c", values: cache.c[hs..].to_vec() });
+            }
+            for (k, &name) in gate_names.iter().enumerate() {
+                let values = cache.gates.chunks_exact(g * hs).flat_map(|row| row[k * hs..(k + 1) * hs].iter().copied()).collect();
+                activations.push(Activation { name, values });
+            }
+            LayerProbe { activations }
+        })
+        .collect();
+    Ok(Probe { chars, hidden: hs, layers })
+}
