@@ -1,0 +1,245 @@
+//! Training behaviour: overfitting a tiny text, determinism, exact resume from a checkpoint,
+//! model files, sampling, and every kind of bad input giving a clear error value.
+
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+mod common;
+use common::SMALL_TEXT;
+use rnn_playground::checkpoint;
+use rnn_playground::config::{CellKind, ClipKind, Config, InitKind, OptimizerKind};
+use rnn_playground::sample::SampleOptions;
+use rnn_playground::trainer::{decode_corpus, sequence_loss};
+use rnn_playground::vocab::{Vocab, UNKNOWN};
+use rnn_playground::{Error, Trainer};
+
+fn tiny(cell: CellKind) -> Config {
+    Config { cell, hidden: 32, embed: 8, seq_len: 16, batch: 4, lr: 1e-2, val_fraction: 0.0, ..Config::default() }
+}
+
+#[test]
+fn small_models_overfit_a_tiny_text() {
+    let text = "hello world, hello rnn. ".repeat(4);
+    for cell in [CellKind::Rnn, CellKind::Lstm, CellKind::Gru] {
+        let mut t = Trainer::new(tiny(cell), &text).unwrap();
+        let first = t.step().unwrap().loss;
+        let mut last = first;
+        for _ in 0..400 {
+            last = t.step().unwrap().loss;
+        }
+        assert!(last < 0.05, "{cell:?}: loss {first} -> {last}, expected below 0.05 nats");
+    }
+}
+
+#[test]
+fn every_optimizer_and_init_learns() {
+    for (opt, lr) in [(OptimizerKind::Sgd, 0.5), (OptimizerKind::Adagrad, 0.05), (OptimizerKind::Rmsprop, 3e-3)] {
+        for init in [InitKind::Pytorch, InitKind::Xavier, InitKind::Orthogonal, InitKind::Identity] {
+            let c = Config { optimizer: opt, lr, init, cell: CellKind::Rnn, ..tiny(CellKind::Rnn) };
+            let mut t = Trainer::new(c, SMALL_TEXT).unwrap();
+            let first = t.step().unwrap().loss;
+            let mut last = first;
+            for _ in 0..60 {
+                last = t.step().unwrap().loss;
+            }
+            assert!(last < first * 0.8, "{opt:?} {init:?}: loss {first} -> {last}");
+        }
+    }
+}
+
+#[test]
+fn same_seed_gives_identical_losses_and_samples() {
+    let run = |seed| {
+        let mut t = Trainer::new(Config { seed, ..tiny(CellKind::Lstm) }, SMALL_TEXT).unwrap();
+        let losses: Vec<u32> = (0..20).map(|_| t.step().unwrap().loss.to_bits()).collect();
+        let s = t.sample("The ", 50, &SampleOptions::default(), 3, false).unwrap();
+        (losses, s.text)
+    };
+    assert_eq!(run(5), run(5));
+    assert_ne!(run(5).0, run(6).0);
+}
+
+#[test]
+fn checkpoint_resume_continues_exactly() {
+    let config = Config { val_fraction: 0.1, ..tiny(CellKind::Gru) };
+    let mut straight = Trainer::new(config.clone(), SMALL_TEXT).unwrap();
+    for _ in 0..7 {
+        straight.step().unwrap();
+    }
+    let bytes = straight.save_checkpoint().unwrap();
+    let expected: Vec<f32> = (0..10).map(|_| straight.step().unwrap().loss).collect();
+    let mut resumed = Trainer::from_file(&bytes, SMALL_TEXT).unwrap();
+    assert!(resumed.report.resumed);
+    let got: Vec<f32> = (0..10).map(|_| resumed.step().unwrap().loss).collect();
+    assert_eq!(got, expected);
+    // Another corpus: the weights load, the optimizer starts fresh.
+    let other = Trainer::from_file(&bytes, &SMALL_TEXT.to_uppercase()).unwrap();
+    assert!(!other.report.resumed);
+}
+
+#[test]
+fn model_file_holds_exactly_the_state_dict() {
+    let t = Trainer::new(Config { layers: 2, ..tiny(CellKind::Lstm) }, SMALL_TEXT).unwrap();
+    let bytes = t.save_model().unwrap();
+    let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let mut names: Vec<&str> = st.names();
+    names.sort();
+    let mut want = vec!["embedding.weight", "fc.bias", "fc.weight"];
+    for k in 0..2 {
+        for n in ["weight_ih", "weight_hh", "bias_ih", "bias_hh"] {
+            want.push(Box::leak(format!("rnn.{n}_l{k}").into_boxed_str()));
+        }
+    }
+    want.sort();
+    assert_eq!(names, want);
+    assert_eq!(st.tensor("rnn.weight_ih_l0").unwrap().shape(), &[128, 8]);
+    assert_eq!(st.tensor("rnn.weight_hh_l1").unwrap().shape(), &[128, 32]);
+    let loaded = checkpoint::load(&bytes).unwrap();
+    assert_eq!(loaded.params, t.model.params);
+    assert_eq!(loaded.vocab.unwrap(), t.vocab);
+    assert!(loaded.train.is_none());
+}
+
+#[test]
+fn corrupt_model_files_are_errors() {
+    let t = Trainer::new(tiny(CellKind::Rnn), SMALL_TEXT).unwrap();
+    let bytes = t.save_checkpoint().unwrap();
+    for cut in [0, 4, 8, 20, bytes.len() / 2, bytes.len() - 1] {
+        assert!(matches!(checkpoint::load(&bytes[..cut]), Err(Error::ModelFile(_))), "truncated at {cut}");
+    }
+    // A header claiming an enormous tensor must not allocate it.
+    let header = br#"{"embedding.weight":{"dtype":"F32","shape":[1000000000,1000000],"data_offsets":[0,4]}}"#;
+    let mut hostile = (header.len() as u64).to_le_bytes().to_vec();
+    hostile.extend_from_slice(header);
+    hostile.extend_from_slice(&[0; 4]);
+    assert!(matches!(checkpoint::load(&hostile), Err(Error::ModelFile(_))));
+    let mut flipped = bytes.clone();
+    flipped[10] ^= 0xff;
+    assert!(checkpoint::load(&flipped).is_err());
+    assert!(matches!(Trainer::from_file(b"not a model", SMALL_TEXT), Err(Error::ModelFile(_))));
+}
+
+#[test]
+fn bad_corpora_are_clear_errors() {
+    let c = tiny(CellKind::Lstm);
+    assert!(matches!(Trainer::new(c.clone(), ""), Err(Error::Corpus(m)) if m.contains("empty")));
+    assert!(matches!(Trainer::new(c.clone(), "x"), Err(Error::Corpus(_))));
+    assert!(matches!(Trainer::new(c.clone(), "short text"), Err(Error::Corpus(m)) if m.contains("sequence length")));
+    assert!(matches!(Trainer::new(c.clone(), "abc\0def".repeat(10).as_str()), Err(Error::Corpus(_))));
+    assert!(matches!(decode_corpus(&[b'a', 0xff, 0xfe, b'b']), Err(Error::Corpus(m)) if m.contains("UTF-8")));
+    assert_eq!(decode_corpus("héllo 你好".as_bytes()).unwrap(), "héllo 你好");
+    // Short but trainable: fewer streams than asked.
+    let t = Trainer::new(c, &"ab".repeat(30)).unwrap();
+    assert_eq!(t.report.streams, 3);
+}
+
+#[test]
+fn absurd_hyperparameters_are_clear_errors() {
+    let bad = [
+        Config { lr: f32::NAN, ..Config::default() },
+        Config { lr: -1.0, ..Config::default() },
+        Config { clip: f32::INFINITY, ..Config::default() },
+        Config { hidden: 0, ..Config::default() },
+        Config { hidden: 1 << 20, ..Config::default() },
+        Config { layers: 1000, ..Config::default() },
+        Config { seq_len: 4096, batch: 4096, ..Config::default() },
+        Config { beta2: 1.0, ..Config::default() },
+        Config { max_vocab: 1, ..Config::default() },
+    ];
+    for c in bad {
+        assert!(matches!(Trainer::new(c.clone(), SMALL_TEXT), Err(Error::Config(_))), "{c:?}");
+    }
+    assert!(matches!(Config::from_json(r#"{"cell":"transformer"}"#), Err(Error::Config(_))));
+    assert!(matches!(Config::from_json(r#"{"hidden":"big"}"#), Err(Error::Config(_))));
+    assert_eq!(Config::from_json("{}").unwrap(), Config::default());
+}
+
+#[test]
+fn divergence_is_reported_and_the_weights_kept() {
+    let mut t = Trainer::new(tiny(CellKind::Rnn), SMALL_TEXT).unwrap();
+    t.step().unwrap();
+    t.model.params.fc_b[3] = f32::NAN;
+    t.model.repack();
+    let before = t.model.params.clone();
+    match t.step() {
+        Err(Error::Diverged(m)) => assert!(m.contains("learning rate"), "{m}"),
+        other => panic!("expected divergence, got {other:?}"),
+    }
+    assert_eq!(t.model.params.fc_w, before.fc_w, "a diverged step must not update the weights");
+}
+
+#[test]
+fn vocabulary_handles_any_unicode_and_the_cap() {
+    let text = "你好世界🙂 e\u{301}a 你好";
+    let (v, report) = Vocab::build(text, 8000).unwrap();
+    assert_eq!(report.dropped_chars, 0);
+    assert_eq!(v.decode(&v.encode(text).unwrap().ids), text);
+    assert_eq!(v.char_of(0), UNKNOWN);
+    let (capped, report) = Vocab::build("aaaabbbcc d", 3).unwrap();
+    assert_eq!(capped.len(), 3);
+    assert_eq!(report.dropped_chars, 3);
+    assert_eq!(report.dropped_occurrences, 4);
+    let enc = capped.encode("abz").unwrap();
+    assert_eq!(enc.ids[2], 0);
+    assert_eq!(enc.unknown, vec!['z']);
+    let (v1, _) = Vocab::build("cab", 10).unwrap();
+    let (v2, _) = Vocab::build("bca", 10).unwrap();
+    assert_eq!(v1, v2);
+    assert!(Vocab::from_json(r#"["a","bb"]"#).is_err());
+    let plain = Vocab::from_json(r#"["a","b"]"#).unwrap();
+    assert!(matches!(plain.encode("c"), Err(Error::Text(_))));
+}
+
+#[test]
+fn sampling_respects_its_options() {
+    let mut t = Trainer::new(tiny(CellKind::Lstm), SMALL_TEXT).unwrap();
+    for _ in 0..30 {
+        t.step().unwrap();
+    }
+    let greedy = SampleOptions { temperature: 0.0, ..SampleOptions::default() };
+    let a = t.sample("The ", 40, &greedy, 1, false).unwrap();
+    let b = t.sample("The ", 40, &greedy, 2, false).unwrap();
+    assert_eq!(a.text, b.text, "greedy ignores the seed");
+    assert_eq!(a.text.chars().count(), 40);
+    let top1 = SampleOptions { top_k: 1, ..SampleOptions::default() };
+    assert_eq!(t.sample("The ", 40, &top1, 9, false).unwrap().text, a.text);
+    let nucleus = SampleOptions { top_p: 1e-6, ..SampleOptions::default() };
+    assert_eq!(t.sample("The ", 40, &nucleus, 9, false).unwrap().text, a.text);
+    let s = t.sample("Zebra 🦓", 10, &SampleOptions::default(), 1, false).unwrap();
+    assert_eq!(s.unknown, vec!['Z', '🦓']);
+    let cont = t.sample("", 10, &greedy, 1, true).unwrap();
+    assert_eq!(cont.text.chars().count(), 10);
+    assert!(t.sample("x", 10, &SampleOptions { temperature: f32::NAN, ..greedy }, 1, false).is_err());
+}
+
+#[test]
+fn diagnostics_cover_every_step_and_layer() {
+    let mut t = Trainer::new(Config { layers: 2, ..tiny(CellKind::Lstm) }, SMALL_TEXT).unwrap();
+    t.step().unwrap();
+    let norms = t.dh_norms();
+    assert_eq!(norms.len(), 2);
+    assert!(norms.iter().all(|l| l.len() == 16 && l.iter().all(|v| v.is_finite() && *v > 0.0)));
+    let p = t.probe("The gradient").unwrap();
+    assert_eq!(p.chars.len(), 12);
+    let names: Vec<&str> = p.layers[1].activations.iter().map(|a| a.name).collect();
+    assert_eq!(names, ["h", "c", "i", "f", "g", "o"]);
+    assert!(p.layers[0].activations.iter().all(|a| a.values.len() == 12 * 32));
+    let h = &p.layers[0].activations[0].values;
+    assert!(h.iter().all(|v| v.abs() <= 1.0));
+}
+
+#[test]
+fn validation_and_sequence_loss_agree_on_scale() {
+    let mut t = Trainer::new(Config { val_fraction: 0.3, ..tiny(CellKind::Gru) }, &SMALL_TEXT.repeat(3)).unwrap();
+    let before = t.validate(None).unwrap();
+    assert!((before - (t.vocab.len() as f32).ln()).abs() < 1.0, "untrained loss {before} near ln V");
+    for _ in 0..100 {
+        t.step().unwrap();
+    }
+    assert!(t.validate(None).unwrap() < before);
+    let ids = t.vocab.encode(SMALL_TEXT).unwrap().ids;
+    let (loss, grad) = sequence_loss(&t.model, &ids, true).unwrap();
+    assert!(loss.is_finite() && grad.is_some());
+}
