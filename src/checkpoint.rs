@@ -65,16 +65,21 @@ fn f32_bytes(x: &[f32]) -> Vec<u8> {
     x.iter().flat_map(|v| v.to_le_bytes()).collect()
 }
 
+/// Every tensor of `params` as (name, shape, little-endian bytes).
+fn named_tensors(params: &Params) -> Vec<(String, Vec<usize>, Vec<u8>)> {
+    let mut names = params.names_and_shapes().into_iter();
+    let mut out = Vec::new();
+    params.for_each(|t| {
+        let (name, shape) = names.next().expect("one name per tensor");
+        out.push((name, shape, f32_bytes(t)));
+    });
+    out
+}
+
 /// Serialises a model (and, with `train`, a checkpoint).
 pub fn save(params: &Params, config: &Config, vocab: &Vocab, train: Option<&TrainState>) -> Result<Vec<u8>> {
-    let mut tensors: Vec<(String, Vec<usize>, Vec<u8>)> = Vec::new();
     let names = params.names_and_shapes();
-    let mut i = 0;
-    params.for_each(|t| {
-        let (name, shape) = names[i].clone();
-        tensors.push((name, shape, f32_bytes(t)));
-        i += 1;
-    });
+    let mut tensors = named_tensors(params);
     let mut meta = HashMap::new();
     meta.insert("format".to_string(), FORMAT.to_string());
     meta.insert("version".to_string(), VERSION.to_string());
@@ -103,6 +108,19 @@ pub fn save(params: &Params, config: &Config, vocab: &Vocab, train: Option<&Trai
             "training checkpoint: optim.* and train.* are optimizer and loop state, not model weights".to_string(),
         );
     }
+    serialize(&tensors, meta)
+}
+
+/// Serialises gradients (or any tensors shaped like the model) under the model's tensor names.
+pub fn save_gradients(grad: &Params) -> Result<Vec<u8>> {
+    let tensors = named_tensors(grad);
+    let mut meta = HashMap::new();
+    meta.insert("format".to_string(), FORMAT.to_string());
+    meta.insert("kind".to_string(), "gradients".to_string());
+    serialize(&tensors, meta)
+}
+
+fn serialize(tensors: &[(String, Vec<usize>, Vec<u8>)], meta: HashMap<String, String>) -> Result<Vec<u8>> {
     let views: Vec<(String, TensorView<'_>)> = tensors
         .iter()
         .map(|(n, s, b)| Ok((n.clone(), TensorView::new(Dtype::F32, s.clone(), b).map_err(file_err)?)))
