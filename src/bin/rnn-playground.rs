@@ -48,6 +48,13 @@ TRAIN OPTIONS:
 
 Ctrl-C during training saves the model and checkpoint before exiting.";
 
+/// Prints a line to stdout, ignoring a closed pipe (`rnn-playground info … | head`).
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match run(args) {
@@ -208,7 +215,7 @@ fn write_file(path: &str, bytes: &[u8]) -> Result<(), String> {
 fn run(raw: Vec<String>) -> Result<(), String> {
     let mut a = Args::parse(raw)?;
     if a.positional.is_empty() || a.has("help") {
-        println!("{USAGE}");
+        out!("{USAGE}");
         return Ok(());
     }
     let cmd = a.positional.remove(0);
@@ -336,7 +343,7 @@ fn train(mut a: Args) -> Result<(), String> {
     let val = t.validate(None);
     let train_loss = smooth.unwrap_or(f32::NAN);
     eprintln!();
-    println!(
+    out!(
         "{}",
         serde_json::json!({
             "steps": t.optimizer.step,
@@ -387,7 +394,7 @@ fn sample(mut a: Args) -> Result<(), String> {
         let list: String = s.unknown.iter().collect();
         eprintln!("note: the prime has characters the model never saw, read as unknown: {list}");
     }
-    println!("{prime}{}", s.text);
+    out!("{prime}{}", s.text);
     Ok(())
 }
 
@@ -404,7 +411,7 @@ fn eval(mut a: Args) -> Result<(), String> {
     if let (Some(out), Some(g)) = (&grads, &grad) {
         write_file(out, &checkpoint::save_gradients(g).map_err(|e| e.to_string())?)?;
     }
-    println!(
+    out!(
         "{}",
         serde_json::json!({
             "loss": loss,
@@ -423,7 +430,7 @@ fn info(mut a: Args) -> Result<(), String> {
     a.finish()?;
     let loaded = read_model(&path)?;
     let d = loaded.params.dims();
-    println!(
+    out!(
         "{}",
         serde_json::to_string_pretty(&serde_json::json!({
             "kind": if loaded.train.is_some() { "checkpoint" } else { "model" },
@@ -434,7 +441,7 @@ fn info(mut a: Args) -> Result<(), String> {
             "vocab": d.vocab,
             "parameters": loaded.params.count(),
             "tensors": loaded.params.names_and_shapes().into_iter().map(|(n, s)| format!("{n} {s:?}")).collect::<Vec<_>>(),
-            "config": loaded.config,
+            "config": loaded.config.map(|c| serde_json::from_str::<serde_json::Value>(&c.to_json()).expect("config json")),
             "vocabulary": loaded.vocab.as_ref().map(|v| v.chars().iter().collect::<String>()),
             "step": loaded.train.as_ref().map(|t| t.progress.step),
         }))
@@ -467,7 +474,7 @@ fn bench(mut a: Args) -> Result<(), String> {
     t.sample("The ", 1000, &opts, 1, false).map_err(|e| e.to_string())?;
     let sample_ms = s0.elapsed().as_secs_f64() * 1e3;
     let chars_per_sec = steps as f64 * chars_per_step / secs;
-    println!(
+    out!(
         "{}",
         serde_json::json!({
             "chars_per_sec": chars_per_sec,
