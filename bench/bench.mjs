@@ -1,0 +1,373 @@
+// The speed benchmark's driver (run it through bench/run, which installs and builds first).
+//
+//   node bench/bench.mjs [--seconds N] [--quick] [--only PARTS] [--models NAMES] [--corpus FILE]
+//                        [--pkg DIR] [--out FILE] [--no-build-check]
+//
+// Measures, one at a time and single-threaded, every model in lib/common.mjs MODELS on the corpus:
+//   native   the engine natively: `cargo run --release -- bench …` (one JSON line)
+//   node     the engine as wasm in Node (www/pkg, wasm-bindgen --target web, initSync)
+//   chromium the engine as wasm in headless Chromium inside a Web Worker (bench/web/)
+//   tfjs     TensorFlow.js (wasm backend, SIMD, 1 thread) in Node and in the Chromium worker
+//   torch    PyTorch on the CPU, 1 thread (bench/torch_bench.py), when `import torch` works
+//   peak     the wasm f32x4 peak (mul+add and relaxed madd loops) in Node and in the worker
+// plus sampling time (1,000 characters, medium model, wasm) and the wasm size, then prints one
+// table and writes the results as JSON (default bench/out/results.json).
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { MODELS, macsPerChar, effectiveGflops, warmupFor, buildVocab } from './lib/common.mjs';
+import { buildPeakWasm, peakWat } from './lib/peak.mjs';
+import { openChromium, relativeUrl } from './lib/chromium.mjs';
+
+const benchDir = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(benchDir, '..');
+const PARTS = ['peak', 'native', 'node', 'chromium', 'tfjs', 'torch'];
+
+// ---------------------------------------------------------------- arguments
+function parseArgs(argv) {
+  const a = {
+    seconds: 10, quick: false, only: PARTS, models: MODELS.map((m) => m.name),
+    corpus: '../shared/corpora/en.txt', pkg: 'www/pkg', out: 'bench/out/results.json',
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i];
+    const v = () => {
+      if (i + 1 >= argv.length) throw new Error(`${k} needs a value`);
+      return argv[++i];
+    };
+    if (k === '--seconds') a.seconds = Number(v());
+    else if (k === '--quick') a.quick = true;
+    else if (k === '--only') a.only = v().split(',');
+    else if (k === '--models') a.models = v().split(',');
+    else if (k === '--corpus') a.corpus = v();
+    else if (k === '--pkg') a.pkg = v();
+    else if (k === '--out') a.out = v();
+    else if (k === '-h' || k === '--help') {
+      console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n'));
+      process.exit(0);
+    } else throw new Error(`unknown argument ${k}`);
+  }
+  if (a.quick && !argv.includes('--seconds')) a.seconds = 2;
+  if (!(a.seconds > 0)) throw new Error('--seconds must be > 0');
+  for (const p of a.only) if (!PARTS.includes(p)) throw new Error(`unknown part ${p} (parts: ${PARTS.join(',')})`);
+  for (const m of a.models) if (!MODELS.find((x) => x.name === m)) throw new Error(`unknown model ${m}`);
+  return a;
+}
+
+const args = parseArgs(process.argv.slice(2));
+const seconds = args.seconds;
+const warmup = warmupFor(seconds);
+const corpus = path.resolve(root, args.corpus);
+const pkg = path.resolve(root, args.pkg);
+const outFile = path.resolve(root, args.out);
+const outDir = path.dirname(outFile);
+const models = MODELS.filter((m) => args.models.includes(m.name));
+const want = (p) => args.only.includes(p);
+const progress = (s) => process.stderr.write(`[bench] ${s}\n`);
+const jobTimeoutMs = Math.max(300, 25 * seconds) * 1000;
+
+// ---------------------------------------------------------------- helpers
+function sh(cmd, argv, opts = {}) {
+  const r = spawnSync(cmd, argv, { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20, timeout: jobTimeoutMs, ...opts });
+  return { code: r.status, stdout: r.stdout || '', stderr: r.stderr || '', error: r.error };
+}
+
+/** The last stdout line that parses as a JSON object, or null. */
+function lastJson(stdout) {
+  const lines = stdout.trim().split('\n').reverse();
+  for (const l of lines) {
+    const t = l.trim();
+    if (t.startsWith('{')) {
+      try { return JSON.parse(t); } catch { /* keep looking */ }
+    }
+  }
+  return null;
+}
+
+function firstLine(s) {
+  return (s || '').trim().split('\n').filter((l) => l.trim()).slice(-1)[0] || '';
+}
+
+function nodeJob(job, nodeFlags = []) {
+  const r = sh(process.execPath, [...nodeFlags, path.join(benchDir, 'lib/node_job.mjs'), JSON.stringify(job)]);
+  const j = lastJson(r.stdout);
+  if (j) return j;
+  return { error: r.error ? String(r.error.message) : `exit ${r.code}: ${firstLine(r.stderr)}` };
+}
+
+function cmdVersion(cmd, argv) {
+  const r = sh(cmd, argv, { timeout: 30000 });
+  return r.code === 0 ? firstLine(r.stdout) : null;
+}
+
+// ---------------------------------------------------------------- results
+const results = {
+  meta: {
+    date: new Date().toISOString(),
+    git_commit: cmdVersion('git', ['rev-parse', '--short', 'HEAD']),
+    cpu: (os.cpus()[0] || {}).model, cores: os.cpus().length,
+    loadavg_start: os.loadavg(),
+    node: process.version,
+    rustc: cmdVersion('rustc', ['--version']),
+    corpus: args.corpus, seconds_per_row: seconds, warmup_seconds: warmup, quick: args.quick,
+    threads: 1,
+    flops_formula: 'GFLOP/s = chars/s × 6 × MACs/char / 1e9; MACs/char = Σ_layers G·H·(in+H) + H·V, G = 1 (rnn), 4 (lstm), 3 (gru), in = E (layer 0) or H',
+    peak_definition: 'best call of a register-only f32x4 loop, 12 accumulators; "peak" = max(mul+add, relaxed madd) in the same runtime',
+  },
+  models: {},
+  peak: {},
+  sample: {},
+  wasm_size: null,
+  ratios: {},
+  notes: [],
+};
+const text = fs.readFileSync(corpus, 'utf8');
+const corpusVocab = buildVocab(text).vocab;
+results.meta.corpus_chars = Array.from(text).length;
+results.meta.corpus_vocab = corpusVocab;
+for (const m of models) results.models[m.name] = { config: m, macs_per_char: macsPerChar(m, corpusVocab), rows: {} };
+
+function record(model, key, r) {
+  const row = { ...r };
+  if (typeof row.chars_per_sec === 'number') {
+    const macs = row.macs_per_char || macsPerChar(model, row.vocab || corpusVocab);
+    row.gflops = effectiveGflops(row.chars_per_sec, macs);
+  }
+  results.models[model.name].rows[key] = row;
+  progress(`${model.name} ${key}: ${row.error ? 'n/a — ' + row.error : Math.round(row.chars_per_sec) + ' chars/s'}`);
+}
+
+// ---------------------------------------------------------------- wasm package
+const pkgJs = path.join(pkg, 'rnn_playground.js');
+const pkgWasm = path.join(pkg, 'rnn_playground_bg.wasm');
+let pkgError = null;
+if (!fs.existsSync(pkgJs) || !fs.existsSync(pkgWasm)) pkgError = `no wasm package in ${path.relative(root, pkg)} (bench/run builds it)`;
+else if (!/class WasmTrainer|WasmTrainer/.test(fs.readFileSync(pkgJs, 'utf8'))) pkgError = 'the wasm package exports no WasmTrainer';
+if (!pkgError) {
+  const raw = fs.readFileSync(pkgWasm);
+  results.wasm_size = { file: path.relative(root, pkgWasm), bytes: raw.length, gzip_bytes: zlib.gzipSync(raw, { level: 9 }).length };
+}
+
+// ---------------------------------------------------------------- peak kernels (files for both runtimes)
+fs.mkdirSync(outDir, { recursive: true });
+const peakDir = path.join(outDir, 'peak');
+if (want('peak')) {
+  fs.mkdirSync(peakDir, { recursive: true });
+  const bins = await buildPeakWasm();
+  for (const k of Object.keys(bins)) {
+    fs.writeFileSync(path.join(peakDir, `peak-${k}.wasm`), bins[k]);
+    fs.writeFileSync(path.join(peakDir, `peak-${k}.wat`), peakWat(k));
+  }
+}
+const peakSeconds = Math.min(3, Math.max(1, seconds / 3));
+
+// ---------------------------------------------------------------- native
+if (want('native')) {
+  progress('native: cargo build --release');
+  const b = sh('cargo', ['build', '--release', '--quiet'], { timeout: 1800000 });
+  for (const m of models) {
+    if (b.code !== 0) { record(m, 'native', { error: `cargo build failed: ${firstLine(b.stderr)}` }); continue; }
+    const r = sh('cargo', ['run', '--release', '--quiet', '--', 'bench', '--cell', m.cell, '--layers', String(m.layers),
+      '--hidden', String(m.hidden), '--embed', String(m.embed), '--seq-len', String(m.seq_len), '--batch', String(m.batch),
+      '--corpus', corpus, '--seconds', String(seconds)]);
+    const j = lastJson(r.stdout);
+    if (j && typeof j.chars_per_sec === 'number') record(m, 'native', j);
+    else record(m, 'native', { error: `CLI bench subcommand unavailable (${firstLine(r.stderr) || 'exit ' + r.code})` });
+  }
+}
+
+// ---------------------------------------------------------------- Node: peak, engine wasm, TF.js
+if (want('peak')) {
+  progress('peak in Node');
+  // Node 20 (V8 11.3) ships relaxed SIMD behind a flag; the engine rows run without flags.
+  results.peak.node = nodeJob({ kind: 'peak', seconds: peakSeconds, peakDir }, ['--experimental-wasm-relaxed-simd']);
+}
+for (const m of models) {
+  if (want('node')) {
+    if (pkgError) record(m, 'wasm_node', { error: pkgError });
+    else record(m, 'wasm_node', nodeJob({ kind: 'engine', model: m, seconds, warmup, corpus, pkg, sample: m.name === 'medium-lstm' }));
+  }
+  if (want('tfjs')) record(m, 'tfjs_node', nodeJob({ kind: 'tfjs', model: m, seconds, warmup, corpus }));
+}
+
+// ---------------------------------------------------------------- Chromium worker
+if (want('chromium') || want('peak') || want('tfjs')) {
+  let ch = null;
+  try {
+    ch = await openChromium({ root, corpus, log: (s) => { if (process.env.BENCH_VERBOSE) progress(s); } });
+    results.meta.chromium = ch.info.version;
+  } catch (e) {
+    const msg = `chromium unavailable: ${String(e.message).split('\n')[0]}`;
+    results.notes.push(msg);
+    for (const m of models) {
+      if (want('chromium')) record(m, 'wasm_chromium', { error: msg });
+      if (want('tfjs')) record(m, 'tfjs_chromium', { error: msg });
+    }
+  }
+  if (ch) {
+    const run = async (job) => {
+      try { return await ch.run(job, jobTimeoutMs); } catch (e) { return { error: String(e.message).split('\n')[0] }; }
+    };
+    try {
+      if (want('peak')) {
+        progress('peak in Chromium worker');
+        results.peak.chromium = await run({ kind: 'peak', seconds: peakSeconds, peakUrl: relativeUrl(root, peakDir) });
+      }
+      for (const m of models) {
+        if (want('chromium')) {
+          if (pkgError) record(m, 'wasm_chromium', { error: pkgError });
+          else record(m, 'wasm_chromium', await run({ kind: 'engine', model: m, seconds, warmup, pkg: relativeUrl(root, pkg), sample: m.name === 'medium-lstm' }));
+        }
+        if (want('tfjs')) record(m, 'tfjs_chromium', await run({ kind: 'tfjs', model: m, seconds, warmup }));
+      }
+    } finally {
+      await ch.close();
+    }
+  }
+}
+
+// ---------------------------------------------------------------- PyTorch
+if (want('torch')) {
+  const probe = sh('python3', ['-c', 'import torch; print(torch.__version__)'], { timeout: 120000 });
+  if (probe.code !== 0) {
+    results.torch = { available: false, reason: firstLine(probe.stderr) || 'python3 -c "import torch" failed' };
+    for (const m of models) record(m, 'torch', { error: 'PyTorch: not available' });
+  } else {
+    results.torch = { available: true, version: firstLine(probe.stdout) };
+    for (const m of models) {
+      const r = sh('python3', [path.join(benchDir, 'torch_bench.py'), '--cell', m.cell, '--layers', String(m.layers),
+        '--hidden', String(m.hidden), '--embed', String(m.embed), '--seq-len', String(m.seq_len), '--batch', String(m.batch),
+        '--corpus', corpus, '--seconds', String(seconds), '--warmup', String(warmup)], { env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } });
+      const j = lastJson(r.stdout);
+      record(m, 'torch', j && typeof j.chars_per_sec === 'number' ? j : { error: (j && j.error) || `exit ${r.code}: ${firstLine(r.stderr)}` });
+    }
+  }
+}
+results.meta.loadavg_end = os.loadavg();
+
+// ---------------------------------------------------------------- derived numbers
+function peakOf(p) {
+  if (!p || p.error) return null;
+  const vals = ['muladd', 'madd'].map((k) => p[k] && p[k].gflops).filter((x) => typeof x === 'number');
+  return vals.length ? Math.max(...vals) : null;
+}
+const peaks = { node: peakOf(results.peak.node), chromium: peakOf(results.peak.chromium) };
+results.peak.best_gflops = peaks;
+const ROWS = [
+  ['native', 'engine native (Rust)', null],
+  ['wasm_node', 'engine wasm · Node', 'node'],
+  ['wasm_chromium', 'engine wasm · Chromium worker', 'chromium'],
+  ['tfjs_node', 'TF.js wasm · Node', 'node'],
+  ['tfjs_chromium', 'TF.js wasm · Chromium worker', 'chromium'],
+  ['torch', 'PyTorch CPU', null],
+];
+const cps = (m, k) => {
+  const r = results.models[m.name].rows[k];
+  return r && typeof r.chars_per_sec === 'number' ? r.chars_per_sec : null;
+};
+const RATIOS = {
+  wasm_chromium: ['tfjs_chromium', 'TF.js'],
+  wasm_node: ['tfjs_node', 'TF.js'],
+  native: ['torch', 'PyTorch'],
+};
+for (const m of models) {
+  const rows = results.models[m.name].rows;
+  for (const [k, , rt] of ROWS) {
+    const r = rows[k];
+    if (r && typeof r.gflops === 'number' && rt && peaks[rt]) r.fraction_of_peak = r.gflops / peaks[rt];
+  }
+  const ratio = (a, b) => (cps(m, a) && cps(m, b) ? cps(m, a) / cps(m, b) : null);
+  results.ratios[m.name] = {
+    engine_chromium_over_tfjs_chromium: ratio('wasm_chromium', 'tfjs_chromium'),
+    engine_node_over_tfjs_node: ratio('wasm_node', 'tfjs_node'),
+    native_over_torch: ratio('native', 'torch'),
+    engine_chromium_over_native: ratio('wasm_chromium', 'native'),
+    engine_chromium_over_torch: ratio('wasm_chromium', 'torch'),
+    tfjs_chromium_over_torch: ratio('tfjs_chromium', 'torch'),
+  };
+  for (const [k, rt] of [['wasm_node', 'node'], ['wasm_chromium', 'chromium']]) {
+    if (rows[k] && rows[k].sample) results.sample[rt] = { model: m.name, ...rows[k].sample };
+  }
+}
+
+// ---------------------------------------------------------------- targets
+const T = [];
+const target = (name, value, ok, shown) => T.push({ name, value, pass: value == null ? null : ok, shown });
+const fr = (m, k) => results.models[m]?.rows[k]?.fraction_of_peak ?? null;
+const pct = (x) => (x == null ? 'n/a' : `${(100 * x).toFixed(1)} %`);
+if (results.models['medium-lstm']) target('wasm in Chromium, medium LSTM ≥ 60 % of peak', fr('medium-lstm', 'wasm_chromium'), fr('medium-lstm', 'wasm_chromium') >= 0.6, pct(fr('medium-lstm', 'wasm_chromium')));
+if (results.models['small-lstm']) target('wasm in Chromium, small LSTM ≥ 45 % of peak', fr('small-lstm', 'wasm_chromium'), fr('small-lstm', 'wasm_chromium') >= 0.45, pct(fr('small-lstm', 'wasm_chromium')));
+if (results.models['medium-lstm']) {
+  const r = results.ratios['medium-lstm'].native_over_torch;
+  target('native medium LSTM ≥ PyTorch 1 thread', r, r >= 1, r == null ? 'n/a' : `${r.toFixed(2)}×`);
+}
+for (const rt of ['chromium', 'node']) {
+  const s = results.sample[rt];
+  target(`sample 1,000 chars, medium, wasm ${rt === 'chromium' ? 'Chromium' : 'Node'} < 50 ms`, s ? s.median_ms : null, s && s.median_ms < 50, s ? `${s.median_ms.toFixed(1)} ms` : 'n/a');
+}
+const ws = results.wasm_size;
+target('wasm ≤ 200 KB', ws ? ws.bytes : null, ws && ws.bytes <= 200 * 1024, ws ? `${(ws.bytes / 1024).toFixed(1)} KB` : 'n/a');
+target('wasm gzipped ≤ 90 KB', ws ? ws.gzip_bytes : null, ws && ws.gzip_bytes <= 90 * 1024, ws ? `${(ws.gzip_bytes / 1024).toFixed(1)} KB` : 'n/a');
+results.targets = T;
+
+// ---------------------------------------------------------------- the table
+const fmtInt = (x) => (x == null ? 'n/a' : Math.round(x).toLocaleString('en-US'));
+const fmt2 = (x, d = 2) => (x == null ? 'n/a' : x.toFixed(d));
+const lines = [];
+const W = [13, 10, 37, 11, 8, 9, 13];
+const rowStr = (cells) => cells.map((c, i) => (i <= 2 ? String(c).padEnd(W[i]) : String(c).padStart(W[i]))).join(' ').trimEnd();
+const rule = '─'.repeat(W.reduce((a, b) => a + b + 1, -1));
+lines.push(`rnn-playground speed — ${args.corpus} (${results.meta.corpus_chars.toLocaleString('en-US')} chars, V=${corpusVocab}); ${seconds} s per row after ${fmt2(warmup, 1)} s warm-up; 1 thread`);
+lines.push(`${results.meta.cpu} · ${results.meta.cores} cores · load ${results.meta.loadavg_start.map((x) => x.toFixed(2)).join(' ')} · Node ${process.version} · Chromium ${results.meta.chromium || 'n/a'} · TF.js 4.22.0 · PyTorch ${results.torch && results.torch.available ? results.torch.version : 'n/a'}`);
+lines.push(rule);
+lines.push(rowStr(['model', 'MACs/char', 'runtime', 'chars/s', 'GFLOP/s', '% peak', 'ratio']));
+lines.push(rule);
+for (const m of models) {
+  const rows = results.models[m.name].rows;
+  let first = true;
+  for (const [k, label] of ROWS) {
+    const r = rows[k];
+    if (!r) continue;
+    let ratioText = '';
+    if (RATIOS[k]) {
+      const [other, name] = RATIOS[k];
+      const x = cps(m, k) && cps(m, other) ? cps(m, k) / cps(m, other) : null;
+      if (x != null) ratioText = `${x >= 10 ? x.toFixed(0) : x.toFixed(2)}× ${name}`;
+    }
+    const cells = [first ? m.name : '', first ? fmtInt(results.models[m.name].macs_per_char) : '', label];
+    if (r.error) cells.push(r.error.startsWith('PyTorch') ? 'not available' : 'n/a', '', '', '');
+    else cells.push(fmtInt(r.chars_per_sec), fmt2(r.gflops), r.fraction_of_peak != null ? pct(r.fraction_of_peak) : '', ratioText);
+    lines.push(rowStr(cells));
+    first = false;
+  }
+  lines.push(rule);
+}
+for (const rt of ['node', 'chromium']) {
+  const p = results.peak[rt];
+  if (!p) continue;
+  const name = rt === 'node' ? 'Node' : 'Chromium worker';
+  for (const [k, label] of [['muladd', 'f32x4 mul+add'], ['madd', 'f32x4 relaxed madd']]) {
+    const g = p[k] && typeof p[k].gflops === 'number' ? p[k].gflops : null;
+    lines.push(rowStr([rt === 'node' && k === 'muladd' ? 'wasm peak' : '', '', `${name} · ${label}`, '', g == null ? 'n/a' : g.toFixed(1), '', g != null && g === peaks[rt] ? '← peak' : '']));
+  }
+}
+const sm = (rt) => results.sample[rt];
+if (sm('node') || sm('chromium')) {
+  const s = (rt) => (sm(rt) ? `${sm(rt).median_ms.toFixed(1)} ms` : 'n/a');
+  lines.push(rowStr(['sampling', '', '1,000 chars, medium, wasm', '', '', '', `Node ${s('node')}`]));
+  lines.push(rowStr(['', '', '', '', '', '', `Chromium ${s('chromium')}`]));
+}
+lines.push(rowStr(['wasm size', '', ws ? ws.file : 'n/a', '', ws ? `${(ws.bytes / 1024).toFixed(1)} KB` : '', ws ? `${(ws.gzip_bytes / 1024).toFixed(1)} KB` : '', ws ? 'raw | gzip -9' : '']));
+lines.push(rule);
+for (const t of T) lines.push(`  ${t.pass == null ? 'n/a ' : t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.shown}`);
+if (results.torch && !results.torch.available) lines.push('  PyTorch: not available');
+lines.push(`GFLOP/s = chars/s × 6 × MACs/char; MACs/char = Σ_layers G·H·(in+H) + H·V (G = 1 rnn, 4 lstm, 3 gru). % peak = GFLOP/s ÷ best wasm f32x4 loop in the same runtime.`);
+if (Math.max(...results.meta.loadavg_start.slice(0, 1), results.meta.loadavg_end[0]) > 1.0) lines.push(`note: the machine was busy (load average ${results.meta.loadavg_start[0].toFixed(2)} → ${results.meta.loadavg_end[0].toFixed(2)}); numbers may be low.`);
+lines.push(`JSON: ${path.relative(root, outFile)}`);
+results.table = lines.join('\n');
+fs.writeFileSync(outFile, JSON.stringify(results, null, 2) + '\n');
+console.log(results.table);

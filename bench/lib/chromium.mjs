@@ -1,0 +1,53 @@
+// Headless Debian Chromium (via playwright-core, never a downloaded browser) running the bench page
+// bench/web/ from the in-process static server; each job runs in its own Web Worker, one after
+// another.
+
+import path from 'node:path';
+import { startServer } from '../serve.mjs';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run',
+];
+
+/**
+ * Opens the page and returns {run(job) → result, info, close()}. `root` is the repository root,
+ * `corpus` the corpus path (served as /corpus.txt).
+ */
+export async function openChromium({ root, corpus, executablePath = '/usr/bin/chromium', log = () => {} }) {
+  const { chromium } = await import('playwright-core');
+  const srv = await startServer({ root, corpus });
+  let browser;
+  try {
+    browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+    const page = await browser.newPage();
+    page.on('console', (m) => log(`[chromium] ${m.text()}`));
+    page.on('pageerror', (e) => log(`[chromium] page error: ${e.message}`));
+    await page.goto(`${srv.url}/bench/web/`);
+    await page.waitForFunction(() => window.benchReady === true, null, { timeout: 30000 });
+    const info = { version: browser.version(), user_agent: await page.evaluate(() => navigator.userAgent) };
+    return {
+      info,
+      url: srv.url,
+      run: (job, timeoutMs) => {
+        let timer;
+        const timeout = new Promise((_, rej) => {
+          timer = setTimeout(() => rej(new Error(`chromium job timed out after ${timeoutMs} ms`)), timeoutMs);
+        });
+        return Promise.race([page.evaluate((j) => window.runJob(j), job), timeout]).finally(() => clearTimeout(timer));
+      },
+      close: async () => {
+        await browser.close().catch(() => {});
+        await srv.close();
+      },
+    };
+  } catch (e) {
+    if (browser) await browser.close().catch(() => {});
+    await srv.close();
+    throw e;
+  }
+}
+
+export function relativeUrl(root, p) {
+  return '/' + path.relative(root, p).split(path.sep).join('/');
+}
