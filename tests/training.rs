@@ -9,7 +9,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 mod common;
 use common::SMALL_TEXT;
 use rnn_playground::checkpoint;
-use rnn_playground::config::{CellKind, ClipKind, Config, InitKind, OptimizerKind};
+use rnn_playground::config::{CellKind, Config, InitKind, OptimizerKind};
 use rnn_playground::sample::SampleOptions;
 use rnn_playground::trainer::{decode_corpus, sequence_loss};
 use rnn_playground::vocab::{Vocab, UNKNOWN};
@@ -242,4 +242,8 @@ fn validation_and_sequence_loss_agree_on_scale() {
     let ids = t.vocab.encode(SMALL_TEXT).unwrap().ids;
     let (loss, grad) = sequence_loss(&t.model, &ids, true).unwrap();
     assert!(loss.is_finite() && grad.is_some());
+    let long: Vec<u32> = ids.iter().cycle().take(3000).copied().collect();
+    let (chunked, _) = sequence_loss(&t.model, &long, false).unwrap();
+    let (whole, _) = sequence_loss(&t.model, &long, true).unwrap();
+    assert!((chunked - whole).abs() < 1e-5, "chunked {chunked} vs one pass {whole}");
 }
