@@ -1,0 +1,135 @@
+// Built-in corpora. All text here was written for this project (no third-party text); the
+// synthetic tasks are generated from a fixed seed so every visitor trains on the same data.
+
+/** Small deterministic PRNG (mulberry32) so generated presets are identical on every load. */
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ENGLISH = `The River and the Weather
+
+A river begins as a thought the mountain has in the spring. Snow softens on the high slopes, water finds the smallest crack, and the crack becomes a channel. By the time the water reaches the valley it has a name, and people who live beside it speak of it as if it had always been there.
+
+The river does not plan its course. It follows the easiest way down, and the easiest way changes. After a wet winter the water is brown and fast, and it carries stones, branches and whole banks of sand. After a dry summer it is clear and slow, and children can walk across it on the flat grey rocks. The same river is a different river every season.
+
+Weather is the river's teacher. Rain in the hills arrives in the town two days later. A warm wind in March melts the snow too quickly, and the water rises over the meadows. A cold night in November makes a thin skin of ice along the edges, and in the morning the ice sings when the sun touches it. Those who watch the river for many years learn to read the sky and the water together.
+
+Learning is a little like a river. At first the water spreads everywhere and goes nowhere. Then a small path forms, and the next drop follows the path, and the path grows deeper. Every time we practise something, we cut the channel a little deeper, until the water runs there without thinking. This is why habits are easy to keep and hard to change.
+
+But a river that only cuts deeper becomes a canyon, and a canyon cannot move. Good learning keeps some of the water free. It leaves room for a flood to find a new way. A student who makes mistakes is not failing; she is letting the water test the ground.
+
+In the evening the river is quiet. The birds come down to drink, the light turns the surface into copper, and the sound of the water is the only sound in the valley. The farmer walks home along the bank. He looks at the clouds in the west and says that it will rain tomorrow, and he is usually right, because he has watched this sky for forty years.
+
+The weather changes, the river changes, and the people change with them. The old bridge was built of wood, and the flood of one hard spring carried it away. The new bridge is built of stone, and it stands higher above the water. Someone carved the year into the first stone, and the rain has almost washed the numbers away.
+
+When the rain comes, it comes from the west. First the wind turns cold and the leaves show their pale side. Then the light goes green, and the first drops fall on the dust like coins. The river answers slowly. It takes the rain from every field and every roof and every road, and it carries all of it to the sea.
+
+The sea does not keep the water. The sun lifts it again as a cloud, the wind carries the cloud back over the land, and the rain falls on the mountain where the river began. Nothing is lost; it only moves. A teacher once said that knowledge works the same way: what you give away comes back to you as rain.
+
+On clear days the river is a mirror. It holds the sky, the trees and the faces of those who lean over the bridge. On windy days the mirror breaks into a thousand pieces of light. Both are the same water. Both are true.
+
+If you want to understand a river, walk beside it for a whole year. Write down the colour of the water, the height of the bank, the birds you see and the weather of each day. At the end of the year you will not know everything, but you will know how to ask better questions, and that is the beginning of learning.
+`;
+
+const CHINESE = `小河从山上流下来。春天来了，山上的雪化了，小河的水多了。
+小河流过田野，流过村子，流过小桥。孩子们在河边玩，老人在河边坐。
+天气好的时候，河水很清，我们能看见水里的小鱼。下雨的时候，河水很急，河水是黄色的。
+我每天早上去学校，都会走过这条小河。我看一看天，看一看水，就知道今天的天气。
+老师说，学习就像小河。每天学一点，每天走一点，小河就会流到大海。
+今天下雨了。雨从西边来，风很冷，树叶在风里唱歌。我们在家里看书，喝热茶。
+明天天晴了。太阳出来了，天很蓝，云很白。我们去河边走一走，听一听水的声音。
+小河不停地流。白天它流，晚上它也流。冬天它慢一点，夏天它快一点。
+我问妈妈：河水流到哪里去了？妈妈说：河水流到大海，大海的水变成云，云变成雨，雨又回到山上。
+我说：那小河是不是永远不会没有水？妈妈笑了，她说：只要天上下雨，小河就有水。
+学习也是这样。我们每天读书，每天写字，每天问问题。今天不懂的，明天会懂。
+秋天到了，树叶黄了，河边的草也黄了。早上有一点冷，河上有白白的雾。
+冬天到了，河边有薄薄的冰。太阳出来，冰就化了，小河又开始唱歌。
+我喜欢这条小河。我喜欢它的声音，喜欢它的颜色，也喜欢它每天都不一样。
+`;
+
+/** Lines a^n b^n, n uniform in 1..12: recurrence must count. */
+function anbn(lines = 2500, seed = 7) {
+  const r = rng(seed);
+  const out = [];
+  for (let i = 0; i < lines; i++) {
+    const n = 1 + Math.floor(r() * 12);
+    out.push('a'.repeat(n) + 'b'.repeat(n));
+  }
+  return out.join('\n') + '\n';
+}
+
+/** Balanced bracket strings over (), [], {} up to a nesting depth: recurrence must keep a stack. */
+function dyck(lines = 1200, seed = 11, maxDepth = 6) {
+  const r = rng(seed);
+  const pairs = [['(', ')'], ['[', ']'], ['{', '}']];
+  const gen = (depth, budget) => {
+    let s = '';
+    while (budget.n > 0 && (s === '' || r() < 0.55)) {
+      const [o, c] = pairs[Math.floor(r() * 3)];
+      budget.n--;
+      const inner = depth < maxDepth && r() < 0.6 ? gen(depth + 1, budget) : '';
+      s += o + inner + c;
+    }
+    return s;
+  };
+  const out = [];
+  for (let i = 0; i < lines; i++) out.push(gen(1, { n: 4 + Math.floor(r() * 14) }));
+  return out.join('\n') + '\n';
+}
+
+/** A fixed random string of `period` letters from a 4-letter alphabet, repeated. */
+function longPeriod(period = 50, repeats = 400, seed = 3) {
+  const r = rng(seed);
+  let unit = '';
+  for (let i = 0; i < period; i++) unit += 'abcd'[Math.floor(r() * 4)];
+  return unit.repeat(repeats);
+}
+
+/**
+ * The presets: `id`, menu `label`, a one-line `note` on what recurrence can and cannot do here,
+ * and `text()` producing the corpus (generated lazily).
+ */
+export const PRESETS = [
+  {
+    id: 'english',
+    label: 'English prose (rivers, weather, learning)',
+    note: 'About 4 KB of plain English. Within a minute or two the samples show spaces, common words and punctuation; spelling and grammar come much later, and meaning never does — the model only predicts the next character.',
+    text: () => ENGLISH,
+  },
+  {
+    id: 'chinese',
+    label: 'Chinese (simple sentences)',
+    note: 'Short Chinese sentences: each character is one token, so the vocabulary is larger and the text shorter. The model soon learns frequent characters and sentence endings (。，); with so little text it mostly memorises phrases.',
+    text: () => CHINESE,
+  },
+  {
+    id: 'anbn',
+    label: 'Counting: aⁿbⁿ',
+    note: 'Each line is n a’s then exactly n b’s (n = 1…12). The a’s are unpredictable, but to end a line at the right moment the network must count them in its hidden state. LSTMs usually learn to count this far; a plain RNN often struggles, and nothing guarantees counting beyond the lengths it has seen.',
+    text: () => anbn(),
+  },
+  {
+    id: 'dyck',
+    label: 'Nested brackets (Dyck)',
+    note: 'Balanced strings of (), [] and {} nested up to 6 deep. Which bracket closes next depends on what is still open, so the hidden state must act as a stack. Shallow nesting is learned well; deep nesting strains a fixed-size state, and you will see mismatched closers there first.',
+    text: () => dyck(),
+  },
+  {
+    id: 'period',
+    label: 'Long-period pattern (period 50)',
+    note: 'A fixed random 50-letter string over a, b, c, d, repeated. It is perfectly predictable once memorised (loss → 0), but the model must know where it is in the cycle, which takes several characters of memory. Compare a short T (e.g. 8) with T = 64: truncation limits how far back the gradient can teach it.',
+    text: () => longPeriod(),
+  },
+];
+
+/** Looks a preset up by id. */
+export function presetById(id) {
+  return PRESETS.find((p) => p.id === id) ?? null;
+}

@@ -1,0 +1,159 @@
+// Loss chart (uPlot): smoothed training loss, validation loss and a dashed uniform-guess baseline
+// at log V, in nats, bits per character or perplexity. Also the small gradient-through-time chart.
+// The data lives in main.js; this view only converts units and draws.
+
+import uPlot from '../vendor/uPlot.esm.js';
+import { cssVar } from './dom.js';
+
+const LN2 = Math.LN2;
+
+/** Converts a loss in nats to the chosen unit. */
+export function convert(nats, units) {
+  if (nats === null || nats === undefined || !Number.isFinite(nats)) return null;
+  if (units === 'bits') return nats / LN2;
+  if (units === 'ppl') return Math.exp(nats);
+  return nats;
+}
+
+/** The label of a unit. */
+export const UNIT_LABEL = { nats: 'nats/char', bits: 'bits/char', ppl: 'perplexity' };
+
+function axisStyle() {
+  return { stroke: cssVar('--muted'), grid: { stroke: cssVar('--grid'), width: 1 }, ticks: { stroke: cssVar('--grid'), width: 1 } };
+}
+
+/** Calls `fn(width)` whenever `node`'s content width changes (and once now). */
+function onWidth(node, fn) {
+  let last = 0;
+  const ro = new ResizeObserver(() => {
+    const w = Math.floor(node.clientWidth);
+    if (w > 0 && w !== last) {
+      last = w;
+      fn(w);
+    }
+  });
+  ro.observe(node);
+  return ro;
+}
+
+/** The loss chart. `mount(node)` once; `update(data)` with {steps, train, val, logV, units}. */
+export class LossChart {
+  constructor(node) {
+    this.node = node;
+    this.units = 'nats';
+    this.plot = null;
+    this.data = [[], [], [], []];
+    this.height = 240;
+    onWidth(node, (w) => (this.plot ? this.plot.setSize({ width: w, height: this.height }) : this.build()));
+    // Follow the colour scheme: rebuild with the new CSS colours.
+    matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.build());
+  }
+
+  build() {
+    const width = Math.floor(this.node.clientWidth);
+    if (width <= 0) return;
+    if (this.plot) this.plot.destroy();
+    const units = this.units;
+    const ppl = units === 'ppl';
+    const fmtV = (v) => (v === null || v === undefined ? '–' : ppl ? v.toFixed(v < 10 ? 2 : 1) : v.toFixed(3));
+    const opts = {
+      width,
+      height: this.height,
+      cursor: { drag: { x: true, y: false }, points: { size: 6 } },
+      legend: { live: true },
+      scales: { x: { time: false }, y: ppl ? { distr: 3, log: 10 } : { range: (u, min, max) => [Math.max(0, min - (max - min) * 0.05), max + (max - min) * 0.05 || 1] } },
+      axes: [
+        { ...axisStyle(), label: 'step', labelSize: 18, size: 34 },
+        { ...axisStyle(), label: UNIT_LABEL[units], labelSize: 18, size: 46, values: (u, vals) => vals.map((v) => (v === null ? '' : ppl ? String(+v.toPrecision(3)) : +v.toFixed(2))) },
+      ],
+      series: [
+        { label: 'step', value: (u, v) => (v === null ? '–' : String(v)) },
+        { label: 'train (smoothed)', stroke: cssVar('--train'), width: 2, value: (u, v) => fmtV(v), spanGaps: true, points: { show: false } },
+        { label: 'validation', stroke: cssVar('--val'), width: 2, value: (u, v) => fmtV(v), spanGaps: true, points: { show: true, size: 5, fill: cssVar('--val') } },
+        { label: 'uniform guess', stroke: cssVar('--baseline'), width: 1.5, dash: [6, 5], value: (u, v) => fmtV(v), points: { show: false } },
+      ],
+    };
+    this.plot = new uPlot(opts, this.data, this.node);
+  }
+
+  /** Redraws with new raw data (nats). Keeps the user's zoom only when nothing else changed. */
+  update({ steps, train, val, logV, units }) {
+    if (units !== this.units) {
+      this.units = units;
+      this.convertAndSet(steps, train, val, logV);
+      this.build();
+      return;
+    }
+    this.convertAndSet(steps, train, val, logV);
+    if (this.plot) this.plot.setData(this.data);
+    else this.build();
+  }
+
+  convertAndSet(steps, train, val, logV) {
+    const u = this.units;
+    const base = convert(logV, u);
+    this.data = [
+      steps.slice(),
+      train.map((v) => convert(v, u)),
+      val.map((v) => convert(v, u)),
+      steps.map(() => base),
+    ];
+  }
+}
+
+/** ‖∂L/∂h_t‖ over t of the last chunk, one line per layer, log y. */
+export class GradChart {
+  constructor(node) {
+    this.node = node;
+    this.plot = null;
+    this.layers = 0;
+    this.data = [[]];
+    this.height = 180;
+    onWidth(node, (w) => (this.plot ? this.plot.setSize({ width: w, height: this.height }) : this.build()));
+    matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.build());
+  }
+
+  build() {
+    const width = Math.floor(this.node.clientWidth);
+    if (width <= 0) return;
+    if (this.plot) this.plot.destroy();
+    const palette = [cssVar('--train'), cssVar('--val'), '#2e9e6a', '#a35bd1', '#c59100', '#d14a8b'];
+    const series = [{ label: 't', value: (u, v) => (v === null ? '–' : String(v)) }];
+    for (let k = 0; k < Math.max(1, this.layers); k++) {
+      series.push({
+        label: this.layers > 1 ? `layer ${k + 1}` : '‖∂L/∂hₜ‖',
+        stroke: palette[k % palette.length],
+        width: 2,
+        points: { show: false },
+        value: (u, v) => (v === null || v === undefined ? '–' : v.toExponential(2)),
+      });
+    }
+    const opts = {
+      width,
+      height: this.height,
+      cursor: { drag: { x: false, y: false } },
+      scales: { x: { time: false }, y: { distr: 3, log: 10 } },
+      axes: [
+        { ...axisStyle(), label: 'position t in chunk', labelSize: 18, size: 34 },
+        { ...axisStyle(), size: 52, values: (u, vals) => vals.map((v) => (v === null ? '' : v.toExponential(0))) },
+      ],
+      series,
+    };
+    this.plot = new uPlot(opts, this.data, this.node);
+  }
+
+  /** `norms`: one Float32Array(T) per layer. */
+  update(norms) {
+    const T = norms.length ? norms[0].length : 0;
+    const xs = Array.from({ length: T }, (_, t) => t);
+    // A log scale cannot show zeros; they become gaps.
+    const ys = norms.map((a) => Array.from(a, (v) => (v > 0 && Number.isFinite(v) ? v : null)));
+    this.data = [xs, ...ys];
+    if (norms.length !== this.layers || !this.plot) {
+      this.layers = norms.length;
+      this.build();
+    } else {
+      this.plot.setData(this.data);
+    }
+  }
+}

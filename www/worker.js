@@ -1,0 +1,309 @@
+// The training worker: it owns the model (a wasm WasmTrainer) and streams small messages to the
+// page. Training runs in ~90 ms slices so that control messages (pause, step, settings) are
+// handled between slices; the main thread never trains.
+//
+// Protocol (page → worker), every message has a `type`:
+//   build   {config, corpus}      fresh model; replies `built` or `error` (where: 'build')
+//   load    {bytes, corpus}       model/checkpoint file; replies `built` or `error` (where: 'load')
+//   start / pause                 run or stop the training loop; replies `state`
+//   step                          one optimizer step; replies `progress` (+ dh, sample, probe, val)
+//   view    {sample:{prime, temperature, length, topK, topP}, probeText}   live view settings
+//   sample / probe                produce one now
+//   save    {kind: 'model'|'checkpoint'}   replies `file` {kind, bytes (transferred), name}
+// Worker → page: ready | fatal {message} | built {info, probeText, loaded} | state {running}
+//   | progress {...} | val {step, loss} | sample {step, text, prime, temperature, unknown}
+//   | probe {step, chars, hidden, layers:[{name: Float32Array}]} (buffers transferred)
+//   | dh {step, norms: [Float32Array]} | file {...} | error {where, message}
+
+import init, { WasmTrainer } from './pkg/rnn_playground.js';
+
+const SLICE_MS = 90; // one trainFor call; the loop yields to the message queue after each
+const PROGRESS_MS = 100;
+const DH_MS = 400;
+const VAL_MS = 3000;
+const SAMPLE_MS = 3000;
+const PROBE_MS = 2000;
+const VAL_CHARS = 20000; // validation cost stays bounded on large corpora
+const PROBE_CHARS = 240;
+const SMOOTH = 0.95; // per-step EMA factor of the smoothed loss
+
+let trainer = null;
+let running = false;
+let loopGen = 0; // invalidates a pending tick after pause/start
+
+const view = { prime: '', temperature: 0.8, length: 300, topK: 0, topP: 1, probeText: '' };
+let run = freshRun();
+
+function freshRun() {
+  return {
+    trainMs: 0, // wall time spent inside trainFor/step
+    smooth: null, // bias-corrected EMA of the loss
+    emaRaw: 0,
+    emaWeight: 0,
+    lastStats: null,
+    lastPost: 0,
+    lastDh: 0,
+    lastVal: 0,
+    lastSample: 0,
+    lastProbe: 0,
+    speedMark: { ms: 0, chars: 0 },
+    speed: null,
+    recentClipped: [], // last ~50 steps' clipped flags, summarised as a fraction
+    samples: 0,
+    seed: 1,
+  };
+}
+
+const post = (msg, transfer = []) => self.postMessage(msg, transfer);
+const message = (e) => (e && e.message ? e.message : String(e));
+
+/** Folds one slice (or step) into the running statistics. */
+function account(steps, meanLoss, last, ms, clippedSteps) {
+  run.trainMs += ms;
+  // EMA over steps with bias correction, treating the slice's steps as having its mean loss.
+  const keep = Math.pow(SMOOTH, steps);
+  run.emaRaw = keep * run.emaRaw + (1 - keep) * meanLoss;
+  run.emaWeight = keep * run.emaWeight + (1 - keep);
+  run.smooth = run.emaRaw / run.emaWeight;
+  run.lastStats = last;
+  for (let i = 0; i < steps; i++) run.recentClipped.push(i < clippedSteps ? 1 : 0);
+  if (run.recentClipped.length > 50) run.recentClipped.splice(0, run.recentClipped.length - 50);
+}
+
+function progressMsg() {
+  const s = run.lastStats;
+  const dms = run.trainMs - run.speedMark.ms;
+  if (dms >= 500 || run.speed === null) {
+    if (dms > 0) run.speed = ((s.chars - run.speedMark.chars) / dms) * 1000;
+    run.speedMark = { ms: run.trainMs, chars: s.chars };
+  }
+  const rc = run.recentClipped;
+  return {
+    type: 'progress',
+    step: s.step,
+    loss: s.loss,
+    smooth: run.smooth,
+    gradNorm: s.grad_norm,
+    clipped: s.clipped,
+    clippedFraction: rc.length ? rc.reduce((a, b) => a + b, 0) / rc.length : 0,
+    lr: s.lr,
+    chars: s.chars,
+    charsPerSec: run.speed,
+    elapsed: run.trainMs,
+    epoch: s.epoch,
+    epochProgress: s.epoch_progress,
+  };
+}
+
+function postDh() {
+  const norms = trainer.dhNorms();
+  post({ type: 'dh', step: run.lastStats ? run.lastStats.step : 0, norms }, norms.map((a) => a.buffer));
+}
+
+function postVal() {
+  const loss = trainer.validate(VAL_CHARS);
+  post({ type: 'val', step: run.lastStats ? run.lastStats.step : 0, loss: loss ?? null });
+}
+
+function postSample() {
+  try {
+    run.samples += 1;
+    const s = trainer.sample(view.prime, view.length, view.temperature, view.topK, view.topP, run.seed * 1000003 + run.samples);
+    post({
+      type: 'sample', step: run.lastStats ? run.lastStats.step : 0, text: s.text, prime: view.prime,
+      temperature: view.temperature, unknown: s.unknown,
+    });
+  } catch (e) {
+    post({ type: 'error', where: 'sample', message: message(e) });
+  }
+}
+
+function postProbe() {
+  try {
+    const text = view.probeText || trainer.defaultProbeText(PROBE_CHARS);
+    const p = trainer.probe(text);
+    const layers = p.layers.map((l) => Object.keys(l).map((name) => ({ name, values: l[name] })));
+    const transfer = layers.flatMap((l) => l.map((a) => a.values.buffer));
+    post({ type: 'probe', step: run.lastStats ? run.lastStats.step : 0, chars: p.chars, hidden: p.hidden, layers }, transfer);
+  } catch (e) {
+    post({ type: 'error', where: 'probe', message: message(e) });
+  }
+}
+
+/** Everything the page refreshes periodically, each on its own clock. `force` posts all now. */
+function periodic(force) {
+  const now = performance.now();
+  if (run.lastStats && (force || now - run.lastPost >= PROGRESS_MS)) {
+    run.lastPost = now;
+    post(progressMsg());
+  }
+  if (force || now - run.lastDh >= DH_MS) {
+    run.lastDh = now;
+    if (run.lastStats) postDh();
+  }
+  if (force || now - run.lastVal >= VAL_MS) {
+    run.lastVal = now;
+    postVal();
+  }
+  if (force || now - run.lastSample >= SAMPLE_MS) {
+    run.lastSample = now;
+    postSample();
+  }
+  if (force || now - run.lastProbe >= PROBE_MS) {
+    run.lastProbe = now;
+    postProbe();
+  }
+}
+
+// A zero-delay yield: setTimeout(0) is clamped to 4 ms when nested; a MessageChannel is not.
+const channel = new MessageChannel();
+let pendingGen = 0;
+channel.port1.onmessage = () => tick(pendingGen);
+function schedule() {
+  pendingGen = loopGen;
+  channel.port2.postMessage(null);
+}
+
+function tick(gen) {
+  if (!running || !trainer || gen !== loopGen) return;
+  try {
+    const s = trainer.trainFor(SLICE_MS, 1 << 30);
+    if (s.steps > 0) account(s.steps, s.mean_loss, s.last, s.elapsed_ms, s.clipped_steps);
+  } catch (e) {
+    // Divergence (or any engine error): stop and tell the page; the model keeps its last weights.
+    setRunning(false);
+    if (e instanceof WebAssembly.RuntimeError) return trapped(e);
+    post({ type: 'error', where: 'train', message: message(e) });
+    if (run.lastStats) periodic(true);
+    return;
+  }
+  periodic(false);
+  schedule();
+}
+
+function setRunning(on) {
+  running = on;
+  loopGen += 1;
+  post({ type: 'state', running });
+  if (on) schedule();
+}
+
+function replace(t) {
+  setRunning(false);
+  if (trainer) trainer.free();
+  trainer = t;
+  run = freshRun();
+  const info = trainer.info();
+  run.seed = Number(info.config.seed) || 1;
+  return info;
+}
+
+function handle(msg) {
+  switch (msg.type) {
+    case 'build': {
+      let t;
+      try {
+        t = new WasmTrainer(JSON.stringify(msg.config), msg.corpus);
+      } catch (e) {
+        post({ type: 'error', where: 'build', message: message(e) });
+        return;
+      }
+      const info = replace(t);
+      post({ type: 'built', info, probeText: trainer.defaultProbeText(PROBE_CHARS), loaded: false });
+      postVal(); // step 0: validation loss of the untrained model, close to log V
+      postProbe();
+      run.lastVal = run.lastProbe = performance.now();
+      return;
+    }
+    case 'load': {
+      let t;
+      try {
+        t = WasmTrainer.fromFile(new Uint8Array(msg.bytes), msg.corpus);
+      } catch (e) {
+        post({ type: 'error', where: 'load', message: message(e) });
+        return;
+      }
+      const info = replace(t);
+      post({ type: 'built', info, probeText: trainer.defaultProbeText(PROBE_CHARS), loaded: true, name: msg.name });
+      postVal();
+      postSample();
+      postProbe();
+      run.lastVal = run.lastSample = run.lastProbe = performance.now();
+      return;
+    }
+    case 'start':
+      if (trainer && !running) setRunning(true);
+      return;
+    case 'pause':
+      if (running) setRunning(false);
+      return;
+    case 'step': {
+      if (!trainer || running) return;
+      try {
+        const t0 = performance.now();
+        const s = trainer.step();
+        account(1, s.loss, s, performance.now() - t0, s.clipped ? 1 : 0);
+      } catch (e) {
+        post({ type: 'error', where: 'train', message: message(e) });
+        return;
+      }
+      periodic(true);
+      return;
+    }
+    case 'view':
+      Object.assign(view, msg.sample ?? {});
+      if (typeof msg.probeText === 'string') view.probeText = msg.probeText;
+      return;
+    case 'sample':
+      if (trainer) postSample();
+      return;
+    case 'probe':
+      if (trainer) postProbe();
+      return;
+    case 'save': {
+      if (!trainer) return;
+      try {
+        const bytes = msg.kind === 'checkpoint' ? trainer.saveCheckpoint() : trainer.saveModel();
+        post({ type: 'file', kind: msg.kind, bytes }, [bytes.buffer]);
+      } catch (e) {
+        post({ type: 'error', where: 'save', message: message(e) });
+      }
+      return;
+    }
+    default:
+      post({ type: 'error', where: 'worker', message: `unknown message type ${msg.type}` });
+  }
+}
+
+// Messages that arrive while the wasm module is still loading wait here.
+const queue = [];
+let ready = false;
+self.onmessage = (ev) => {
+  if (!ready) queue.push(ev.data);
+  else safeHandle(ev.data);
+};
+
+function safeHandle(msg) {
+  try {
+    handle(msg);
+  } catch (e) {
+    // A bug or a wasm trap: report it rather than leaving the page waiting.
+    setRunning(false);
+    if (e instanceof WebAssembly.RuntimeError) trapped(e);
+    else post({ type: 'error', where: 'worker', message: `internal error: ${message(e)}` });
+  }
+}
+
+/** A wasm trap (an engine panic) may leave the module inconsistent: drop the model. */
+function trapped(e) {
+  trainer = null; // not freed: its memory may be in an inconsistent state
+  post({ type: 'error', where: 'trap', message: `the engine crashed (${message(e)}); press Reset to start again` });
+}
+
+init()
+  .then(() => {
+    ready = true;
+    post({ type: 'ready' });
+    for (const m of queue.splice(0)) safeHandle(m);
+  })
+  .catch((e) => post({ type: 'fatal', message: `The WebAssembly engine failed to load: ${message(e)}` }));
