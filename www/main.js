@@ -337,7 +337,8 @@ function render() {
   const ready = state.workerReady && !state.building;
   const startBtn = $('btn-start');
   const pauseBtn = $('btn-pause');
-  startBtn.disabled = !ready || state.running;
+  // Start begins a run; once the model has trained, Resume (or Reset for a new model) takes over.
+  startBtn.disabled = !ready || state.running || (state.model && state.step > 0);
   // Pause toggles to Resume; its accessible name follows the visible label.
   const paused = state.model && !state.running && state.step > 0;
   pauseBtn.textContent = paused ? 'Resume' : 'Pause';

@@ -36,6 +36,18 @@ The sea does not keep the water. The sun lifts it again as a cloud, the wind car
 On clear days the river is a mirror. It holds the sky, the trees and the faces of those who lean over the bridge. On windy days the mirror breaks into a thousand pieces of light. Both are the same water. Both are true.
 
 If you want to understand a river, walk beside it for a whole year. Write down the colour of the water, the height of the bank, the birds you see and the weather of each day. At the end of the year you will not know everything, but you will know how to ask better questions, and that is the beginning of learning.
+
+There is an old mill at the bend of the river. Its wheel has not turned for many years, but the water still pushes against it, patient and steady, as if it remembers the work it used to do. In the spring the miller's grandchildren come to look at it. They throw small sticks into the stream above the wheel and run down to the bridge to see which stick arrives first. The winner is always the stick that found the middle of the current, where the water is deepest and fastest.
+
+The weather in the valley has its own habits. In the morning a white mist lies on the water, and the trees on the far bank look like grey shadows. By nine o'clock the sun has burned the mist away. In the afternoon the clouds grow tall over the hills, and on summer days they often turn dark and break into a short, loud storm. Then the air is clean, the road steams, and the swallows fly low over the river to catch the insects the rain has shaken loose.
+
+A good student of the weather keeps a notebook. Every morning she writes the temperature, the direction of the wind, the shape of the clouds and the height of the river at the old stone marker. At first the notes seem to say nothing. After a month she notices that a south wind brings warm rain, and that the river rises a day after the clouds cover the hills. After a year she can tell her neighbours when to cut the hay and when to wait. She did not learn this from a book; she learned it from the pattern in her own notes.
+
+Machines can learn in a similar way. A small network reads a long text one letter at a time and tries to guess the next letter. At the beginning its guesses are random, and every mistake is large. Slowly it learns that a space often follows a word, that a capital letter often follows a full stop, and that the letters t, h and e often come together. It never understands the river or the rain, but it learns the shape of the words that describe them.
+
+The river teaches patience. It does not hurry, and it does not stop. A stone that lies in the water for a hundred years becomes smooth and round, not because the water is strong, but because the water is always there. Small lessons, repeated every day, change us in the same quiet way.
+
+In winter the valley is white and still. The river runs black between the snowy banks, and its voice is softer under the ice. The farmer mends his fences, the children skate on the pond behind the school, and the teacher reads to them in the warm classroom while the snow falls past the window. When the days grow longer again, the ice cracks with a sound like thunder, and the river begins to speak in its full voice. Then everyone knows that spring has come back to the valley, and the whole story begins again.
 `;
 
 const CHINESE = `小河从山上流下来。春天来了，山上的雪化了，小河的水多了。
@@ -100,7 +112,7 @@ export const PRESETS = [
   {
     id: 'english',
     label: 'English prose (rivers, weather, learning)',
-    note: 'About 4 KB of plain English. Within a minute or two the samples show spaces, common words and punctuation; spelling and grammar come much later, and meaning never does — the model only predicts the next character.',
+    note: 'About 6 KB of plain English prose. Within a minute or two the samples show spaces, common words and punctuation; spelling and grammar come later, and meaning never does — the model only predicts the next character. The text is short, so after a minute or so the model starts to memorise it: watch the validation loss turn back up while the training loss keeps falling (overfitting).',
     text: () => ENGLISH,
   },
   {

@@ -122,7 +122,7 @@ export class CorpusView {
 
   async loadFile(f) {
     if (f.size > MAX_FILE_BYTES) {
-      this.onError(`“${f.name}” is ${bytes(f.size)}; the limit is ${bytes(MAX_FILE_BYTES)}. It was not read, and your current text was kept.`);
+      this.onError(`“${f.name}” is ${int(f.size)} bytes (${bytes(f.size)}); the limit is ${int(MAX_FILE_BYTES)} bytes (10 MB). It was not read, and your current text was kept.`);
       return;
     }
     let buf;
