@@ -1,7 +1,7 @@
 // The speed benchmark's driver (run it through bench/run, which installs and builds first).
 //
 //   node bench/bench.mjs [--seconds N] [--quick] [--only PARTS] [--models NAMES] [--corpus FILE]
-//                        [--pkg DIR] [--out FILE] [--no-build-check]
+//                        [--pkg DIR] [--out FILE] [--wait-idle S]
 //
 // Measures, one at a time and single-threaded, every model in lib/common.mjs MODELS on the corpus:
 //   native   the engine natively: `cargo run --release -- bench …` (one JSON line)
@@ -31,7 +31,7 @@ const PARTS = ['peak', 'native', 'node', 'chromium', 'tfjs', 'torch'];
 function parseArgs(argv) {
   const a = {
     seconds: 10, quick: false, only: PARTS, models: MODELS.map((m) => m.name),
-    corpus: '../shared/corpora/en.txt', pkg: 'www/pkg', out: 'bench/out/results.json',
+    corpus: '../shared/corpora/en.txt', pkg: 'www/pkg', out: 'bench/out/results.json', waitIdle: 0,
   };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
@@ -46,6 +46,7 @@ function parseArgs(argv) {
     else if (k === '--corpus') a.corpus = v();
     else if (k === '--pkg') a.pkg = v();
     else if (k === '--out') a.out = v();
+    else if (k === '--wait-idle') a.waitIdle = Number(v());
     else if (k === '-h' || k === '--help') {
       console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n'));
       process.exit(0);
@@ -104,6 +105,23 @@ function cmdVersion(cmd, argv) {
   return r.code === 0 ? firstLine(r.stdout) : null;
 }
 
+/** System-wide CPU counters (jiffies) from /proc/stat, or null off Linux. */
+function cpuSnap() {
+  try {
+    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = f;
+    return { busy: user + nice + system + irq + softirq + (steal || 0), total: f.slice(0, 8).reduce((a, b) => a + (b || 0), 0), steal: steal || 0 };
+  } catch {
+    return null;
+  }
+}
+
+/** Cores busy on average between two snapshots (ours included: a measurement keeps ~1 busy). */
+function busyCores(a, b) {
+  if (!a || !b || b.total <= a.total) return null;
+  return ((b.busy - a.busy) / (b.total - a.total)) * os.cpus().length;
+}
+
 // ---------------------------------------------------------------- results
 const results = {
   meta: {
@@ -130,6 +148,35 @@ const corpusVocab = buildVocab(text).vocab;
 results.meta.corpus_chars = Array.from(text).length;
 results.meta.corpus_vocab = corpusVocab;
 for (const m of models) results.models[m.name] = { config: m, macs_per_char: macsPerChar(m, corpusVocab), rows: {} };
+
+// A row is flagged as contended when, on average, more than this many cores were busy while it
+// ran (it keeps one busy itself; the rest is other work on the machine).
+const CONTENDED_CORES = 1.35;
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** With --wait-idle S: waits up to S seconds for a 1-second window with < 0.5 cores busy. */
+async function waitIdle() {
+  if (!(args.waitIdle > 0)) return 0;
+  const t0 = Date.now();
+  while (Date.now() - t0 < args.waitIdle * 1000) {
+    const a = cpuSnap();
+    await sleep(1000);
+    const busy = busyCores(a, cpuSnap());
+    if (busy == null || busy < 0.5) break;
+  }
+  return (Date.now() - t0) / 1000;
+}
+
+async function measure(model, key, thunk) {
+  const waited = await waitIdle();
+  if (waited > 2) progress(`waited ${waited.toFixed(0)} s for the machine to go idle`);
+  const a = cpuSnap();
+  const r = await thunk();
+  const b = cpuSnap();
+  const busy = busyCores(a, b);
+  record(model, key, busy == null ? r : { ...r, machine_busy_cores: busy, contended: busy > CONTENDED_CORES });
+}
 
 function record(model, key, r) {
   const row = { ...r };
@@ -171,12 +218,14 @@ if (want('native')) {
   const b = sh('cargo', ['build', '--release', '--quiet'], { timeout: 1800000 });
   for (const m of models) {
     if (b.code !== 0) { record(m, 'native', { error: `cargo build failed: ${firstLine(b.stderr)}` }); continue; }
-    const r = sh('cargo', ['run', '--release', '--quiet', '--', 'bench', '--cell', m.cell, '--layers', String(m.layers),
-      '--hidden', String(m.hidden), '--embed', String(m.embed), '--seq-len', String(m.seq_len), '--batch', String(m.batch),
-      '--corpus', corpus, '--seconds', String(seconds)]);
-    const j = lastJson(r.stdout);
-    if (j && typeof j.chars_per_sec === 'number') record(m, 'native', j);
-    else record(m, 'native', { error: `CLI bench subcommand unavailable (${firstLine(r.stderr) || 'exit ' + r.code})` });
+    await measure(m, 'native', () => {
+      const r = sh('cargo', ['run', '--release', '--quiet', '--', 'bench', '--cell', m.cell, '--layers', String(m.layers),
+        '--hidden', String(m.hidden), '--embed', String(m.embed), '--seq-len', String(m.seq_len), '--batch', String(m.batch),
+        '--corpus', corpus, '--seconds', String(seconds)]);
+      const j = lastJson(r.stdout);
+      if (j && typeof j.chars_per_sec === 'number') return j;
+      return { error: `CLI bench subcommand unavailable (${firstLine(r.stderr) || 'exit ' + r.code})` };
+    });
   }
 }
 
@@ -184,14 +233,15 @@ if (want('native')) {
 if (want('peak')) {
   progress('peak in Node');
   // Node 20 (V8 11.3) ships relaxed SIMD behind a flag; the engine rows run without flags.
+  await waitIdle();
   results.peak.node = nodeJob({ kind: 'peak', seconds: peakSeconds, peakDir }, ['--experimental-wasm-relaxed-simd']);
 }
 for (const m of models) {
   if (want('node')) {
     if (pkgError) record(m, 'wasm_node', { error: pkgError });
-    else record(m, 'wasm_node', nodeJob({ kind: 'engine', model: m, seconds, warmup, corpus, pkg, sample: m.name === 'medium-lstm' }));
+    else await measure(m, 'wasm_node', () => nodeJob({ kind: 'engine', model: m, seconds, warmup, corpus, pkg, sample: m.name === 'medium-lstm' }));
   }
-  if (want('tfjs')) record(m, 'tfjs_node', nodeJob({ kind: 'tfjs', model: m, seconds, warmup, corpus }));
+  if (want('tfjs')) await measure(m, 'tfjs_node', () => nodeJob({ kind: 'tfjs', model: m, seconds, warmup, corpus }));
 }
 
 // ---------------------------------------------------------------- Chromium worker
@@ -215,14 +265,15 @@ if (want('chromium') || want('peak') || want('tfjs')) {
     try {
       if (want('peak')) {
         progress('peak in Chromium worker');
+        await waitIdle();
         results.peak.chromium = await run({ kind: 'peak', seconds: peakSeconds, peakUrl: relativeUrl(root, peakDir) });
       }
       for (const m of models) {
         if (want('chromium')) {
           if (pkgError) record(m, 'wasm_chromium', { error: pkgError });
-          else record(m, 'wasm_chromium', await run({ kind: 'engine', model: m, seconds, warmup, pkg: relativeUrl(root, pkg), sample: m.name === 'medium-lstm' }));
+          else await measure(m, 'wasm_chromium', () => run({ kind: 'engine', model: m, seconds, warmup, pkg: relativeUrl(root, pkg), sample: m.name === 'medium-lstm' }));
         }
-        if (want('tfjs')) record(m, 'tfjs_chromium', await run({ kind: 'tfjs', model: m, seconds, warmup }));
+        if (want('tfjs')) await measure(m, 'tfjs_chromium', () => run({ kind: 'tfjs', model: m, seconds, warmup }));
       }
     } finally {
       await ch.close();
@@ -239,11 +290,13 @@ if (want('torch')) {
   } else {
     results.torch = { available: true, version: firstLine(probe.stdout) };
     for (const m of models) {
+      await measure(m, 'torch', () => {
       const r = sh('python3', [path.join(benchDir, 'torch_bench.py'), '--cell', m.cell, '--layers', String(m.layers),
         '--hidden', String(m.hidden), '--embed', String(m.embed), '--seq-len', String(m.seq_len), '--batch', String(m.batch),
         '--corpus', corpus, '--seconds', String(seconds), '--warmup', String(warmup)], { env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } });
       const j = lastJson(r.stdout);
-      record(m, 'torch', j && typeof j.chars_per_sec === 'number' ? j : { error: (j && j.error) || `exit ${r.code}: ${firstLine(r.stderr)}` });
+      return j && typeof j.chars_per_sec === 'number' ? j : { error: (j && j.error) || `exit ${r.code}: ${firstLine(r.stderr)}` };
+      });
     }
   }
 }
@@ -318,7 +371,7 @@ results.targets = T;
 const fmtInt = (x) => (x == null ? 'n/a' : Math.round(x).toLocaleString('en-US'));
 const fmt2 = (x, d = 2) => (x == null ? 'n/a' : x.toFixed(d));
 const lines = [];
-const W = [13, 10, 37, 11, 8, 9, 13];
+const W = [13, 10, 30, 10, 8, 8, 26];
 const rowStr = (cells) => cells.map((c, i) => (i <= 2 ? String(c).padEnd(W[i]) : String(c).padStart(W[i]))).join(' ').trimEnd();
 const rule = '─'.repeat(W.reduce((a, b) => a + b + 1, -1));
 lines.push(`rnn-playground speed — ${args.corpus} (${results.meta.corpus_chars.toLocaleString('en-US')} chars, V=${corpusVocab}); ${seconds} s per row after ${fmt2(warmup, 1)} s warm-up; 1 thread`);
@@ -335,12 +388,16 @@ for (const m of models) {
     let ratioText = '';
     if (RATIOS[k]) {
       const [other, name] = RATIOS[k];
+      const parts = [];
       const x = cps(m, k) && cps(m, other) ? cps(m, k) / cps(m, other) : null;
-      if (x != null) ratioText = `${x >= 10 ? x.toFixed(0) : x.toFixed(2)}× ${name}`;
+      if (x != null) parts.push(`${x >= 10 ? x.toFixed(0) : x.toFixed(2)}× ${name}`);
+      const nat = k.startsWith('wasm_') && cps(m, k) && cps(m, 'native') ? cps(m, k) / cps(m, 'native') : null;
+      if (nat != null) parts.push(`${nat.toFixed(2)}× native`);
+      ratioText = parts.join(', ');
     }
     const cells = [first ? m.name : '', first ? fmtInt(results.models[m.name].macs_per_char) : '', label];
-    if (r.error) cells.push(r.error.startsWith('PyTorch') ? 'not available' : 'n/a', '', '', '');
-    else cells.push(fmtInt(r.chars_per_sec), fmt2(r.gflops), r.fraction_of_peak != null ? pct(r.fraction_of_peak) : '', ratioText);
+    if (r.error) cells.push(r.error.startsWith('PyTorch') ? 'not available' : 'n/a ', '', '', '');
+    else cells.push(fmtInt(r.chars_per_sec) + (r.contended ? '*' : ' '), fmt2(r.gflops), r.fraction_of_peak != null ? pct(r.fraction_of_peak) : '', ratioText);
     lines.push(rowStr(cells));
     first = false;
   }
@@ -349,24 +406,27 @@ for (const m of models) {
 for (const rt of ['node', 'chromium']) {
   const p = results.peak[rt];
   if (!p) continue;
-  const name = rt === 'node' ? 'Node' : 'Chromium worker';
-  for (const [k, label] of [['muladd', 'f32x4 mul+add'], ['madd', 'f32x4 relaxed madd']]) {
+  const name = rt === 'node' ? 'Node' : 'Chromium';
+  for (const [k, label] of [['muladd', 'f32x4 mul+add'], ['madd', 'f32x4 relaxed_madd']]) {
     const g = p[k] && typeof p[k].gflops === 'number' ? p[k].gflops : null;
     lines.push(rowStr([rt === 'node' && k === 'muladd' ? 'wasm peak' : '', '', `${name} · ${label}`, '', g == null ? 'n/a' : g.toFixed(1), '', g != null && g === peaks[rt] ? '← peak' : '']));
   }
 }
 const sm = (rt) => results.sample[rt];
-if (sm('node') || sm('chromium')) {
+const nativeSample = results.models['medium-lstm']?.rows.native?.sample_1000_ms;
+if (sm('node') || sm('chromium') || nativeSample != null) {
   const s = (rt) => (sm(rt) ? `${sm(rt).median_ms.toFixed(1)} ms` : 'n/a');
-  lines.push(rowStr(['sampling', '', '1,000 chars, medium, wasm', '', '', '', `Node ${s('node')}`]));
-  lines.push(rowStr(['', '', '', '', '', '', `Chromium ${s('chromium')}`]));
+  lines.push(rowStr(['sampling', '', '1,000 chars, medium LSTM', '', '', '', `wasm Chromium ${s('chromium')}`]));
+  lines.push(rowStr(['', '', '(median of 7, after 1 warm-up)', '', '', '', `wasm Node ${s('node')}`]));
+  if (nativeSample != null) lines.push(rowStr(['', '', '', '', '', '', `native ${nativeSample.toFixed(1)} ms (1 run)`]));
 }
-lines.push(rowStr(['wasm size', '', ws ? ws.file : 'n/a', '', ws ? `${(ws.bytes / 1024).toFixed(1)} KB` : '', ws ? `${(ws.gzip_bytes / 1024).toFixed(1)} KB` : '', ws ? 'raw | gzip -9' : '']));
+lines.push(rowStr(['wasm size', '', ws ? ws.file : 'n/a', '', '', '', ws ? `${(ws.bytes / 1024).toFixed(1)} KB, gzip -9 ${(ws.gzip_bytes / 1024).toFixed(1)} KB` : '']));
 lines.push(rule);
 for (const t of T) lines.push(`  ${t.pass == null ? 'n/a ' : t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.shown}`);
 if (results.torch && !results.torch.available) lines.push('  PyTorch: not available');
 lines.push(`GFLOP/s = chars/s × 6 × MACs/char; MACs/char = Σ_layers G·H·(in+H) + H·V (G = 1 rnn, 4 lstm, 3 gru). % peak = GFLOP/s ÷ best wasm f32x4 loop in the same runtime.`);
-if (Math.max(...results.meta.loadavg_start.slice(0, 1), results.meta.loadavg_end[0]) > 1.0) lines.push(`note: the machine was busy (load average ${results.meta.loadavg_start[0].toFixed(2)} → ${results.meta.loadavg_end[0].toFixed(2)}); numbers may be low.`);
+if (Object.values(results.models).some((mm) => Object.values(mm.rows).some((r) => r.contended))) lines.push(`* other work kept more than ${CONTENDED_CORES} of the ${os.cpus().length} cores busy on average during that row (machine_busy_cores in the JSON): it may read low.`);
+if (Math.max(results.meta.loadavg_start[0], results.meta.loadavg_end[0]) > 1.5) lines.push(`note: the machine was busy (load average ${results.meta.loadavg_start[0].toFixed(2)} → ${results.meta.loadavg_end[0].toFixed(2)}); numbers may be low.`);
 lines.push(`JSON: ${path.relative(root, outFile)}`);
 results.table = lines.join('\n');
 fs.writeFileSync(outFile, JSON.stringify(results, null, 2) + '\n');
