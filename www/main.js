@@ -383,9 +383,14 @@ function sendView() {
   let length = Math.round(Number($('sample-length').value));
   if (!Number.isFinite(length) || length < 1) length = 300;
   length = Math.min(length, 5000);
+  // Out-of-range top-k/top-p fall back to "keep everything" rather than failing every sample.
+  let topK = Math.round(Number($('top-k').value));
+  if (!Number.isFinite(topK) || topK < 0) topK = 0;
+  let topP = Number($('top-p').value);
+  if (!Number.isFinite(topP) || topP <= 0 || topP > 1) topP = 1;
   send({
     type: 'view',
-    sample: { prime: $('prime').value, temperature: t, length, topK: 0, topP: 1 },
+    sample: { prime: $('prime').value, temperature: t, length, topK, topP },
     probeText: state.probeEdited ? $('probe-input').value : '',
   });
 }
@@ -481,7 +486,7 @@ function wire() {
     sendViewSoon();
   });
   $('prime').addEventListener('input', () => sendViewSoon());
-  $('sample-length').addEventListener('input', () => sendViewSoon());
+  for (const id of ['sample-length', 'top-k', 'top-p']) $(id).addEventListener('input', () => sendViewSoon());
   $('probe-input').addEventListener('input', () => {
     state.probeEdited = $('probe-input').value.trim() !== '';
     sendViewSoon(() => send({ type: 'probe' }));

@@ -111,7 +111,7 @@ function postSample() {
     const s = trainer.sample(view.prime, view.length, view.temperature, view.topK, view.topP, run.seed * 1000003 + run.samples);
     post({
       type: 'sample', step: run.lastStats ? run.lastStats.step : 0, text: s.text, prime: view.prime,
-      temperature: view.temperature, unknown: s.unknown,
+      temperature: view.temperature, topK: view.topK, topP: view.topP, unknown: s.unknown,
     });
   } catch (e) {
     post({ type: 'error', where: 'sample', message: message(e) });

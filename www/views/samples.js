@@ -18,11 +18,13 @@ export class SamplesView {
   }
 
   /** Adds a sample {step, text, prime, temperature, unknown} at the top. */
-  add({ step, text, prime, temperature, unknown }) {
+  add({ step, text, prime, temperature, topK, topP, unknown }) {
     const placeholder = this.node.querySelector('.empty');
     if (placeholder) placeholder.remove();
     const t = Number(temperature);
     let head = `step ${step} · temperature ${t.toFixed(2)}${t === 0 ? ' (greedy)' : ''}`;
+    if (topK) head += ` · top-k ${topK}`;
+    if (topP !== undefined && topP < 1) head += ` · top-p ${topP}`;
     if (unknown && unknown.length) head += ` · not in vocabulary: ${unknown.map((c) => JSON.stringify(c)).join(' ')}`;
     const pre = el('pre');
     if (prime) pre.append(el('span', { class: 'prime', title: 'prime text' }, prime));
