@@ -5,7 +5,7 @@
 //! steps are one GEMM before the recurrence, and the weight gradients one GEMM after it.
 
 use crate::config::CellKind;
-use crate::kernels::{add_rows, gemm_nn, gemm_tn_acc, sum_rows_acc, sum_sq, transpose};
+use crate::kernels::{gemm, gemm_tn_acc, sum_rows_acc, Isa, Out, PackedB};
 use crate::{gru, lstm, rnn};
 
 /// Parameters of one layer, exactly PyTorch's `nn.RNN/LSTM/GRU` layer k (G = 1, 4, 3).
@@ -27,12 +27,16 @@ pub struct Layer {
     pub b_hh: Vec<f32>,
 }
 
-/// Transposed copies of a layer's weights, rebuilt after each optimizer step so that the forward
-/// GEMMs read them row by row.
+/// A layer's weights in the GEMM micro-kernel's panel layout, rebuilt after each optimizer step
+/// (no allocation once sized), and the biases folded for the forward pass.
 #[derive(Clone, Debug, Default)]
 pub struct Packed {
-    w_ih_t: Vec<f32>, // (In, G·H)
-    w_hh_t: Vec<f32>, // (H, G·H)
+    w_ih_t: PackedB,  // (In, G·H): x·W_ihᵀ
+    w_hh_t: PackedB,  // (H, G·H): h·W_hhᵀ
+    w_ih: PackedB,    // (G·H, In): ∂L/∂x = d_pre·W_ih
+    w_hh: PackedB,    // (G·H, H): ∂L/∂h_{t−1} = d_pre·W_hh
+    bias_x: Vec<f32>, // (G·H) added by the input projection: b_ih + b_hh, except GRU's b_hn
+    bias_h: Vec<f32>, // (G·H) GRU only, added to W_hh h: 0, 0, b_hn
 }
 
 /// Everything a layer keeps from its forward pass over a chunk for the backward pass, plus scratch.
@@ -50,7 +54,7 @@ pub struct LayerCache {
     tanh_c: Vec<f32>,
     /// GRU `W_hn h_{t−1} + b_hn`, (T·B, H).
     hn: Vec<f32>,
-    h_proj: Vec<f32>,  // (B, G·H) scratch: W_hh h + b_hh
+    h_proj: Vec<f32>,  // (B, G·H) GRU scratch: W_hh h_{t−1} + (0, 0, b_hn)
     d_pre: Vec<f32>,   // (T·B, G·H) input-side pre-activation gradients
     d_pre_h: Vec<f32>, // (T·B, G·H) gru hidden-side pre-activation gradients
     dh_next: Vec<f32>, // (B, H) ∂L/∂h_{t−1} flowing backwards
@@ -74,7 +78,7 @@ impl LayerCache {
             c: if lstm { vec![0.0; (tb + batch) * hidden] } else { Vec::new() },
             tanh_c: if lstm { vec![0.0; tb * hidden] } else { Vec::new() },
             hn: if gru { vec![0.0; tb * hidden] } else { Vec::new() },
-            h_proj: vec![0.0; batch * gh],
+            h_proj: if gru { vec![0.0; batch * gh] } else { Vec::new() },
             d_pre: vec![0.0; tb * gh],
             d_pre_h: if gru { vec![0.0; tb * gh] } else { Vec::new() },
             dh_next: vec![0.0; batch * hidden],
@@ -120,23 +124,33 @@ impl Layer {
         }
     }
 
-    /// Rebuilds the transposed weights used by the forward pass.
-    pub fn pack(&self, packed: &mut Packed) {
-        let gh = self.kind.gates() * self.hidden;
-        packed.w_ih_t.resize(gh * self.input, 0.0);
-        packed.w_hh_t.resize(gh * self.hidden, 0.0);
-        transpose(gh, self.input, &self.w_ih, &mut packed.w_ih_t);
-        transpose(gh, self.hidden, &self.w_hh, &mut packed.w_hh_t);
+    /// Rebuilds the packed weights and folded biases for `isa`.
+    pub fn pack(&self, isa: Isa, packed: &mut Packed) {
+        let (gh, hs, input) = (self.kind.gates() * self.hidden, self.hidden, self.input);
+        packed.w_ih_t.pack(isa, input, gh, &self.w_ih, true);
+        packed.w_hh_t.pack(isa, hs, gh, &self.w_hh, true);
+        packed.w_ih.pack(isa, gh, input, &self.w_ih, false);
+        packed.w_hh.pack(isa, gh, hs, &self.w_hh, false);
+        packed.bias_x.clear();
+        packed.bias_x.extend(self.b_ih.iter().zip(&self.b_hh).map(|(a, b)| a + b));
+        if self.kind == CellKind::Gru {
+            // b_hn is multiplied by r, so it stays on the hidden side.
+            packed.bias_x[2 * hs..].copy_from_slice(&self.b_ih[2 * hs..]);
+            packed.bias_h.clear();
+            packed.bias_h.resize(2 * hs, 0.0);
+            packed.bias_h.extend_from_slice(&self.b_hh[2 * hs..]);
+        }
     }
 
     /// Forward over a chunk: `x` (T·B, In) from the initial state `h0` (B, H) and, for LSTM, `c0`.
     /// Fills `cache`; the outputs are `cache.outputs()`.
-    pub fn forward(&self, packed: &Packed, x: &[f32], h0: &[f32], c0: &[f32], cache: &mut LayerCache) {
+    #[allow(clippy::too_many_arguments)]
+    pub fn forward(&self, isa: Isa, packed: &Packed, x: &[f32], h0: &[f32], c0: &[f32], cache: &mut LayerCache) {
         let (hs, b, steps) = (self.hidden, cache.batch, cache.steps);
         let gh = self.kind.gates() * hs;
         let (bh, bg) = (b * hs, b * gh);
-        gemm_nn(steps * b, gh, self.input, x, &packed.w_ih_t, &mut cache.gates, false);
-        add_rows(&mut cache.gates, &self.b_ih);
+        // The input projections of all T steps at once, with the folded biases.
+        gemm(isa, steps * b, x, self.input, &packed.w_ih_t, &mut cache.gates, gh, Out::Bias(&packed.bias_x));
         cache.h[..bh].copy_from_slice(h0);
         if self.kind == CellKind::Lstm {
             cache.c[..bh].copy_from_slice(c0);
@@ -145,25 +159,22 @@ impl Layer {
             let (h_done, h_rest) = cache.h.split_at_mut((t + 1) * bh);
             let h_prev = &h_done[t * bh..];
             let h_out = &mut h_rest[..bh];
-            gemm_nn(b, gh, hs, h_prev, &packed.w_hh_t, &mut cache.h_proj, false);
-            add_rows(&mut cache.h_proj, &self.b_hh);
             let gates = &mut cache.gates[t * bg..(t + 1) * bg];
             match self.kind {
-                CellKind::Rnn => rnn::forward_step(gates, &cache.h_proj, h_out),
+                CellKind::Rnn => {
+                    gemm(isa, b, h_prev, hs, &packed.w_hh_t, gates, gh, Out::Accumulate);
+                    rnn::forward_step(isa, gates, h_out)
+                }
                 CellKind::Lstm => {
+                    gemm(isa, b, h_prev, hs, &packed.w_hh_t, gates, gh, Out::Accumulate);
                     let (c_done, c_rest) = cache.c.split_at_mut((t + 1) * bh);
-                    lstm::forward_step(
-                        hs,
-                        gates,
-                        &cache.h_proj,
-                        &c_done[t * bh..],
-                        &mut c_rest[..bh],
-                        &mut cache.tanh_c[t * bh..(t + 1) * bh],
-                        h_out,
-                    );
+                    let tanh_c = &mut cache.tanh_c[t * bh..(t + 1) * bh];
+                    lstm::forward_step(isa, hs, gates, &c_done[t * bh..], &mut c_rest[..bh], tanh_c, h_out);
                 }
                 CellKind::Gru => {
-                    gru::forward_step(hs, gates, &cache.h_proj, h_prev, &mut cache.hn[t * bh..(t + 1) * bh], h_out)
+                    gemm(isa, b, h_prev, hs, &packed.w_hh_t, &mut cache.h_proj, gh, Out::Bias(&packed.bias_h));
+                    let hn = &mut cache.hn[t * bh..(t + 1) * bh];
+                    gru::forward_step(isa, hs, gates, &cache.h_proj, h_prev, hn, h_out)
                 }
             }
         }
@@ -173,8 +184,11 @@ impl Layer {
     /// beyond step T). `d_out` (T·B, H) holds ∂L/∂h_t from the layer above and is overwritten with
     /// the total ∂L/∂h_t. Adds the parameter gradients into `grad`; writes ∂L/∂x into `dx`
     /// (T·B, In) when given, and ∂L/∂h_0, ∂L/∂c_0 into `dh0`, `dc0` when given.
+    #[allow(clippy::too_many_arguments)]
     pub fn backward(
         &self,
+        isa: Isa,
+        packed: &Packed,
         x: &[f32],
         cache: &mut LayerCache,
         d_out: &mut [f32],
@@ -190,36 +204,38 @@ impl Layer {
         cache.dc.fill(0.0);
         for t in (0..steps).rev() {
             let dh = &mut d_out[t * bh..(t + 1) * bh];
-            for (d, &n) in dh.iter_mut().zip(&cache.dh_next) {
-                *d += n;
-            }
-            cache.dh_norm[t] = sum_sq(dh).sqrt() as f32;
             let gates = &cache.gates[t * bg..(t + 1) * bg];
             let d_pre = &mut cache.d_pre[t * bg..(t + 1) * bg];
-            match self.kind {
-                CellKind::Rnn => rnn::backward_step(dh, &cache.h[(t + 1) * bh..(t + 2) * bh], d_pre),
+            let sum_sq = match self.kind {
+                CellKind::Rnn => rnn::backward_step(isa, dh, &cache.dh_next, &cache.h[(t + 1) * bh..(t + 2) * bh], d_pre),
                 CellKind::Lstm => lstm::backward_step(
+                    isa,
                     hs,
                     gates,
                     &cache.c[t * bh..(t + 1) * bh],
                     &cache.tanh_c[t * bh..(t + 1) * bh],
                     dh,
+                    &cache.dh_next,
                     &mut cache.dc,
                     d_pre,
                 ),
                 CellKind::Gru => gru::backward_step(
+                    isa,
                     hs,
                     gates,
                     &cache.hn[t * bh..(t + 1) * bh],
                     &cache.h[t * bh..(t + 1) * bh],
                     dh,
+                    &mut cache.dh_next,
                     d_pre,
                     &mut cache.d_pre_h[t * bg..(t + 1) * bg],
-                    &mut cache.dh_next,
                 ),
-            }
+            };
+            cache.dh_norm[t] = sum_sq.sqrt() as f32;
             let d_hidden = if gru { &cache.d_pre_h[t * bg..(t + 1) * bg] } else { &cache.d_pre[t * bg..(t + 1) * bg] };
-            gemm_nn(b, hs, gh, d_hidden, &self.w_hh, &mut cache.dh_next, gru);
+            // GRU's dh_next already holds the direct path dh ⊙ z.
+            let out = if gru { Out::Accumulate } else { Out::Overwrite };
+            gemm(isa, b, d_hidden, gh, &packed.w_hh, &mut cache.dh_next, hs, out);
         }
         if let Some((dh0, dc0)) = state_grad {
             dh0.copy_from_slice(&cache.dh_next);
@@ -227,13 +243,14 @@ impl Layer {
                 dc0.copy_from_slice(&cache.dc);
             }
         }
+        // Weight gradients over all T·B rows at once.
         let d_hidden = if gru { &cache.d_pre_h } else { &cache.d_pre };
-        gemm_tn_acc(gh, self.input, tb, &cache.d_pre, x, &mut grad.w_ih);
-        gemm_tn_acc(gh, hs, tb, d_hidden, &cache.h[..tb * hs], &mut grad.w_hh);
-        sum_rows_acc(&cache.d_pre, &mut grad.b_ih);
-        sum_rows_acc(d_hidden, &mut grad.b_hh);
+        gemm_tn_acc(isa, gh, self.input, tb, &cache.d_pre, gh, x, self.input, &mut grad.w_ih, self.input);
+        gemm_tn_acc(isa, gh, hs, tb, d_hidden, gh, &cache.h[..tb * hs], hs, &mut grad.w_hh, hs);
+        sum_rows_acc(isa, &cache.d_pre, &mut grad.b_ih);
+        sum_rows_acc(isa, d_hidden, &mut grad.b_hh);
         if let Some(dx) = dx {
-            gemm_nn(tb, self.input, gh, &cache.d_pre, &self.w_ih, dx, false);
+            gemm(isa, tb, &cache.d_pre, gh, &packed.w_ih, dx, self.input, Out::Overwrite);
         }
     }
 }

@@ -1,81 +1,292 @@
 //! Dense kernels on flat row-major `f32` buffers: the only place the arithmetic is heavy.
 //!
-//! Three GEMM shapes cover all of training: `C = A·B` (inputs times packed, transposed weights,
-//! and gradients times weights), and `C += Aᵀ·B` (weight gradients summed over all time steps).
+//! Every kernel is written once, generic over a small SIMD vocabulary ([`simd`]), and compiled per
+//! instruction set: AVX-512 or AVX2+FMA on x86-64 (chosen at run time, so the binary still runs on
+//! any x86-64), WebAssembly SIMD on wasm32, and a scalar fallback everywhere. An [`Isa`] value says
+//! which one runs; the model keeps one, so all of its arithmetic is deterministic on a machine.
+//!
+//! Two GEMM shapes cover training: `C = A·B` with B a weight matrix packed once per optimizer step
+//! into the micro-kernel's panel layout ([`PackedB`], [`gemm`]), and `C += Aᵀ·B` for the weight
+//! gradients summed over all time steps ([`gemm_tn_acc`]). One-row products (sampling) take a GEMV
+//! path over the same packed panels.
 
-/// `C (m×n) = A (m×k) · B (k×n)`, or `C += A·B` when `accumulate`.
-pub fn gemm_nn(m: usize, n: usize, k: usize, a: &[f32], b: &[f32], c: &mut [f32], accumulate: bool) {
-    debug_assert!(a.len() >= m * k && b.len() >= k * n && c.len() >= m * n);
-    for i in 0..m {
-        let c_row = &mut c[i * n..(i + 1) * n];
-        if !accumulate {
-            c_row.fill(0.0);
-        }
-        let a_row = &a[i * k..(i + 1) * k];
-        for (p, &a_ip) in a_row.iter().enumerate() {
-            if a_ip != 0.0 {
-                axpy(c_row, a_ip, &b[p * n..(p + 1) * n]);
+mod gemm;
+pub(crate) mod math;
+pub(crate) mod simd;
+
+pub use gemm::PackedB;
+use simd::{Scalar, Simd};
+use std::sync::OnceLock;
+
+/// An instruction set the kernels can run on: one detected on this CPU (only such values exist).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Isa(Level);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Level {
+    Scalar,
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    Simd128,
+}
+
+impl Isa {
+    /// Every instruction set this CPU supports, slowest first.
+    pub fn available() -> Vec<Isa> {
+        #[allow(unused_mut)]
+        let mut all = vec![Isa(Level::Scalar)];
+        #[cfg(target_arch = "x86_64")]
+        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+            all.push(Isa(Level::Avx2));
+            if is_x86_feature_detected!("avx512f") {
+                all.push(Isa(Level::Avx512));
             }
         }
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        all.push(Isa(Level::Simd128));
+        all
+    }
+
+    /// The fastest available instruction set, or the one named by the environment variable
+    /// `RNN_PLAYGROUND_ISA` (`scalar`, `avx2`, `avx512`) when available — for measuring fallbacks.
+    /// Decided once per process.
+    pub fn detect() -> Isa {
+        static DETECTED: OnceLock<Isa> = OnceLock::new();
+        *DETECTED.get_or_init(|| {
+            let all = Isa::available();
+            let wanted = std::env::var("RNN_PLAYGROUND_ISA").ok();
+            all.iter().copied().find(|i| Some(i.name()) == wanted.as_deref()).unwrap_or(all[all.len() - 1])
+        })
+    }
+
+    /// Lower-case name: `scalar`, `avx2`, `avx512` or `simd128`.
+    pub fn name(self) -> &'static str {
+        match self.0 {
+            Level::Scalar => "scalar",
+            #[cfg(target_arch = "x86_64")]
+            Level::Avx2 => "avx2",
+            #[cfg(target_arch = "x86_64")]
+            Level::Avx512 => "avx512",
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            Level::Simd128 => "simd128",
+        }
+    }
+
+    /// Panel width NR of this ISA's packed matrices.
+    fn nr(self) -> usize {
+        fn nr<S: Simd>() -> usize {
+            S::NV * S::LANES
+        }
+        match self.0 {
+            Level::Scalar => nr::<Scalar>(),
+            #[cfg(target_arch = "x86_64")]
+            Level::Avx2 => nr::<simd::Avx2>(),
+            #[cfg(target_arch = "x86_64")]
+            Level::Avx512 => nr::<simd::Avx512>(),
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            Level::Simd128 => nr::<simd::Simd128>(),
+        }
     }
 }
 
-/// `C (m×n) += Aᵀ · B` with `A (k×m)` and `B (k×n)`: a sum of outer products over the k rows.
-pub fn gemm_tn_acc(m: usize, n: usize, k: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
-    debug_assert!(a.len() >= k * m && b.len() >= k * n && c.len() >= m * n);
-    for p in 0..k {
-        let a_row = &a[p * m..(p + 1) * m];
-        let b_row = &b[p * n..(p + 1) * n];
-        for (i, &a_pi) in a_row.iter().enumerate() {
-            if a_pi != 0.0 {
-                axpy(&mut c[i * n..(i + 1) * n], a_pi, b_row);
+/// Defines `$vis fn $name(isa: Isa, args…)` that runs the generic `unsafe fn $imp::<S: Simd>(args…)`
+/// compiled for the ISA `isa` names: on x86-64 inside a `#[target_feature]` function per level, so
+/// that the `#[inline(always)]` SIMD methods become straight vector code.
+macro_rules! multiversion {
+    ($(#[$attr:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $(-> $ret:ty)? = $imp:ident;) => {
+        $(#[$attr])*
+        $vis fn $name(isa: $crate::kernels::Isa, $($arg: $ty),*) $(-> $ret)? {
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx2,fma")]
+            unsafe fn avx2($($arg: $ty),*) $(-> $ret)? {
+                unsafe { $imp::<$crate::kernels::simd::Avx2>($($arg),*) }
+            }
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx512f,avx2,fma")]
+            unsafe fn avx512($($arg: $ty),*) $(-> $ret)? {
+                unsafe { $imp::<$crate::kernels::simd::Avx512>($($arg),*) }
+            }
+            // SAFETY: an `Isa` names only instruction sets detected on this CPU.
+            unsafe {
+                match isa.level() {
+                    $crate::kernels::Level::Scalar => $imp::<$crate::kernels::simd::Scalar>($($arg),*),
+                    #[cfg(target_arch = "x86_64")]
+                    $crate::kernels::Level::Avx2 => avx2($($arg),*),
+                    #[cfg(target_arch = "x86_64")]
+                    $crate::kernels::Level::Avx512 => avx512($($arg),*),
+                    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+                    $crate::kernels::Level::Simd128 => $imp::<$crate::kernels::simd::Simd128>($($arg),*),
+                }
             }
         }
+    };
+}
+pub(crate) use multiversion;
+
+impl Isa {
+    pub(crate) fn level(self) -> Level {
+        self.0
     }
 }
 
-/// `y += a·x`.
-#[inline]
-pub fn axpy(y: &mut [f32], a: f32, x: &[f32]) {
-    for (yi, &xi) in y.iter_mut().zip(x) {
-        *yi += a * xi;
+/// How a product is written into C.
+#[derive(Clone, Copy, Debug)]
+pub enum Out<'a> {
+    /// `C = A·B`.
+    Overwrite,
+    /// `C += A·B`.
+    Accumulate,
+    /// `C = A·B + bias` with the bias (n) added to every row.
+    Bias(&'a [f32]),
+}
+
+impl PackedB {
+    /// Packs `B (k×n)` for `isa`: `src` is row-major `k × n`, or with `transposed` its transpose
+    /// `n × k` (a PyTorch weight `W (out, in)` is packed as `Wᵀ` for `x·Wᵀ`). Reuses the allocation.
+    pub fn pack(&mut self, isa: Isa, k: usize, n: usize, src: &[f32], transposed: bool) {
+        self.pack_nr(isa.nr(), k, n, src, transposed);
     }
 }
 
-/// `dst (cols×rows) = srcᵀ` for `src (rows×cols)`.
-pub fn transpose(rows: usize, cols: usize, src: &[f32], dst: &mut [f32]) {
-    for r in 0..rows {
-        for c in 0..cols {
-            dst[c * rows + r] = src[r * cols + c];
+/// `C (m × n) = A (m × k) · B` (or `+=`, or `+ bias`, per `out`), B packed as `k × n`. A has row
+/// stride `lda ≥ k`, C row stride `ldc ≥ n`. One row (m = 1) runs as a GEMV.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm(isa: Isa, m: usize, a: &[f32], lda: usize, b: &PackedB, c: &mut [f32], ldc: usize, out: Out) {
+    let (k, n) = (b.k, b.n);
+    assert_eq!(b.nr, isa.nr(), "gemm: B was packed for another instruction set");
+    if m == 0 || n == 0 {
+        return;
+    }
+    assert!(lda >= k && ldc >= n, "gemm: strides");
+    assert!(a.len() >= (m - 1) * lda + k, "gemm: A has {} floats for {m}×{k}", a.len());
+    assert!(c.len() >= (m - 1) * ldc + n, "gemm: C has {} floats for {m}×{n}", c.len());
+    if let Out::Bias(bias) = out {
+        assert!(bias.len() >= n, "gemm: bias of {} for {n} columns", bias.len());
+    }
+    gemm_dispatch(isa, m, a.as_ptr(), lda, b, c.as_mut_ptr(), ldc, out);
+}
+
+multiversion! {
+    #[allow(clippy::too_many_arguments)]
+    fn gemm_dispatch(m: usize, a: *const f32, lda: usize, b: &PackedB, c: *mut f32, ldc: usize, out: Out) = gemm_impl;
+}
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn gemm_impl<S: Simd>(m: usize, a: *const f32, lda: usize, b: &PackedB, c: *mut f32, ldc: usize, out: Out) {
+    gemm::gemm_packed::<S>(m, a, lda, b, c, ldc, gemm::Init::of(out))
+}
+
+/// `C (m × n) += Aᵀ · B` with `A (k × m)` and `B (k × n)` (row strides `lda ≥ m`, `ldb ≥ n`,
+/// `ldc ≥ n`): a sum of outer products over the k rows, e.g. a weight gradient over all time steps.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm_tn_acc(
+    isa: Isa,
+    m: usize,
+    n: usize,
+    k: usize,
+    a: &[f32],
+    lda: usize,
+    b: &[f32],
+    ldb: usize,
+    c: &mut [f32],
+    ldc: usize,
+) {
+    if m == 0 || n == 0 || k == 0 {
+        return;
+    }
+    assert!(lda >= m && ldb >= n && ldc >= n, "gemm_tn_acc: strides");
+    assert!(a.len() >= (k - 1) * lda + m, "gemm_tn_acc: A has {} floats for {k}×{m}", a.len());
+    assert!(b.len() >= (k - 1) * ldb + n, "gemm_tn_acc: B has {} floats for {k}×{n}", b.len());
+    assert!(c.len() >= (m - 1) * ldc + n, "gemm_tn_acc: C has {} floats for {m}×{n}", c.len());
+    gemm_tn_dispatch(isa, m, n, k, a.as_ptr(), lda, b.as_ptr(), ldb, c.as_mut_ptr(), ldc);
+}
+
+multiversion! {
+    #[allow(clippy::too_many_arguments)]
+    fn gemm_tn_dispatch(
+        m: usize, n: usize, k: usize, a: *const f32, lda: usize, b: *const f32, ldb: usize, c: *mut f32, ldc: usize,
+    ) = gemm_tn_impl;
+}
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn gemm_tn_impl<S: Simd>(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: *const f32,
+    lda: usize,
+    b: *const f32,
+    ldb: usize,
+    c: *mut f32,
+    ldc: usize,
+) {
+    gemm::gemm_tn::<S>(m, n, k, a, lda, b, ldb, c, ldc)
+}
+
+multiversion! {
+    /// `out (n) += Σ_rows x (m×n)`: a bias gradient.
+    pub fn sum_rows_acc(x: &[f32], out: &mut [f32]) = sum_rows_acc_impl;
+}
+
+#[inline(always)]
+unsafe fn sum_rows_acc_impl<S: Simd>(x: &[f32], out: &mut [f32]) {
+    let n = out.len();
+    for row in x.chunks_exact(n) {
+        let mut j = 0;
+        while j + S::LANES <= n {
+            let o = out.as_mut_ptr().add(j);
+            S::store(o, S::add(S::load(o), S::load(row.as_ptr().add(j))));
+            j += S::LANES;
         }
-    }
-}
-
-/// Adds `bias` (n) to every row of `x` (m×n).
-pub fn add_rows(x: &mut [f32], bias: &[f32]) {
-    for row in x.chunks_exact_mut(bias.len()) {
-        for (v, &b) in row.iter_mut().zip(bias) {
-            *v += b;
-        }
-    }
-}
-
-/// `out (n) += Σ_rows x (m×n)`.
-pub fn sum_rows_acc(x: &[f32], out: &mut [f32]) {
-    for row in x.chunks_exact(out.len()) {
-        for (o, &v) in out.iter_mut().zip(row) {
+        for (o, &v) in out[j..].iter_mut().zip(&row[j..]) {
             *o += v;
         }
     }
 }
 
-/// The logistic function σ(x) = 1 / (1 + e^(−x)).
-#[inline]
-pub fn sigmoid(x: f32) -> f32 {
-    1.0 / (1.0 + (-x).exp())
+/// Sum of squares: f32 lanes over blocks of 1024, the blocks summed in f64 so that norms of large
+/// models stay exact enough. Runs on [`Isa::detect`].
+pub fn sum_sq(x: &[f32]) -> f64 {
+    sum_sq_isa(Isa::detect(), x)
 }
 
-/// Sum of squares, accumulated in f64 so that norms of large models are exact enough.
-pub fn sum_sq(x: &[f32]) -> f64 {
-    x.iter().map(|&v| (v as f64) * (v as f64)).sum()
+multiversion! {
+    /// [`sum_sq`] on a given instruction set.
+    pub fn sum_sq_isa(x: &[f32]) -> f64 = sum_sq_impl;
+}
+
+#[inline(always)]
+unsafe fn sum_sq_impl<S: Simd>(x: &[f32]) -> f64 {
+    let mut total = 0.0f64;
+    for block in x.chunks(1024) {
+        let mut acc = S::splat(0.0);
+        let mut j = 0;
+        while j + S::LANES <= block.len() {
+            let v = S::load(block.as_ptr().add(j));
+            acc = S::mul_add(v, v, acc);
+            j += S::LANES;
+        }
+        let tail: f32 = block[j..].iter().map(|v| v * v).sum();
+        total += (S::hsum(acc) + tail) as f64;
+    }
+    total
+}
+
+/// The logistic function σ(x) = 1 / (1 + e^(−x)), the same approximation the vector kernels use.
+#[inline]
+pub fn sigmoid(x: f32) -> f32 {
+    // SAFETY: the scalar ISA needs no CPU feature.
+    unsafe { math::sigmoid::<Scalar>(x) }
+}
+
+/// `tanh x`, the same approximation the vector kernels use.
+#[inline]
+pub fn tanh(x: f32) -> f32 {
+    // SAFETY: as above.
+    unsafe { math::tanh::<Scalar>(x) }
 }

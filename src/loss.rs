@@ -1,25 +1,96 @@
 //! Softmax cross-entropy over logits, in nats, with its gradient.
 
-/// Mean cross-entropy (nats) of `logits` (N, V) against `targets` (N); when `grad` is given it
-/// receives ∂loss/∂logits = (softmax − onehot) / N. The log-sum-exp is shifted by the row maximum.
-pub fn cross_entropy(logits: &[f32], vocab: usize, targets: &[u32], mut grad: Option<&mut [f32]>) -> f32 {
+use crate::kernels::math::exp;
+use crate::kernels::multiversion;
+use crate::kernels::simd::{Scalar, Simd};
+
+multiversion! {
+    /// Mean cross-entropy (nats) of `logits` (N, V) against `targets` (N); when `grad` is given it
+    /// receives ∂loss/∂logits = (softmax − onehot) / N. The log-sum-exp is shifted by the row maximum.
+    pub fn cross_entropy(logits: &[f32], vocab: usize, targets: &[u32], grad: Option<&mut [f32]>) -> f32 = xent_impl;
+}
+
+#[inline(always)]
+unsafe fn xent_impl<S: Simd>(logits: &[f32], vocab: usize, targets: &[u32], mut grad: Option<&mut [f32]>) -> f32 {
     let n = targets.len();
+    assert!(logits.len() >= n * vocab && grad.as_ref().is_none_or(|g| g.len() >= n * vocab));
     let inv_n = 1.0 / n as f32;
     let mut total = 0.0f64;
     for (r, (row, &y)) in logits.chunks_exact(vocab).zip(targets).enumerate() {
-        let max = row.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
-        let sum: f32 = row.iter().map(|&v| (v - max).exp()).sum();
-        let log_z = max + sum.ln();
-        total += (log_z - row[y as usize]) as f64;
-        if let Some(g) = grad.as_deref_mut() {
-            let g_row = &mut g[r * vocab..(r + 1) * vocab];
-            for (gv, &v) in g_row.iter_mut().zip(row) {
-                *gv = (v - log_z).exp() * inv_n;
+        let y = y as usize;
+        assert!(y < vocab, "target id {y} out of the vocabulary of {vocab}");
+        let max = row_max::<S>(row);
+        let sum = match grad.as_deref_mut() {
+            Some(g) => {
+                // The gradient row holds e^(v − max) first, then is scaled into softmax / N.
+                let e = &mut g[r * vocab..(r + 1) * vocab];
+                let sum = exp_sum::<S, true>(row, max, e.as_mut_ptr());
+                scale::<S>(e, inv_n / sum);
+                e[y] -= inv_n;
+                sum
             }
-            g_row[y as usize] -= inv_n;
-        }
+            None => exp_sum::<S, false>(row, max, std::ptr::null_mut()),
+        };
+        total += (max + sum.ln() - row[y]) as f64;
     }
     (total / n as f64) as f32
+}
+
+/// Largest element of a non-empty row.
+#[inline(always)]
+unsafe fn row_max<S: Simd>(row: &[f32]) -> f32 {
+    let (n, p) = (row.len(), row.as_ptr());
+    let mut j = 0;
+    let mut max = f32::NEG_INFINITY;
+    if n >= S::LANES {
+        let mut m = S::load(p);
+        while j + S::LANES <= n {
+            m = S::max(m, S::load(p.add(j)));
+            j += S::LANES;
+        }
+        max = S::hmax(m);
+    }
+    row[j..].iter().fold(max, |m, &v| m.max(v))
+}
+
+/// Σ e^(row − max), also stored to `q` (row.len() floats) when `STORE`.
+#[inline(always)]
+unsafe fn exp_sum<S: Simd, const STORE: bool>(row: &[f32], max: f32, q: *mut f32) -> f32 {
+    let (n, p) = (row.len(), row.as_ptr());
+    let mut sum = S::splat(0.0);
+    let mut j = 0;
+    while j + S::LANES <= n {
+        let v = exp::<S>(S::sub(S::load(p.add(j)), S::splat(max)));
+        if STORE {
+            S::store(q.add(j), v);
+        }
+        sum = S::add(sum, v);
+        j += S::LANES;
+    }
+    let mut tail = 0.0;
+    while j < n {
+        let v = exp::<Scalar>(*p.add(j) - max);
+        if STORE {
+            *q.add(j) = v;
+        }
+        tail += v;
+        j += 1;
+    }
+    S::hsum(sum) + tail
+}
+
+/// `x *= s`.
+#[inline(always)]
+unsafe fn scale<S: Simd>(x: &mut [f32], s: f32) {
+    let (n, p) = (x.len(), x.as_mut_ptr());
+    let mut j = 0;
+    while j + S::LANES <= n {
+        S::store(p.add(j), S::mul(S::load(p.add(j)), S::splat(s)));
+        j += S::LANES;
+    }
+    for v in &mut x[j..] {
+        *v *= s;
+    }
 }
 
 /// Converts a loss in nats to bits per character.

@@ -4,76 +4,149 @@
 //! i = σ(W_ii x + b_ii + W_hi h + b_hi)   f = σ(…f…)   g = tanh(…g…)   o = σ(…o…)
 //! c' = f ⊙ c + i ⊙ g                      h' = o ⊙ tanh(c')
 //! ```
-//! A row of `gates` is `[i | f | g | o]`, each block H wide.
+//! A row of `gates` is `[i | f | g | o]`, each block H wide. Both steps run a vector of units at a
+//! time ([`Simd`]), the last `H mod LANES` units one by one.
 
-use crate::kernels::sigmoid;
+use crate::kernels::math::{sigmoid, tanh};
+use crate::kernels::multiversion;
+use crate::kernels::simd::{Scalar, Simd};
 
-/// Forward for B rows. `gates` (B, 4H) holds `W_ih x + b_ih` on entry and the activations
-/// i, f, g, o on exit; `h_proj` (B, 4H) is `W_hh h_{t−1} + b_hh`. Writes `c`, `tanh_c`, `h` (B, H).
-pub fn forward_step(
-    hidden: usize,
+multiversion! {
+    /// Forward for B rows. `gates` (B, 4H) holds the whole pre-activation `W_ih x + b_ih + W_hh h +
+    /// b_hh` on entry and the activations i, f, g, o on exit. Writes `c`, `tanh_c`, `h` (B, H).
+    pub fn forward_step(
+        hidden: usize, gates: &mut [f32], c_prev: &[f32], c: &mut [f32], tanh_c: &mut [f32], h: &mut [f32],
+    ) = forward_impl;
+}
+
+#[inline(always)]
+unsafe fn forward_impl<S: Simd>(
+    hs: usize,
     gates: &mut [f32],
-    h_proj: &[f32],
     c_prev: &[f32],
     c: &mut [f32],
     tanh_c: &mut [f32],
     h: &mut [f32],
 ) {
-    let hs = hidden;
-    for (b, (g_row, p_row)) in gates.chunks_exact_mut(4 * hs).zip(h_proj.chunks_exact(4 * hs)).enumerate() {
-        for (v, &p) in g_row.iter_mut().zip(p_row) {
-            *v += p;
+    let n = h.len();
+    assert!(gates.len() >= 4 * n && c_prev.len() >= n && c.len() >= n && tanh_c.len() >= n);
+    for r in 0..n / hs.max(1) {
+        let g = gates.as_mut_ptr().add(4 * hs * r);
+        let o = hs * r;
+        let io = (c_prev.as_ptr().add(o), c.as_mut_ptr().add(o), tanh_c.as_mut_ptr().add(o), h.as_mut_ptr().add(o));
+        let mut j = 0;
+        while j + S::LANES <= hs {
+            forward_units::<S>(hs, j, g, io);
+            j += S::LANES;
         }
-        let (i_g, rest) = g_row.split_at_mut(hs);
-        let (f_g, rest) = rest.split_at_mut(hs);
-        let (g_g, o_g) = rest.split_at_mut(hs);
-        let r = b * hs..(b + 1) * hs;
-        let (c_prev, c, tanh_c, h) = (&c_prev[r.clone()], &mut c[r.clone()], &mut tanh_c[r.clone()], &mut h[r]);
-        for j in 0..hs {
-            let i = sigmoid(i_g[j]);
-            let f = sigmoid(f_g[j]);
-            let g = g_g[j].tanh();
-            let o = sigmoid(o_g[j]);
-            i_g[j] = i;
-            f_g[j] = f;
-            g_g[j] = g;
-            o_g[j] = o;
-            let cj = f * c_prev[j] + i * g;
-            let tc = cj.tanh();
-            c[j] = cj;
-            tanh_c[j] = tc;
-            h[j] = o * tc;
+        while j < hs {
+            forward_units::<Scalar>(hs, j, g, io);
+            j += 1;
         }
     }
 }
 
-/// Backward for B rows. `dh` (B, H) is the total ∂L/∂h_t; `dc` (B, H) holds ∂L/∂c_t from step t+1
-/// on entry and ∂L/∂c_{t−1} on exit. Writes `d_pre` (B, 4H), the gradient of the four pre-activations.
-pub fn backward_step(
-    hidden: usize,
+/// Forward for the units `j..j + LANES` of one row.
+#[inline(always)]
+unsafe fn forward_units<S: Simd>(
+    hs: usize,
+    j: usize,
+    g: *mut f32,
+    (c_prev, c, tanh_c, h): (*const f32, *mut f32, *mut f32, *mut f32),
+) {
+    let i = sigmoid::<S>(S::load(g.add(j)));
+    let f = sigmoid::<S>(S::load(g.add(hs + j)));
+    let gg = tanh::<S>(S::load(g.add(2 * hs + j)));
+    let o = sigmoid::<S>(S::load(g.add(3 * hs + j)));
+    S::store(g.add(j), i);
+    S::store(g.add(hs + j), f);
+    S::store(g.add(2 * hs + j), gg);
+    S::store(g.add(3 * hs + j), o);
+    let cj = S::mul_add(f, S::load(c_prev.add(j)), S::mul(i, gg));
+    let tc = tanh::<S>(cj);
+    S::store(c.add(j), cj);
+    S::store(tanh_c.add(j), tc);
+    S::store(h.add(j), S::mul(o, tc));
+}
+
+multiversion! {
+    /// Backward for B rows. `dh` (B, H) holds ∂L/∂h_t from the layer above on entry and the total
+    /// (plus `dh_next`, the part through step t+1) on exit; `dc` (B, H) holds ∂L/∂c_t from step t+1
+    /// on entry and ∂L/∂c_{t−1} on exit. Writes `d_pre` (B, 4H), the gradient of the four
+    /// pre-activations, and returns Σ dh² of the total.
+    #[allow(clippy::too_many_arguments)]
+    pub fn backward_step(
+        hidden: usize, gates: &[f32], c_prev: &[f32], tanh_c: &[f32], dh: &mut [f32], dh_next: &[f32],
+        dc: &mut [f32], d_pre: &mut [f32],
+    ) -> f64 = backward_impl;
+}
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn backward_impl<S: Simd>(
+    hs: usize,
     gates: &[f32],
     c_prev: &[f32],
     tanh_c: &[f32],
-    dh: &[f32],
+    dh: &mut [f32],
+    dh_next: &[f32],
     dc: &mut [f32],
     d_pre: &mut [f32],
-) {
-    let hs = hidden;
-    for (b, (g_row, d_row)) in gates.chunks_exact(4 * hs).zip(d_pre.chunks_exact_mut(4 * hs)).enumerate() {
-        let (d_i, rest) = d_row.split_at_mut(hs);
-        let (d_f, rest) = rest.split_at_mut(hs);
-        let (d_g, d_o) = rest.split_at_mut(hs);
-        let r = b * hs..(b + 1) * hs;
-        let (c_prev, tanh_c, dh, dc) = (&c_prev[r.clone()], &tanh_c[r.clone()], &dh[r.clone()], &mut dc[r]);
-        for j in 0..hs {
-            let (i, f, g, o) = (g_row[j], g_row[hs + j], g_row[2 * hs + j], g_row[3 * hs + j]);
-            let tc = tanh_c[j];
-            let dcj = dc[j] + dh[j] * o * (1.0 - tc * tc);
-            d_i[j] = dcj * g * i * (1.0 - i);
-            d_f[j] = dcj * c_prev[j] * f * (1.0 - f);
-            d_g[j] = dcj * i * (1.0 - g * g);
-            d_o[j] = dh[j] * tc * o * (1.0 - o);
-            dc[j] = dcj * f;
+) -> f64 {
+    let n = dh.len();
+    assert!(gates.len() >= 4 * n && d_pre.len() >= 4 * n);
+    assert!(c_prev.len() >= n && tanh_c.len() >= n && dh_next.len() >= n && dc.len() >= n);
+    let mut sum_sq = 0.0f64;
+    for r in 0..n / hs.max(1) {
+        let (g, d) = (gates.as_ptr().add(4 * hs * r), d_pre.as_mut_ptr().add(4 * hs * r));
+        let o = hs * r;
+        let rows = Rows {
+            c_prev: c_prev.as_ptr().add(o),
+            tanh_c: tanh_c.as_ptr().add(o),
+            dh: dh.as_mut_ptr().add(o),
+            dh_next: dh_next.as_ptr().add(o),
+            dc: dc.as_mut_ptr().add(o),
+        };
+        let mut ss = S::splat(0.0);
+        let mut j = 0;
+        while j + S::LANES <= hs {
+            ss = S::add(ss, backward_units::<S>(hs, j, g, d, &rows));
+            j += S::LANES;
         }
+        let mut tail = 0.0;
+        while j < hs {
+            tail += backward_units::<Scalar>(hs, j, g, d, &rows);
+            j += 1;
+        }
+        sum_sq += (S::hsum(ss) + tail) as f64;
     }
+    sum_sq
+}
+
+/// One row's per-unit buffers in [`backward_step`].
+struct Rows {
+    c_prev: *const f32,
+    tanh_c: *const f32,
+    dh: *mut f32,
+    dh_next: *const f32,
+    dc: *mut f32,
+}
+
+/// Backward for the units `j..j + LANES` of one row; returns dh² lane by lane.
+#[inline(always)]
+unsafe fn backward_units<S: Simd>(hs: usize, j: usize, g: *const f32, d: *mut f32, b: &Rows) -> S::V {
+    let one = S::splat(1.0);
+    let dh = S::add(S::load(b.dh.add(j)), S::load(b.dh_next.add(j)));
+    S::store(b.dh.add(j), dh);
+    let (i, f) = (S::load(g.add(j)), S::load(g.add(hs + j)));
+    let (gg, o) = (S::load(g.add(2 * hs + j)), S::load(g.add(3 * hs + j)));
+    let tc = S::load(b.tanh_c.add(j));
+    // dc_t = dc_{t+1} + dh ⊙ o ⊙ (1 − tanh²c)
+    let dcj = S::mul_add(S::mul(dh, o), S::sub(one, S::mul(tc, tc)), S::load(b.dc.add(j)));
+    S::store(d.add(j), S::mul(S::mul(dcj, gg), S::mul(i, S::sub(one, i))));
+    S::store(d.add(hs + j), S::mul(S::mul(dcj, S::load(b.c_prev.add(j))), S::mul(f, S::sub(one, f))));
+    S::store(d.add(2 * hs + j), S::mul(S::mul(dcj, i), S::sub(one, S::mul(gg, gg))));
+    S::store(d.add(3 * hs + j), S::mul(S::mul(dh, tc), S::mul(o, S::sub(one, o))));
+    S::store(b.dc.add(j), S::mul(dcj, f));
+    S::mul(dh, dh)
 }

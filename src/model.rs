@@ -3,7 +3,7 @@
 
 use crate::cell::{Layer, LayerCache, Packed};
 use crate::config::{CellKind, Config, InitKind};
-use crate::kernels::{add_rows, gemm_nn, gemm_tn_acc, sum_rows_acc, transpose};
+use crate::kernels::{gemm, gemm_tn_acc, sum_rows_acc, Isa, Out, PackedB};
 use crate::loss::cross_entropy;
 use crate::rng::Rng;
 
@@ -311,21 +311,33 @@ impl Workspace {
     }
 }
 
-/// A model: parameters plus the packed copies the forward pass reads.
+/// A model: parameters plus the packed copies of the weights the kernels read.
 #[derive(Clone, Debug)]
 pub struct Model {
     /// The trainable tensors.
     pub params: Params,
+    isa: Isa,
     packed: Vec<Packed>,
-    fc_w_t: Vec<f32>, // (H, V)
+    fc_w_t: PackedB, // (H, V): logits = h·fc_wᵀ
+    fc_w: PackedB,   // (V, H): ∂L/∂h = d_logits·fc_w
 }
 
 impl Model {
-    /// Wraps parameters, packing them for the forward pass.
+    /// Wraps parameters, packing them for the kernels of [`Isa::detect`].
     pub fn new(params: Params) -> Self {
-        let mut m = Model { params, packed: Vec::new(), fc_w_t: Vec::new() };
+        Model::with_isa(params, Isa::detect())
+    }
+
+    /// Wraps parameters for the kernels of a given instruction set.
+    pub fn with_isa(params: Params, isa: Isa) -> Self {
+        let mut m = Model { params, isa, packed: Vec::new(), fc_w_t: PackedB::default(), fc_w: PackedB::default() };
         m.repack();
         m
+    }
+
+    /// The instruction set the model's arithmetic runs on.
+    pub fn isa(&self) -> Isa {
+        self.isa
     }
 
     /// The model's shape.
@@ -338,10 +350,10 @@ impl Model {
         let d = self.dims();
         self.packed.resize_with(d.layers, Packed::default);
         for (layer, packed) in self.params.layers.iter().zip(self.packed.iter_mut()) {
-            layer.pack(packed);
+            layer.pack(self.isa, packed);
         }
-        self.fc_w_t.resize(d.vocab * d.hidden, 0.0);
-        transpose(d.vocab, d.hidden, &self.params.fc_w, &mut self.fc_w_t);
+        self.fc_w_t.pack(self.isa, d.hidden, d.vocab, &self.params.fc_w, true);
+        self.fc_w.pack(self.isa, d.vocab, d.hidden, &self.params.fc_w, false);
     }
 
     /// Forward over a chunk. `inputs` (T·B) are time-major ids (row t·B + b), all `< V`; the chunk
@@ -359,16 +371,16 @@ impl Model {
             let (below, rest) = ws.caches.split_at_mut(k);
             let x = if k == 0 { &ws.x[..] } else { below[k - 1].outputs() };
             let c0 = if state.c.is_empty() { &[][..] } else { &state.c[k * n..(k + 1) * n] };
-            self.params.layers[k].forward(&self.packed[k], x, &state.h[k * n..(k + 1) * n], c0, &mut rest[0]);
+            let h0 = &state.h[k * n..(k + 1) * n];
+            self.params.layers[k].forward(self.isa, &self.packed[k], x, h0, c0, &mut rest[0]);
         }
         let top = ws.caches.last().expect("at least one layer").outputs();
-        gemm_nn(tb, d.vocab, d.hidden, top, &self.fc_w_t, &mut ws.logits, false);
-        add_rows(&mut ws.logits, &self.params.fc_b);
+        gemm(self.isa, tb, top, d.hidden, &self.fc_w_t, &mut ws.logits, d.vocab, Out::Bias(&self.params.fc_b));
     }
 
     /// Mean cross-entropy of the last forward pass against `targets` (T·B, time-major), no gradient.
     pub fn loss(&self, ws: &Workspace, targets: &[u32]) -> f32 {
-        cross_entropy(&ws.logits, self.dims().vocab, targets, None)
+        cross_entropy(self.isa, &ws.logits, self.dims().vocab, targets, None)
     }
 
     /// Loss of the last forward pass and its backward pass: adds ∂loss/∂params into `grad` (which
@@ -376,11 +388,12 @@ impl Model {
     pub fn backward(&self, ws: &mut Workspace, inputs: &[u32], targets: &[u32], grad: &mut Params) -> f32 {
         let d = self.dims();
         let tb = ws.steps * ws.batch;
-        let loss = cross_entropy(&ws.logits, d.vocab, targets, Some(&mut ws.d_logits));
+        let (isa, v, hs) = (self.isa, d.vocab, d.hidden);
+        let loss = cross_entropy(isa, &ws.logits, v, targets, Some(&mut ws.d_logits));
         let top = ws.caches.last().expect("at least one layer").outputs();
-        gemm_tn_acc(d.vocab, d.hidden, tb, &ws.d_logits, top, &mut grad.fc_w);
-        sum_rows_acc(&ws.d_logits, &mut grad.fc_b);
-        gemm_nn(tb, d.hidden, d.vocab, &ws.d_logits, &self.params.fc_w, &mut ws.d_out, false);
+        gemm_tn_acc(isa, v, hs, tb, &ws.d_logits, v, top, hs, &mut grad.fc_w, hs);
+        sum_rows_acc(isa, &ws.d_logits, &mut grad.fc_b);
+        gemm(isa, tb, &ws.d_logits, v, &self.fc_w, &mut ws.d_out, hs, Out::Overwrite);
         let n = ws.batch * d.hidden;
         for k in (0..d.layers).rev() {
             let (below, rest) = ws.caches.split_at_mut(k);
@@ -388,7 +401,8 @@ impl Model {
             let layer = &self.params.layers[k];
             let dx = &mut ws.dx[..tb * layer.input];
             let state_grad = Some((&mut ws.d_h0[k * n..(k + 1) * n], &mut ws.d_c0[k * n..(k + 1) * n]));
-            layer.backward(x, &mut rest[0], &mut ws.d_out, &mut grad.layers[k], Some(dx), state_grad);
+            let (packed, grad) = (&self.packed[k], &mut grad.layers[k]);
+            layer.backward(isa, packed, x, &mut rest[0], &mut ws.d_out, grad, Some(dx), state_grad);
             if k > 0 {
                 ws.d_out.copy_from_slice(&ws.dx[..tb * d.hidden]);
             }
