@@ -111,13 +111,13 @@ function longPeriod(period = 50, repeats = 400, seed = 3) {
 export const PRESETS = [
   {
     id: 'english',
-    label: 'English prose (rivers, weather, learning)',
+    label: 'English prose (rivers and weather)',
     note: 'About 6 KB of plain English prose. Within a minute or two the samples show spaces, common words and punctuation; spelling and grammar come later, and meaning never does — the model only predicts the next character. The text is short, so after a minute or so the model starts to memorise it: watch the validation loss turn back up while the training loss keeps falling (overfitting).',
     text: () => ENGLISH,
   },
   {
     id: 'chinese',
-    label: 'Chinese (simple sentences)',
+    label: 'Chinese: simple sentences',
     note: 'Short Chinese sentences: each character is one token, so the vocabulary is larger and the text shorter. The model soon learns frequent characters and sentence endings (。，); with so little text it mostly memorises phrases.',
     text: () => CHINESE,
   },

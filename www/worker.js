@@ -55,6 +55,16 @@ function freshRun() {
 }
 
 const post = (msg, transfer = []) => self.postMessage(msg, transfer);
+
+// Periodic jobs (sample, probe) would repeat the same error every few seconds; report it once
+// until the view settings change.
+const reported = new Set();
+function reportOnce(where, e) {
+  const key = `${where}:${message(e)}`;
+  if (reported.has(key)) return;
+  reported.add(key);
+  post({ type: 'error', where, message: message(e) });
+}
 const message = (e) => (e && e.message ? e.message : String(e));
 
 /** Folds one slice (or step) into the running statistics. */
@@ -114,7 +124,7 @@ function postSample() {
       temperature: view.temperature, topK: view.topK, topP: view.topP, unknown: s.unknown,
     });
   } catch (e) {
-    post({ type: 'error', where: 'sample', message: message(e) });
+    reportOnce('sample', e);
   }
 }
 
@@ -126,7 +136,7 @@ function postProbe() {
     const transfer = layers.flatMap((l) => l.map((a) => a.values.buffer));
     post({ type: 'probe', step: run.lastStats ? run.lastStats.step : 0, chars: p.chars, hidden: p.hidden, layers }, transfer);
   } catch (e) {
-    post({ type: 'error', where: 'probe', message: message(e) });
+    reportOnce('probe', e);
   }
 }
 
@@ -189,6 +199,7 @@ function setRunning(on) {
 }
 
 function replace(t) {
+  reported.clear();
   setRunning(false);
   if (trainer) trainer.free();
   trainer = t;
@@ -251,6 +262,7 @@ function handle(msg) {
       return;
     }
     case 'view':
+      reported.clear();
       Object.assign(view, msg.sample ?? {});
       if (typeof msg.probeText === 'string') view.probeText = msg.probeText;
       return;
