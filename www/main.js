@@ -232,6 +232,9 @@ function onBuilt(m) {
 }
 
 function onProgress(p) {
+  // Button states depend on whether the model has trained; re-render on that change (and after
+  // single steps), not on every progress message.
+  const rerender = state.step === 0 || !state.running;
   state.step = p.step;
   state.smooth = p.smooth;
   const s = state.series;
@@ -256,6 +259,7 @@ function onProgress(p) {
   const cfg = state.info.config;
   $('grad-note').textContent = `Last step: ‖g‖ = ${fmt(p.gradNorm, 3)}${cfg.clip_mode === 'none' ? ' (no clipping)' : ` against ${cfg.clip_mode === 'norm' ? 'max norm' : 'max value'} ${cfg.clip}`} · clipped in ${Math.round(p.clippedFraction * 100)}% of recent steps · lr ${p.lr.toPrecision(3)}`;
   scheduleChart();
+  if (rerender) render();
 }
 
 function onVal(v) {
