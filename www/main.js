@@ -37,6 +37,7 @@ const state = {
   heat: { layer: 0, act: 'h', unit: null },
   probeEdited: false,
   lastLiveLoss: 0,
+  engineFailed: false,
 };
 
 let worker = null;
@@ -92,6 +93,7 @@ const capitalise = (s) => (s ? s[0].toUpperCase() + s.slice(1) : s);
 // Worker
 
 function createWorker() {
+  state.engineFailed = false;
   state.workerReady = false;
   state.model = false;
   state.running = false;
@@ -107,6 +109,7 @@ function createWorker() {
     ev.preventDefault();
     const detail = ev.message || 'the worker script failed to load';
     showAlert(`the training engine stopped: ${detail}. Reload the page to try again.`);
+    state.engineFailed = true;
     state.running = false;
     state.workerReady = false;
     render();
@@ -127,7 +130,9 @@ function onWorker(m) {
       render();
       return;
     case 'fatal':
+      state.engineFailed = true;
       fatal(m.message);
+      render();
       return;
     case 'built':
       return onBuilt(m);
@@ -355,7 +360,7 @@ function render() {
   $('btn-save-checkpoint').disabled = !ready || !state.model;
   $('model-file').disabled = !state.workerReady;
   const badge = $('run-state');
-  const label = !state.workerReady ? 'loading engine…' : state.building ? 'building…' : state.running ? 'training' : paused ? 'paused' : state.model ? 'ready' : 'not started';
+  const label = state.engineFailed ? 'engine unavailable' : !state.workerReady ? 'loading engine…' : state.building ? 'building…' : state.running ? 'training' : paused ? 'paused' : state.model ? 'ready' : 'not started';
   badge.textContent = label;
   badge.className = `badge ${state.running ? 'running' : ''}`;
   const pending = $('pending');
