@@ -531,7 +531,7 @@ function init() {
     {
       canvas: $('heatmap'), tip: $('heat-tip'), marker: $('heat-marker'), readout: $('heat-readout'), text: $('probe-text'),
       layer: $('heat-layer'), act: $('heat-act'), actHint: $('heat-act-hint'), interesting: $('btn-interesting'),
-      legend: $('heat-legend'), unitLabel: $('heat-unit-label'),
+      legend: $('heat-legend'), unitLabel: $('heat-unit-label'), units: $('heat-units'),
     },
     (sel) => {
       Object.assign(state.heat, sel);

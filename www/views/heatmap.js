@@ -58,7 +58,7 @@ const shown = (ch) => (ch === '\n' ? '↵' : ch === '\t' ? '⇥' : ch === ' ' ? 
 
 export class HeatmapView {
   /**
-   * `nodes`: {canvas, tip, marker, readout, text, layer, act, actHint, interesting, legend, unitLabel};
+   * `nodes`: {canvas, tip, marker, readout, text, layer, act, actHint, interesting, legend, unitLabel, units};
    * `onChange(partialSelection)` is called on user selection.
    */
   constructor(nodes, onChange) {
@@ -256,6 +256,7 @@ export class HeatmapView {
       }
     }
     ctx.putImageData(img, 0, 0);
+    if (this.n.units) this.n.units.textContent = `0…${m.H - 1}`;
     const u = this.sel.unit;
     if (u !== null && u < m.H) {
       marker.hidden = false;
