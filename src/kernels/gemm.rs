@@ -1,18 +1,18 @@
 //! Register-tiled GEMM, generic over the [`Simd`] ISA.
 //!
 //! The micro-kernel [`tile`] computes an `MR × NR` block of C in registers, streaming one row of a
-//! B panel (`NR` contiguous floats) and broadcasting `MR` elements of A per step of k. B is either a
-//! [`PackedB`] (weights, packed once per optimizer step: zero-padded panels of `k × NR`) or, in
-//! `Cᵀ`-style weight-gradient products, read in place row by row. The drivers block k by [`KC`] and
-//! m by [`MC`] so that a B panel stays in L1 and the block of A in L2 while the tiles sweep it.
+//! B panel (`NR` contiguous floats) and broadcasting `MR` elements of A per step of k. In `C = A·B`
+//! ([`gemm_packed`]) B is a [`PackedB`] — weights packed once per optimizer step into zero-padded
+//! panels of `k × NR` — and A is read in place; k is blocked by [`KC`] and m by [`MC`] so that a B
+//! panel stays in L1 and the block of A in L2 while the tiles sweep it. In the weight gradients
+//! `C += Aᵀ·B` ([`gemm_tn`]) both operands are activations whose rows are k, far apart in memory;
+//! both are packed per block (on the stack) so that the tile streams contiguous memory.
 
 use super::simd::Simd;
 use super::Out;
 
 /// Depth of a k block: a B panel of `KC × NR` floats (32 KB for NR = 32) stays in L1.
 pub(crate) const KC: usize = 256;
-/// Rows of A per block: `MC × KC` floats (256 KB) stay in L2 while every panel of B passes.
-const MC: usize = 256;
 /// Widest panel of any ISA (AVX-512: 2 × 16 lanes): sizes the stack buffers for edge tiles.
 const NR_MAX: usize = 32;
 
@@ -265,6 +265,35 @@ unsafe fn store_row<S: Simd, const NV: usize>(dst: *mut f32, row: &[S::V; NV], c
     }
 }
 
+/// Packs columns `i0..i0 + mc` of A (k rows, stride lda) over the rows `pc..pc + kc` into `MR`-wide
+/// micro-panels of `kc × MR` contiguous floats, read by [`tile`] with `AT` and `a_rs = MR`. Columns
+/// past `mc` in the last micro-panel are left as they are (the tile never stores them).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn pack_at<S: Simd>(a: *const f32, lda: usize, i0: usize, mc: usize, pc: usize, kc: usize, dst: *mut f32) {
+    let mr = S::MR;
+    let full = mc / mr;
+    for p in 0..kc {
+        let src = a.add((pc + p) * lda + i0);
+        for t in 0..full {
+            // A constant size (MR): inline vector moves, not a memcpy call.
+            std::ptr::copy_nonoverlapping(src.add(t * mr), dst.add((t * kc + p) * mr), S::MR);
+        }
+    }
+    if full * mr < mc {
+        for p in 0..kc {
+            let src = a.add((pc + p) * lda + i0 + full * mr);
+            std::ptr::copy_nonoverlapping(src, dst.add((full * kc + p) * mr), mc - full * mr);
+        }
+    }
+}
+
+/// Rows of A per block in [`gemm_packed`]: `MC × KC` floats (256 KB) stay in L2 while every panel
+/// of B passes.
+const MC: usize = 256;
+/// Columns of A (k rows) packed per block by [`gemm_tn`]: `PACK_MC × KC` floats (64 KB) on the stack.
+const PACK_MC: usize = 64;
+
 /// `C (m × b.n) = A (m × b.k, row stride lda) · B`, started as `init` says.
 ///
 /// # Safety
@@ -281,18 +310,18 @@ pub(crate) unsafe fn gemm_packed<S: Simd>(m: usize, a: *const f32, lda: usize, b
         let kc = KC.min(k - pc);
         let init = if pc == 0 { init } else { init.next_block() };
         for ic in (0..m).step_by(MC) {
-            let m_end = m.min(ic + MC);
+            let mc = MC.min(m - ic);
             for jp in 0..panels {
                 let j0 = jp * nr;
-                for ir in (ic..m_end).step_by(mr) {
+                for ir in (0..mc).step_by(mr) {
                     S::tile::<false>(&Tile {
                         k: kc,
-                        a: a.add(ir * lda + pc),
+                        a: a.add((ic + ir) * lda + pc),
                         a_rs: lda,
-                        rows: mr.min(m_end - ir),
+                        rows: mr.min(mc - ir),
                         b: b.at(jp, pc),
                         b_rs: nr,
-                        c: c.add(ir * ldc + j0),
+                        c: c.add((ic + ir) * ldc + j0),
                         ldc,
                         cols: nr.min(n - j0),
                         init: init.at_col(j0),
@@ -324,31 +353,38 @@ pub(crate) unsafe fn gemm_tn<S: Simd>(
 ) {
     let (nr, mr) = (S::NV * S::LANES, S::MR);
     let panels = n.div_ceil(nr);
-    let mut edge = [0.0f32; KC * NR_MAX]; // (KC, NR) the partial panel
+    let block = PACK_MC / mr * mr; // whole micro-panels
+    let mut a_pack = [0.0f32; PACK_MC * KC]; // (block / MR, kc, MR)
+    let mut b_pack = [0.0f32; KC * NR_MAX]; // (kc, NR)
     for pc in (0..k).step_by(KC) {
         let kc = KC.min(k - pc);
-        for jp in 0..panels {
-            let j0 = jp * nr;
-            let cols = nr.min(n - j0);
-            let (bp, b_rs) = if cols == nr {
-                (b.add(pc * ldb + j0), ldb)
-            } else {
-                for p in 0..kc {
-                    std::ptr::copy_nonoverlapping(b.add((pc + p) * ldb + j0), edge.as_mut_ptr().add(p * nr), cols);
+        for ic in (0..m).step_by(block) {
+            let mc = block.min(m - ic);
+            pack_at::<S>(a, lda, ic, mc, pc, kc, a_pack.as_mut_ptr());
+            for jp in 0..panels {
+                let j0 = jp * nr;
+                let cols = nr.min(n - j0);
+                // Past `cols`, b_pack keeps finite values from an earlier panel; those columns are not stored.
+                let (src, dst) = (b.add(pc * ldb + j0), b_pack.as_mut_ptr());
+                if cols == nr {
+                    for p in 0..kc {
+                        // A constant size (NR): inline vector moves, not a memcpy call.
+                        std::ptr::copy_nonoverlapping(src.add(p * ldb), dst.add(p * nr), S::NV * S::LANES);
+                    }
+                } else {
+                    for p in 0..kc {
+                        std::ptr::copy_nonoverlapping(src.add(p * ldb), dst.add(p * nr), cols);
+                    }
                 }
-                (edge.as_ptr(), nr)
-            };
-            for ic in (0..m).step_by(MC) {
-                let m_end = m.min(ic + MC);
-                for ir in (ic..m_end).step_by(mr) {
+                for (t, ir) in (0..mc).step_by(mr).enumerate() {
                     S::tile::<true>(&Tile {
                         k: kc,
-                        a: a.add(pc * lda + ir),
-                        a_rs: lda,
-                        rows: mr.min(m_end - ir),
-                        b: bp,
-                        b_rs,
-                        c: c.add(ir * ldc + j0),
+                        a: a_pack.as_ptr().add(t * kc * mr),
+                        a_rs: mr,
+                        rows: mr.min(mc - ir),
+                        b: b_pack.as_ptr(),
+                        b_rs: nr,
+                        c: c.add((ic + ir) * ldc + j0),
                         ldc,
                         cols,
                         init: Init::Load,
