@@ -93,6 +93,11 @@ impl LayerCache {
         &self.h[bh..]
     }
 
+    /// ∂L/∂(input-side pre-activations) of the last backward pass, (T·B, G·H).
+    pub fn d_pre(&self) -> &[f32] {
+        &self.d_pre
+    }
+
     /// Final hidden state h_T, (B, H).
     pub fn last_h(&self) -> &[f32] {
         let bh = self.h.len() / (self.steps + 1);
@@ -142,15 +147,24 @@ impl Layer {
         }
     }
 
-    /// Forward over a chunk: `x` (T·B, In) from the initial state `h0` (B, H) and, for LSTM, `c0`.
-    /// Fills `cache`; the outputs are `cache.outputs()`.
+    /// The input projection `out (rows, G·H) = x (rows, In) · W_ihᵀ + b_ih` plus the parts of `b_hh`
+    /// that add to it (all but GRU's `b_hn`): what [`Layer::forward`] starts from.
+    pub fn project(&self, isa: Isa, packed: &Packed, rows: usize, x: &[f32], out: &mut [f32]) {
+        let gh = self.kind.gates() * self.hidden;
+        gemm(isa, rows, x, self.input, &packed.w_ih_t, out, gh, Out::Bias(&packed.bias_x));
+    }
+
+    /// Forward over a chunk from the initial state `h0` (B, H) and, for LSTM, `c0`. With `x`
+    /// (T·B, In) the input projections of all T steps are one GEMM; without, `cache.gates` already
+    /// holds them (see [`Layer::project`]). Fills `cache`; the outputs are `cache.outputs()`.
     #[allow(clippy::too_many_arguments)]
-    pub fn forward(&self, isa: Isa, packed: &Packed, x: &[f32], h0: &[f32], c0: &[f32], cache: &mut LayerCache) {
+    pub fn forward(&self, isa: Isa, packed: &Packed, x: Option<&[f32]>, h0: &[f32], c0: &[f32], cache: &mut LayerCache) {
         let (hs, b, steps) = (self.hidden, cache.batch, cache.steps);
         let gh = self.kind.gates() * hs;
         let (bh, bg) = (b * hs, b * gh);
-        // The input projections of all T steps at once, with the folded biases.
-        gemm(isa, steps * b, x, self.input, &packed.w_ih_t, &mut cache.gates, gh, Out::Bias(&packed.bias_x));
+        if let Some(x) = x {
+            self.project(isa, packed, steps * b, x, &mut cache.gates);
+        }
         cache.h[..bh].copy_from_slice(h0);
         if self.kind == CellKind::Lstm {
             cache.c[..bh].copy_from_slice(c0);
@@ -182,14 +196,15 @@ impl Layer {
 
     /// Backward over the chunk last run forward in `cache` (truncated BPTT: no gradient arrives from
     /// beyond step T). `d_out` (T·B, H) holds ∂L/∂h_t from the layer above and is overwritten with
-    /// the total ∂L/∂h_t. Adds the parameter gradients into `grad`; writes ∂L/∂x into `dx`
-    /// (T·B, In) when given, and ∂L/∂h_0, ∂L/∂c_0 into `dh0`, `dc0` when given.
+    /// the total ∂L/∂h_t. Adds the parameter gradients into `grad` — `W_ih`'s only when the inputs
+    /// `x` are given (otherwise see [`Layer::table_grads`]); writes ∂L/∂x into `dx` (T·B, In) when
+    /// given, and ∂L/∂h_0, ∂L/∂c_0 into `dh0`, `dc0` when given.
     #[allow(clippy::too_many_arguments)]
     pub fn backward(
         &self,
         isa: Isa,
         packed: &Packed,
-        x: &[f32],
+        x: Option<&[f32]>,
         cache: &mut LayerCache,
         d_out: &mut [f32],
         grad: &mut Layer,
@@ -245,12 +260,33 @@ impl Layer {
         }
         // Weight gradients over all T·B rows at once.
         let d_hidden = if gru { &cache.d_pre_h } else { &cache.d_pre };
-        gemm_tn_acc(isa, gh, self.input, tb, &cache.d_pre, gh, x, self.input, &mut grad.w_ih, self.input);
+        if let Some(x) = x {
+            gemm_tn_acc(isa, gh, self.input, tb, &cache.d_pre, gh, x, self.input, &mut grad.w_ih, self.input);
+        }
         gemm_tn_acc(isa, gh, hs, tb, d_hidden, gh, &cache.h[..tb * hs], hs, &mut grad.w_hh, hs);
         sum_rows_acc(isa, &cache.d_pre, &mut grad.b_ih);
         sum_rows_acc(isa, d_hidden, &mut grad.b_hh);
         if let Some(dx) = dx {
             gemm(isa, tb, &cache.d_pre, gh, &packed.w_ih, dx, self.input, Out::Overwrite);
         }
+    }
+
+    /// The input-side gradients when the inputs are rows of an embedding table `E` (V, In): with
+    /// `g` (V, G·H) the sum of the rows of `cache.d_pre()` per id, adds `∂L/∂W_ih += gᵀ·E` and
+    /// `∂L/∂E += g·W_ih` — V rows instead of T·B.
+    #[allow(clippy::too_many_arguments)]
+    pub fn table_grads(
+        &self,
+        isa: Isa,
+        packed: &Packed,
+        g: &[f32],
+        embedding: &[f32],
+        grad_w_ih: &mut [f32],
+        grad_embedding: &mut [f32],
+    ) {
+        let (gh, input) = (self.kind.gates() * self.hidden, self.input);
+        let v = embedding.len() / input.max(1);
+        gemm_tn_acc(isa, gh, input, v, g, gh, embedding, input, grad_w_ih, input);
+        gemm(isa, v, g, gh, &packed.w_ih, grad_embedding, input, Out::Accumulate);
     }
 }

@@ -20,6 +20,11 @@ pub struct Params {
     pub fc_b: Vec<f32>,
 }
 
+/// Largest vocabulary for which layer 0's input projection is precomputed per id after each
+/// optimizer step (V rows of `E·W_ihᵀ`, then a row copy per character) rather than computed per
+/// character (T·B rows): a win whenever V < T·B (2048 by default), and always for sampling.
+pub const TABLE_MAX_VOCAB: usize = 1024;
+
 /// Shape of a model: what is needed to allocate its tensors.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Dims {
@@ -39,6 +44,12 @@ impl Dims {
     /// Dims from a config and a vocabulary size.
     pub fn new(config: &Config, vocab: usize) -> Self {
         Dims { cell: config.cell, vocab, embed: config.embed, hidden: config.hidden, layers: config.layers }
+    }
+
+    /// Whether layer 0 reads its input projection from a table of projected embeddings (see
+    /// [`Model`]): when the vocabulary is at most [`TABLE_MAX_VOCAB`].
+    pub fn embedding_table(&self) -> bool {
+        self.vocab <= TABLE_MAX_VOCAB
     }
 
     /// Multiply-adds per character of the forward pass (embedding gather excluded).
@@ -261,7 +272,8 @@ pub struct Workspace {
     pub steps: usize,
     /// Streams B.
     pub batch: usize,
-    x: Vec<f32>, // (T·B, E) embedded inputs
+    x: Vec<f32>, // (T·B, E) embedded inputs; unused with an embedding table
+    g: Vec<f32>, // (V, G·H) layer 0's d_pre summed per input id, with an embedding table
     /// Per-layer forward caches.
     pub caches: Vec<LayerCache>,
     /// Output logits, (T·B, V), row t·B + b.
@@ -280,10 +292,12 @@ impl Workspace {
     pub fn new(d: Dims, steps: usize, batch: usize) -> Self {
         let tb = steps * batch;
         let n_state = d.layers * batch * d.hidden;
+        let table = d.embedding_table();
         Workspace {
             steps,
             batch,
-            x: vec![0.0; tb * d.embed],
+            x: if table { Vec::new() } else { vec![0.0; tb * d.embed] },
+            g: if table { vec![0.0; d.vocab * d.cell.gates() * d.hidden] } else { Vec::new() },
             caches: (0..d.layers).map(|_| LayerCache::new(d.cell, d.hidden, steps, batch)).collect(),
             logits: vec![0.0; tb * d.vocab],
             d_logits: vec![0.0; tb * d.vocab],
@@ -320,6 +334,9 @@ pub struct Model {
     packed: Vec<Packed>,
     fc_w_t: PackedB, // (H, V): logits = h·fc_wᵀ
     fc_w: PackedB,   // (V, H): ∂L/∂h = d_logits·fc_w
+    /// (V, G·H) row v = layer 0's input projection of character v (embedding·W_ih0ᵀ + folded
+    /// biases) when [`Dims::embedding_table`]; empty otherwise.
+    emb_proj: Vec<f32>,
 }
 
 impl Model {
@@ -330,7 +347,14 @@ impl Model {
 
     /// Wraps parameters for the kernels of a given instruction set.
     pub fn with_isa(params: Params, isa: Isa) -> Self {
-        let mut m = Model { params, isa, packed: Vec::new(), fc_w_t: PackedB::default(), fc_w: PackedB::default() };
+        let mut m = Model {
+            params,
+            isa,
+            packed: Vec::new(),
+            fc_w_t: PackedB::default(),
+            fc_w: PackedB::default(),
+            emb_proj: Vec::new(),
+        };
         m.repack();
         m
     }
@@ -354,6 +378,11 @@ impl Model {
         }
         self.fc_w_t.pack(self.isa, d.hidden, d.vocab, &self.params.fc_w, true);
         self.fc_w.pack(self.isa, d.vocab, d.hidden, &self.params.fc_w, false);
+        if d.embedding_table() {
+            self.emb_proj.resize(d.vocab * d.cell.gates() * d.hidden, 0.0);
+            let (l0, p0) = (&self.params.layers[0], &self.packed[0]);
+            l0.project(self.isa, p0, d.vocab, &self.params.embedding, &mut self.emb_proj);
+        }
     }
 
     /// Forward over a chunk. `inputs` (T·B) are time-major ids (row t·B + b), all `< V`; the chunk
@@ -362,14 +391,23 @@ impl Model {
         let d = self.dims();
         let tb = ws.steps * ws.batch;
         debug_assert_eq!(inputs.len(), tb);
-        for (row, &id) in ws.x.chunks_exact_mut(d.embed).zip(inputs) {
-            let id = id as usize;
-            row.copy_from_slice(&self.params.embedding[id * d.embed..(id + 1) * d.embed]);
+        let table = !self.emb_proj.is_empty();
+        if table {
+            let gh = d.cell.gates() * d.hidden;
+            for (row, &id) in ws.caches[0].gates.chunks_exact_mut(gh).zip(inputs) {
+                let id = id as usize;
+                row.copy_from_slice(&self.emb_proj[id * gh..(id + 1) * gh]);
+            }
+        } else {
+            for (row, &id) in ws.x.chunks_exact_mut(d.embed).zip(inputs) {
+                let id = id as usize;
+                row.copy_from_slice(&self.params.embedding[id * d.embed..(id + 1) * d.embed]);
+            }
         }
         let n = ws.batch * d.hidden;
         for k in 0..d.layers {
             let (below, rest) = ws.caches.split_at_mut(k);
-            let x = if k == 0 { &ws.x[..] } else { below[k - 1].outputs() };
+            let x = if k > 0 { Some(below[k - 1].outputs()) } else if table { None } else { Some(&ws.x[..]) };
             let c0 = if state.c.is_empty() { &[][..] } else { &state.c[k * n..(k + 1) * n] };
             let h0 = &state.h[k * n..(k + 1) * n];
             self.params.layers[k].forward(self.isa, &self.packed[k], x, h0, c0, &mut rest[0]);
@@ -395,22 +433,33 @@ impl Model {
         sum_rows_acc(isa, &ws.d_logits, &mut grad.fc_b);
         gemm(isa, tb, &ws.d_logits, v, &self.fc_w, &mut ws.d_out, hs, Out::Overwrite);
         let n = ws.batch * d.hidden;
+        let table = !self.emb_proj.is_empty();
         for k in (0..d.layers).rev() {
             let (below, rest) = ws.caches.split_at_mut(k);
-            let x = if k == 0 { &ws.x[..] } else { below[k - 1].outputs() };
+            let x = if k > 0 { Some(below[k - 1].outputs()) } else if table { None } else { Some(&ws.x[..]) };
             let layer = &self.params.layers[k];
-            let dx = &mut ws.dx[..tb * layer.input];
+            let dx = if k > 0 || !table { Some(&mut ws.dx[..tb * layer.input]) } else { None };
             let state_grad = Some((&mut ws.d_h0[k * n..(k + 1) * n], &mut ws.d_c0[k * n..(k + 1) * n]));
             let (packed, grad) = (&self.packed[k], &mut grad.layers[k]);
-            layer.backward(isa, packed, x, &mut rest[0], &mut ws.d_out, grad, Some(dx), state_grad);
+            layer.backward(isa, packed, x, &mut rest[0], &mut ws.d_out, grad, dx, state_grad);
             if k > 0 {
                 ws.d_out.copy_from_slice(&ws.dx[..tb * d.hidden]);
             }
         }
-        for (row, &id) in ws.dx.chunks_exact(d.embed).zip(inputs) {
-            let id = id as usize;
-            for (g, &v) in grad.embedding[id * d.embed..(id + 1) * d.embed].iter_mut().zip(row) {
-                *g += v;
+        if table {
+            // Sum layer 0's d_pre per id, then two V-row GEMMs give ∂W_ih0 and ∂embedding.
+            let gh = d.cell.gates() * d.hidden;
+            ws.g.fill(0.0);
+            for (row, &id) in ws.caches[0].d_pre().chunks_exact(gh).zip(inputs) {
+                let id = id as usize;
+                sum_rows_acc(isa, row, &mut ws.g[id * gh..(id + 1) * gh]);
+            }
+            let (l0, p0) = (&self.params.layers[0], &self.packed[0]);
+            l0.table_grads(isa, p0, &ws.g, &self.params.embedding, &mut grad.layers[0].w_ih, &mut grad.embedding);
+        } else {
+            for (row, &id) in ws.dx.chunks_exact(d.embed).zip(inputs) {
+                let id = id as usize;
+                sum_rows_acc(isa, row, &mut grad.embedding[id * d.embed..(id + 1) * d.embed]);
             }
         }
         loss

@@ -365,3 +365,45 @@ fn every_isa_trains_the_same_model() {
         }
     }
 }
+
+/// Above `TABLE_MAX_VOCAB` layer 0 projects its inputs per character instead of reading a table of
+/// projected embeddings: its input-side gradients there, by central differences.
+#[test]
+fn large_vocabulary_input_gradients_match_finite_differences() {
+    use rnn_playground::model::TABLE_MAX_VOCAB;
+    for cell in [CellKind::Rnn, CellKind::Lstm, CellKind::Gru] {
+        let v = TABLE_MAX_VOCAB + 3;
+        let d = Dims { cell, vocab: v, embed: 3, hidden: 4, layers: 1 };
+        assert!(!d.embedding_table());
+        let (steps, batch) = (5, 2);
+        let mut rng = Rng::new(10);
+        let mut model = Model::new(Params::init(d, InitKind::Pytorch, &mut rng));
+        let inputs: Vec<u32> = (0..steps * batch).map(|_| rng.below(v) as u32).collect();
+        let targets: Vec<u32> = (0..steps * batch).map(|_| rng.below(v) as u32).collect();
+        let state = State::zeros(d, batch);
+        let mut ws = Workspace::new(d, steps, batch);
+        model.forward(&mut ws, &inputs, &state);
+        let mut grad = Params::zeros(d);
+        model.backward(&mut ws, &inputs, &targets, &mut grad);
+        let eps = 1e-2f32;
+        let mut loss_with = |model: &mut Model, which: usize, i: usize, delta: f32| {
+            let t = if which == 0 { &mut model.params.layers[0].w_ih } else { &mut model.params.embedding };
+            t[i] += delta;
+            model.repack();
+            model.forward(&mut ws, &inputs, &state);
+            let loss = model.loss(&ws, &targets) as f64;
+            let t = if which == 0 { &mut model.params.layers[0].w_ih } else { &mut model.params.embedding };
+            t[i] -= delta;
+            loss
+        };
+        let w_ih: Vec<usize> = (0..grad.layers[0].w_ih.len()).collect();
+        let emb: Vec<usize> = inputs.iter().flat_map(|&id| (0..3).map(move |j| id as usize * 3 + j)).collect();
+        for (which, indices) in [(0, w_ih), (1, emb)] {
+            for i in indices {
+                let numeric = (loss_with(&mut model, which, i, eps) - loss_with(&mut model, which, i, -eps)) / (2.0 * eps as f64);
+                let a = if which == 0 { grad.layers[0].w_ih[i] } else { grad.embedding[i] } as f64;
+                assert!((a - numeric).abs() <= 1e-3 + 1e-2 * numeric.abs(), "{cell:?} tensor {which}[{i}]: {a} vs {numeric}");
+            }
+        }
+    }
+}
