@@ -1,7 +1,7 @@
 // The speed benchmark's driver (run it through bench/run, which installs and builds first).
 //
 //   node bench/bench.mjs [--seconds N] [--quick] [--only PARTS] [--models NAMES] [--corpus FILE]
-//                        [--pkg DIR] [--out FILE] [--wait-idle S]
+//                        [--pkg DIR] [--out FILE] [--wait-idle S] [--retry-contended N]
 //
 // Measures, one at a time and single-threaded, every model in lib/common.mjs MODELS on the corpus:
 //   native   the engine natively: `cargo run --release -- bench …` (one JSON line)
@@ -31,7 +31,7 @@ const PARTS = ['peak', 'native', 'node', 'chromium', 'tfjs', 'torch'];
 function parseArgs(argv) {
   const a = {
     seconds: 10, quick: false, only: PARTS, models: MODELS.map((m) => m.name),
-    corpus: '../shared/corpora/en.txt', pkg: 'www/pkg', out: 'bench/out/results.json', waitIdle: 0,
+    corpus: '../shared/corpora/en.txt', pkg: 'www/pkg', out: 'bench/out/results.json', waitIdle: 0, retryContended: 0,
   };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
@@ -47,6 +47,7 @@ function parseArgs(argv) {
     else if (k === '--pkg') a.pkg = v();
     else if (k === '--out') a.out = v();
     else if (k === '--wait-idle') a.waitIdle = Number(v());
+    else if (k === '--retry-contended') a.retryContended = Math.max(0, Math.floor(Number(v())) || 0);
     else if (k === '-h' || k === '--help') {
       console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n'));
       process.exit(0);
@@ -168,14 +169,28 @@ async function waitIdle() {
   return (Date.now() - t0) / 1000;
 }
 
+/**
+ * Runs one row. With --retry-contended N, a row that ran while other work kept the machine busy
+ * is run again (after waiting for idle) up to N more times and the fastest attempt is kept:
+ * other work can only slow a single-threaded measurement down, so the best attempt is the least
+ * disturbed one. Every attempt's chars/s is kept in `attempts`.
+ */
 async function measure(model, key, thunk) {
-  const waited = await waitIdle();
-  if (waited > 2) progress(`waited ${waited.toFixed(0)} s for the machine to go idle`);
-  const a = cpuSnap();
-  const r = await thunk();
-  const b = cpuSnap();
-  const busy = busyCores(a, b);
-  record(model, key, busy == null ? r : { ...r, machine_busy_cores: busy, contended: busy > CONTENDED_CORES });
+  let best = null;
+  const attempts = [];
+  for (let i = 0; i <= args.retryContended; i++) {
+    const waited = await waitIdle();
+    if (waited > 2) progress(`waited ${waited.toFixed(0)} s for the machine to go idle`);
+    const a = cpuSnap();
+    let r = await thunk();
+    const busy = busyCores(a, cpuSnap());
+    if (busy != null) r = { ...r, machine_busy_cores: busy, contended: busy > CONTENDED_CORES };
+    attempts.push({ chars_per_sec: r.chars_per_sec ?? null, machine_busy_cores: busy });
+    if (!best || (typeof r.chars_per_sec === 'number' && !(r.chars_per_sec <= (best.chars_per_sec ?? -1)))) best = r;
+    if (r.error || !r.contended) break;
+    if (i < args.retryContended) progress(`${model.name} ${key}: contended (${busy.toFixed(2)} cores busy, ${Math.round(r.chars_per_sec)} chars/s); again`);
+  }
+  record(model, key, attempts.length > 1 ? { ...best, attempts } : best);
 }
 
 function record(model, key, r) {
