@@ -130,8 +130,9 @@ impl Sampler {
         &self.ws.logits
     }
 
-    /// Feeds `prime` (if any) and generates `length` characters. With an empty prime and nothing fed
-    /// yet, generation starts from a newline (or the first id when there is no newline).
+    /// Feeds `prime` (if any) and generates `length` characters, never the unknown character. With an
+    /// empty prime and nothing fed yet, generation starts after a newline (or a space, or the first
+    /// character of the vocabulary).
     pub fn generate(
         &mut self,
         model: &Model,
@@ -147,10 +148,16 @@ impl Sampler {
             self.feed(model, id);
         }
         if self.last.is_none() {
-            self.feed(model, vocab.id_of('\n').unwrap_or(0));
+            let start = vocab.id_of('\n').or(vocab.id_of(' ')).unwrap_or(if vocab.len() > 1 { 1 } else { 0 });
+            self.feed(model, start);
         }
+        // Never emit the unknown character: it stands for many, so printing it says nothing.
+        let mask = vocab.unknown_id().filter(|_| vocab.len() > 1);
         let mut text = String::with_capacity(length);
         for _ in 0..length {
+            if let Some(u) = mask {
+                self.ws.logits[u as usize] = f32::NEG_INFINITY;
+            }
             let id = pick(&self.ws.logits, opts, rng, &mut self.order);
             text.push(vocab.char_of(id));
             self.feed(model, id);

@@ -209,6 +209,9 @@ fn sampling_respects_its_options() {
     assert_eq!(t.sample("The ", 40, &nucleus, 9, false).unwrap().text, a.text);
     let s = t.sample("Zebra 🦓", 10, &SampleOptions::default(), 1, false).unwrap();
     assert_eq!(s.unknown, vec!['Z', '🦓']);
+    let hot = SampleOptions { temperature: 100.0, ..SampleOptions::default() };
+    let wild = t.sample("", 2000, &hot, 4, false).unwrap();
+    assert!(!wild.text.contains(UNKNOWN), "the unknown character is never sampled");
     let cont = t.sample("", 10, &greedy, 1, true).unwrap();
     assert_eq!(cont.text.chars().count(), 10);
     assert!(t.sample("x", 10, &SampleOptions { temperature: f32::NAN, ..greedy }, 1, false).is_err());
