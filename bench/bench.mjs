@@ -291,6 +291,8 @@ if (want('chromium') || want('peak') || want('tfjs')) {
         if (want('tfjs')) await measure(m, 'tfjs_chromium', () => run({ kind: 'tfjs', model: m, seconds, warmup }));
       }
     } finally {
+      results.meta.chromium_external_requests = ch.external.slice();
+      if (ch.external.length) results.notes.push(`blocked ${ch.external.length} non-local request(s) from the bench page: ${ch.external.slice(0, 3).join(', ')}`);
       await ch.close();
     }
   }
@@ -453,6 +455,7 @@ if (results.torch && !results.torch.available) lines.push('  PyTorch: not availa
 lines.push(`GFLOP/s = chars/s × 6 × MACs/char; MACs/char = Σ_layers G·H·(in+H) + H·V (G = 1 rnn, 4 lstm, 3 gru). % peak = GFLOP/s ÷ best wasm f32x4 loop in the same runtime.`);
 if (Object.values(results.models).some((mm) => Object.values(mm.rows).some((r) => r.contended))) lines.push(`* other work kept more than ${CONTENDED_CORES} of the ${os.cpus().length} cores busy on average during that row (machine_busy_cores in the JSON): it may read low.`);
 if (Math.max(results.meta.loadavg_start[0], results.meta.loadavg_end[0]) > 1.5) lines.push(`note: the machine was busy (load average ${results.meta.loadavg_start[0].toFixed(2)} → ${results.meta.loadavg_end[0].toFixed(2)}); numbers may be low.`);
+for (const n of results.notes) lines.push(`note: ${n}`);
 lines.push(`JSON: ${path.relative(root, outFile)}`);
 results.table = lines.join('\n');
 fs.writeFileSync(outFile, JSON.stringify(results, null, 2) + '\n');

@@ -21,6 +21,15 @@ export async function openChromium({ root, corpus, executablePath = '/usr/bin/ch
   try {
     browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
     const page = await browser.newPage();
+    // Everything must come from the local server (the TF.js wasm files included): any other
+    // request is blocked and recorded.
+    const external = [];
+    await page.route('**/*', (route) => {
+      const u = route.request().url();
+      if (u.startsWith(srv.url + '/') || u.startsWith('data:') || u.startsWith('blob:')) return route.continue();
+      external.push(u);
+      return route.abort();
+    });
     page.on('console', (m) => log(`[chromium] ${m.text()}`));
     page.on('pageerror', (e) => log(`[chromium] page error: ${e.message}`));
     await page.goto(`${srv.url}/bench/web/`);
@@ -28,6 +37,7 @@ export async function openChromium({ root, corpus, executablePath = '/usr/bin/ch
     const info = { version: browser.version(), user_agent: await page.evaluate(() => navigator.userAgent) };
     return {
       info,
+      external,
       url: srv.url,
       run: (job, timeoutMs) => {
         let timer;
