@@ -2,7 +2,7 @@
 //!
 //! Every kernel is written once, generic over a small SIMD vocabulary ([`simd`]), and compiled per
 //! instruction set: AVX-512 or AVX2+FMA on x86-64 (chosen at run time, so the binary still runs on
-//! any x86-64), WebAssembly SIMD on wasm32, and a scalar fallback everywhere. An [`Isa`] value says
+//! any x86-64), WebAssembly SIMD on wasm32, and a scalar fallback elsewhere. An [`Isa`] value says
 //! which one runs; the model keeps one, so all of its arithmetic is deterministic on a machine.
 //!
 //! Two GEMM shapes cover training: `C = A·B` with B a weight matrix packed once per optimizer step
@@ -24,6 +24,9 @@ pub struct Isa(Level);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Level {
+    // Not in a SIMD wasm build: that module cannot run without SIMD anyway, and one copy of each
+    // kernel keeps it small.
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     Scalar,
     #[cfg(target_arch = "x86_64")]
     Avx2,
@@ -37,7 +40,9 @@ impl Isa {
     /// Every instruction set this CPU supports, slowest first.
     pub fn available() -> Vec<Isa> {
         #[allow(unused_mut)]
-        let mut all = vec![Isa(Level::Scalar)];
+        let mut all = Vec::new();
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        all.push(Isa(Level::Scalar));
         #[cfg(target_arch = "x86_64")]
         if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
             all.push(Isa(Level::Avx2));
@@ -65,6 +70,7 @@ impl Isa {
     /// Lower-case name: `scalar`, `avx2`, `avx512` or `simd128`.
     pub fn name(self) -> &'static str {
         match self.0 {
+            #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
             Level::Scalar => "scalar",
             #[cfg(target_arch = "x86_64")]
             Level::Avx2 => "avx2",
@@ -81,6 +87,7 @@ impl Isa {
             S::NV * S::LANES
         }
         match self.0 {
+            #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
             Level::Scalar => nr::<Scalar>(),
             #[cfg(target_arch = "x86_64")]
             Level::Avx2 => nr::<simd::Avx2>(),
@@ -112,6 +119,7 @@ macro_rules! multiversion {
             // SAFETY: an `Isa` names only instruction sets detected on this CPU.
             unsafe {
                 match isa.level() {
+                    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
                     $crate::kernels::Level::Scalar => $imp::<$crate::kernels::simd::Scalar>($($arg),*),
                     #[cfg(target_arch = "x86_64")]
                     $crate::kernels::Level::Avx2 => avx2($($arg),*),
