@@ -59,6 +59,7 @@ pub struct LayerCache {
     d_pre_h: Vec<f32>, // (T·B, G·H) gru hidden-side pre-activation gradients
     dh_next: Vec<f32>, // (B, H) ∂L/∂h_{t−1} flowing backwards
     dc: Vec<f32>,      // (B, H) ∂L/∂c flowing backwards
+    db: Vec<f32>,      // (2, G·H) bias gradients of the chunk: input side, hidden side (GRU)
     /// ‖∂L/∂h_t‖₂ over the batch for every t of the last backward pass, (T).
     pub dh_norm: Vec<f32>,
 }
@@ -83,6 +84,7 @@ impl LayerCache {
             d_pre_h: if gru { vec![0.0; tb * gh] } else { Vec::new() },
             dh_next: vec![0.0; batch * hidden],
             dc: vec![0.0; batch * hidden],
+            db: vec![0.0; 2 * gh],
             dh_norm: vec![0.0; steps],
         }
     }
@@ -217,12 +219,17 @@ impl Layer {
         let gru = self.kind == CellKind::Gru;
         cache.dh_next.fill(0.0);
         cache.dc.fill(0.0);
+        cache.db.fill(0.0);
+        let (db_x, db_h) = cache.db.split_at_mut(gh);
         for t in (0..steps).rev() {
             let dh = &mut d_out[t * bh..(t + 1) * bh];
             let gates = &cache.gates[t * bg..(t + 1) * bg];
             let d_pre = &mut cache.d_pre[t * bg..(t + 1) * bg];
             let sum_sq = match self.kind {
-                CellKind::Rnn => rnn::backward_step(isa, dh, &cache.dh_next, &cache.h[(t + 1) * bh..(t + 2) * bh], d_pre),
+                CellKind::Rnn => {
+                    let h = &cache.h[(t + 1) * bh..(t + 2) * bh];
+                    rnn::backward_step(isa, hs, dh, &cache.dh_next, h, d_pre, db_x)
+                }
                 CellKind::Lstm => lstm::backward_step(
                     isa,
                     hs,
@@ -233,6 +240,7 @@ impl Layer {
                     &cache.dh_next,
                     &mut cache.dc,
                     d_pre,
+                    db_x,
                 ),
                 CellKind::Gru => gru::backward_step(
                     isa,
@@ -244,6 +252,8 @@ impl Layer {
                     &mut cache.dh_next,
                     d_pre,
                     &mut cache.d_pre_h[t * bg..(t + 1) * bg],
+                    db_x,
+                    db_h,
                 ),
             };
             cache.dh_norm[t] = sum_sq.sqrt() as f32;
@@ -264,8 +274,9 @@ impl Layer {
             gemm_tn_acc(isa, gh, self.input, tb, &cache.d_pre, gh, x, self.input, &mut grad.w_ih, self.input);
         }
         gemm_tn_acc(isa, gh, hs, tb, d_hidden, gh, &cache.h[..tb * hs], hs, &mut grad.w_hh, hs);
-        sum_rows_acc(isa, &cache.d_pre, &mut grad.b_ih);
-        sum_rows_acc(isa, d_hidden, &mut grad.b_hh);
+        // b_ih and b_hh add to the same pre-activations: the same gradient, except GRU's b_hn.
+        sum_rows_acc(isa, db_x, &mut grad.b_ih);
+        sum_rows_acc(isa, if gru { db_h } else { db_x }, &mut grad.b_hh);
         if let Some(dx) = dx {
             gemm(isa, tb, &cache.d_pre, gh, &packed.w_ih, dx, self.input, Out::Overwrite);
         }

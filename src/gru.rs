@@ -73,11 +73,12 @@ multiversion! {
     /// (plus `dh_next`, the part through step t+1) on exit. Writes the pre-activation gradients of
     /// the input side `d_pre_x` and the hidden side `d_pre_h` (B, 3H), and replaces `dh_next` (B, H)
     /// with `dh ⊙ z`, the direct path to h_{t−1} (the path through `W_hh` is added by the caller).
-    /// Returns Σ dh² of the total.
+    /// Adds the column sums of `d_pre_x` and `d_pre_h` to `db_x` and `db_h` (3H) — the bias
+    /// gradients — and returns Σ dh² of the total.
     #[allow(clippy::too_many_arguments)]
     pub fn backward_step(
         hidden: usize, gates: &[f32], hn: &[f32], h_prev: &[f32], dh: &mut [f32], dh_next: &mut [f32],
-        d_pre_x: &mut [f32], d_pre_h: &mut [f32],
+        d_pre_x: &mut [f32], d_pre_h: &mut [f32], db_x: &mut [f32], db_h: &mut [f32],
     ) -> f64 = backward_impl;
 }
 
@@ -92,9 +93,12 @@ unsafe fn backward_impl<S: Simd>(
     dh_next: &mut [f32],
     d_pre_x: &mut [f32],
     d_pre_h: &mut [f32],
+    db_x: &mut [f32],
+    db_h: &mut [f32],
 ) -> f64 {
     let n = dh.len();
     assert!(gates.len() >= 3 * n && d_pre_x.len() >= 3 * n && d_pre_h.len() >= 3 * n);
+    assert!(db_x.len() >= 3 * hs && db_h.len() >= 3 * hs);
     assert!(hn.len() >= n && h_prev.len() >= n && dh_next.len() >= n);
     let mut sum_sq = 0.0f64;
     for r in 0..n / hs.max(1) {
@@ -107,6 +111,8 @@ unsafe fn backward_impl<S: Simd>(
             h_prev: h_prev.as_ptr().add(o),
             dh: dh.as_mut_ptr().add(o),
             dh_next: dh_next.as_mut_ptr().add(o),
+            db_x: db_x.as_mut_ptr(),
+            db_h: db_h.as_mut_ptr(),
         };
         let mut ss = S::splat(0.0);
         let mut j = 0;
@@ -133,6 +139,8 @@ struct Rows {
     h_prev: *const f32,
     dh: *mut f32,
     dh_next: *mut f32,
+    db_x: *mut f32, // (3H) bias gradients, shared by all rows
+    db_h: *mut f32,
 }
 
 /// Backward for the units `j..j + LANES` of one row; returns dh² lane by lane.
@@ -145,12 +153,13 @@ unsafe fn backward_units<S: Simd>(hs: usize, j: usize, b: &Rows) -> S::V {
     let d_n = S::mul(S::mul(dh, S::sub(one, z)), S::sub(one, S::mul(n, n)));
     let d_z = S::mul(S::mul(dh, S::sub(S::load(b.h_prev.add(j)), n)), S::mul(z, S::sub(one, z)));
     let d_r = S::mul(S::mul(d_n, S::load(b.hn.add(j))), S::mul(rg, S::sub(one, rg)));
-    S::store(b.dx.add(j), d_r);
-    S::store(b.dx.add(hs + j), d_z);
-    S::store(b.dx.add(2 * hs + j), d_n);
-    S::store(b.dhp.add(j), d_r);
-    S::store(b.dhp.add(hs + j), d_z);
-    S::store(b.dhp.add(2 * hs + j), S::mul(d_n, rg));
+    for (q, (vx, vh)) in [(d_r, d_r), (d_z, d_z), (d_n, S::mul(d_n, rg))].into_iter().enumerate() {
+        let at = q * hs + j;
+        S::store(b.dx.add(at), vx);
+        S::store(b.dhp.add(at), vh);
+        S::store(b.db_x.add(at), S::add(S::load(b.db_x.add(at)), vx));
+        S::store(b.db_h.add(at), S::add(S::load(b.db_h.add(at)), vh));
+    }
     S::store(b.dh_next.add(j), S::mul(dh, z));
     S::mul(dh, dh)
 }

@@ -73,11 +73,12 @@ multiversion! {
     /// Backward for B rows. `dh` (B, H) holds ∂L/∂h_t from the layer above on entry and the total
     /// (plus `dh_next`, the part through step t+1) on exit; `dc` (B, H) holds ∂L/∂c_t from step t+1
     /// on entry and ∂L/∂c_{t−1} on exit. Writes `d_pre` (B, 4H), the gradient of the four
-    /// pre-activations, and returns Σ dh² of the total.
+    /// pre-activations, adds its column sums to `db` (4H) — the bias gradient — and returns Σ dh²
+    /// of the total.
     #[allow(clippy::too_many_arguments)]
     pub fn backward_step(
         hidden: usize, gates: &[f32], c_prev: &[f32], tanh_c: &[f32], dh: &mut [f32], dh_next: &[f32],
-        dc: &mut [f32], d_pre: &mut [f32],
+        dc: &mut [f32], d_pre: &mut [f32], db: &mut [f32],
     ) -> f64 = backward_impl;
 }
 
@@ -92,9 +93,10 @@ unsafe fn backward_impl<S: Simd>(
     dh_next: &[f32],
     dc: &mut [f32],
     d_pre: &mut [f32],
+    db: &mut [f32],
 ) -> f64 {
     let n = dh.len();
-    assert!(gates.len() >= 4 * n && d_pre.len() >= 4 * n);
+    assert!(gates.len() >= 4 * n && d_pre.len() >= 4 * n && db.len() >= 4 * hs);
     assert!(c_prev.len() >= n && tanh_c.len() >= n && dh_next.len() >= n && dc.len() >= n);
     let mut sum_sq = 0.0f64;
     for r in 0..n / hs.max(1) {
@@ -106,6 +108,7 @@ unsafe fn backward_impl<S: Simd>(
             dh: dh.as_mut_ptr().add(o),
             dh_next: dh_next.as_ptr().add(o),
             dc: dc.as_mut_ptr().add(o),
+            db: db.as_mut_ptr(),
         };
         let mut ss = S::splat(0.0);
         let mut j = 0;
@@ -130,6 +133,7 @@ struct Rows {
     dh: *mut f32,
     dh_next: *const f32,
     dc: *mut f32,
+    db: *mut f32, // (4H) bias gradient, shared by all rows
 }
 
 /// Backward for the units `j..j + LANES` of one row; returns dh² lane by lane.
@@ -143,10 +147,15 @@ unsafe fn backward_units<S: Simd>(hs: usize, j: usize, g: *const f32, d: *mut f3
     let tc = S::load(b.tanh_c.add(j));
     // dc_t = dc_{t+1} + dh ⊙ o ⊙ (1 − tanh²c)
     let dcj = S::mul_add(S::mul(dh, o), S::sub(one, S::mul(tc, tc)), S::load(b.dc.add(j)));
-    S::store(d.add(j), S::mul(S::mul(dcj, gg), S::mul(i, S::sub(one, i))));
-    S::store(d.add(hs + j), S::mul(S::mul(dcj, S::load(b.c_prev.add(j))), S::mul(f, S::sub(one, f))));
-    S::store(d.add(2 * hs + j), S::mul(S::mul(dcj, i), S::sub(one, S::mul(gg, gg))));
-    S::store(d.add(3 * hs + j), S::mul(S::mul(dh, tc), S::mul(o, S::sub(one, o))));
+    let d_i = S::mul(S::mul(dcj, gg), S::mul(i, S::sub(one, i)));
+    let d_f = S::mul(S::mul(dcj, S::load(b.c_prev.add(j))), S::mul(f, S::sub(one, f)));
+    let d_g = S::mul(S::mul(dcj, i), S::sub(one, S::mul(gg, gg)));
+    let d_o = S::mul(S::mul(dh, tc), S::mul(o, S::sub(one, o)));
+    for (q, v) in [d_i, d_f, d_g, d_o].into_iter().enumerate() {
+        let at = q * hs + j;
+        S::store(d.add(at), v);
+        S::store(b.db.add(at), S::add(S::load(b.db.add(at)), v));
+    }
     S::store(b.dc.add(j), S::mul(dcj, f));
     S::mul(dh, dh)
 }

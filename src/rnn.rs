@@ -31,32 +31,56 @@ unsafe fn forward_impl<S: Simd>(pre: &[f32], h: &mut [f32]) {
 multiversion! {
     /// Backward: `dh` (B, H) holds ∂L/∂h_t from the layer above on entry and the total (plus
     /// `dh_next`, the part through step t+1) on exit. From it and the output `h`, writes
-    /// `d_pre = dh ⊙ (1 − h²)`, the gradient of both pre-activations. Returns Σ dh² of the total.
-    pub fn backward_step(dh: &mut [f32], dh_next: &[f32], h: &[f32], d_pre: &mut [f32]) -> f64 = backward_impl;
+    /// `d_pre = dh ⊙ (1 − h²)`, the gradient of both pre-activations, adds its column sums to `db`
+    /// (H) — the bias gradient — and returns Σ dh² of the total.
+    pub fn backward_step(
+        hidden: usize, dh: &mut [f32], dh_next: &[f32], h: &[f32], d_pre: &mut [f32], db: &mut [f32],
+    ) -> f64 = backward_impl;
 }
 
 #[inline(always)]
-unsafe fn backward_impl<S: Simd>(dh: &mut [f32], dh_next: &[f32], h: &[f32], d_pre: &mut [f32]) -> f64 {
+unsafe fn backward_impl<S: Simd>(
+    hs: usize,
+    dh: &mut [f32],
+    dh_next: &[f32],
+    h: &[f32],
+    d_pre: &mut [f32],
+    db: &mut [f32],
+) -> f64 {
     let n = dh.len();
-    assert!(dh_next.len() >= n && h.len() >= n && d_pre.len() >= n);
-    let (dh, dn, h, d) = (dh.as_mut_ptr(), dh_next.as_ptr(), h.as_ptr(), d_pre.as_mut_ptr());
-    let mut ss = S::splat(0.0);
-    let mut j = 0;
-    while j + S::LANES <= n {
-        let g = S::add(S::load(dh.add(j)), S::load(dn.add(j)));
-        let hj = S::load(h.add(j));
-        S::store(dh.add(j), g);
-        S::store(d.add(j), S::mul(g, S::sub(S::splat(1.0), S::mul(hj, hj))));
-        ss = S::mul_add(g, g, ss);
-        j += S::LANES;
+    assert!(dh_next.len() >= n && h.len() >= n && d_pre.len() >= n && db.len() >= hs);
+    let mut sum_sq = 0.0f64;
+    for r in 0..n / hs.max(1) {
+        let o = hs * r;
+        let p = (dh.as_mut_ptr().add(o), dh_next.as_ptr().add(o), h.as_ptr().add(o), d_pre.as_mut_ptr().add(o));
+        let mut ss = S::splat(0.0);
+        let mut j = 0;
+        while j + S::LANES <= hs {
+            ss = S::add(ss, backward_units::<S>(j, p, db.as_mut_ptr()));
+            j += S::LANES;
+        }
+        let mut tail = 0.0;
+        while j < hs {
+            tail += backward_units::<Scalar>(j, p, db.as_mut_ptr());
+            j += 1;
+        }
+        sum_sq += (S::hsum(ss) + tail) as f64;
     }
-    let mut tail = 0.0f32;
-    while j < n {
-        let g = *dh.add(j) + *dn.add(j);
-        *dh.add(j) = g;
-        *d.add(j) = g * (1.0 - *h.add(j) * *h.add(j));
-        tail += g * g;
-        j += 1;
-    }
-    (S::hsum(ss) + tail) as f64
+    sum_sq
+}
+
+/// Backward for the units `j..j + LANES` of one row; returns dh² lane by lane.
+#[inline(always)]
+unsafe fn backward_units<S: Simd>(
+    j: usize,
+    (dh, dh_next, h, d): (*mut f32, *const f32, *const f32, *mut f32),
+    db: *mut f32,
+) -> S::V {
+    let g = S::add(S::load(dh.add(j)), S::load(dh_next.add(j)));
+    let hj = S::load(h.add(j));
+    S::store(dh.add(j), g);
+    let dp = S::mul(g, S::sub(S::splat(1.0), S::mul(hj, hj)));
+    S::store(d.add(j), dp);
+    S::store(db.add(j), S::add(S::load(db.add(j)), dp));
+    S::mul(g, g)
 }

@@ -197,7 +197,9 @@ fn lstm_step_matches_reference() {
             let dh_next = random(n, &mut rng);
             let dc0 = random(n, &mut rng);
             let (mut dh, mut dc, mut d_pre) = (dh0.clone(), dc0.clone(), vec![0.0; 4 * n]);
-            let ss = lstm::backward_step(isa, hs, &gates, &c_prev, &tanh_c, &mut dh, &dh_next, &mut dc, &mut d_pre);
+            let db0 = random(4 * hs, &mut rng);
+            let mut db = db0.clone();
+            let ss = lstm::backward_step(isa, hs, &gates, &c_prev, &tanh_c, &mut dh, &dh_next, &mut dc, &mut d_pre, &mut db);
             let (mut w_dh, mut w_dc, mut w_d) = (vec![0.0; n], vec![0.0; n], vec![0.0; 4 * n]);
             for r in 0..rows {
                 for j in 0..hs {
@@ -219,10 +221,17 @@ fn lstm_step_matches_reference() {
             check(&format!("{what} dh"), &dh, &w_dh, 1e-6);
             check(&format!("{what} dc"), &dc, &w_dc, 1e-6);
             check(&format!("{what} d_pre"), &d_pre, &w_d, 1e-6);
+            check(&format!("{what} db"), &db, &column_sums(&db0, &w_d, rows), 1e-6);
             let w_ss: f64 = w_dh.iter().map(|v| v * v).sum();
             assert!((ss - w_ss).abs() <= 1e-5 * (1.0 + w_ss), "{what} Σdh²: {ss} vs {w_ss}");
         }
     }
+}
+
+/// `start + Σ_rows x` for x (rows, start.len()).
+fn column_sums(start: &[f32], x: &[f64], rows: usize) -> Vec<f64> {
+    let w = start.len();
+    (0..w).map(|j| start[j] as f64 + (0..rows).map(|r| x[r * w + j]).sum::<f64>()).collect()
 }
 
 #[test]
@@ -258,7 +267,11 @@ fn gru_step_matches_reference() {
             let dh_next0 = random(n, &mut rng);
             let (mut dh, mut dh_next) = (dh0.clone(), dh_next0.clone());
             let (mut dx, mut dhh) = (vec![0.0; 3 * n], vec![0.0; 3 * n]);
-            let ss = gru::backward_step(isa, hs, &gates, &hn, &h_prev, &mut dh, &mut dh_next, &mut dx, &mut dhh);
+            let (db_x0, db_h0) = (random(3 * hs, &mut rng), random(3 * hs, &mut rng));
+            let (mut db_x, mut db_h) = (db_x0.clone(), db_h0.clone());
+            let ss = gru::backward_step(
+                isa, hs, &gates, &hn, &h_prev, &mut dh, &mut dh_next, &mut dx, &mut dhh, &mut db_x, &mut db_h,
+            );
             let (mut w_dx, mut w_dhh, mut w_next) = (vec![0.0; 3 * n], vec![0.0; 3 * n], vec![0.0; n]);
             let mut w_ss = 0.0;
             for r in 0..rows {
@@ -279,6 +292,8 @@ fn gru_step_matches_reference() {
             check(&format!("{what} d_pre_x"), &dx, &w_dx, 1e-6);
             check(&format!("{what} d_pre_h"), &dhh, &w_dhh, 1e-6);
             check(&format!("{what} dh_prev"), &dh_next, &w_next, 1e-6);
+            check(&format!("{what} db_x"), &db_x, &column_sums(&db_x0, &w_dx, rows), 1e-6);
+            check(&format!("{what} db_h"), &db_h, &column_sums(&db_h0, &w_dhh, rows), 1e-6);
             assert!((ss - w_ss).abs() <= 1e-5 * (1.0 + w_ss), "{what} Σdh²: {ss} vs {w_ss}");
         }
     }
@@ -288,19 +303,23 @@ fn gru_step_matches_reference() {
 fn rnn_step_matches_reference() {
     let mut rng = Rng::new(7);
     for isa in Isa::available() {
-        for n in [1, 3, 5, 7, 17, 33, 99] {
+        for hs in [1, 3, 5, 7, 17, 33, 99] {
+            let rows = 3;
+            let n = rows * hs;
             let pre = cell_inputs(n, &mut rng);
             let mut h = vec![0.0; n];
             rnn::forward_step(isa, &pre, &mut h);
             let w_h: Vec<f64> = pre.iter().map(|&v| (v as f64).tanh()).collect();
-            check(&format!("{} rnn n={n} h", isa.name()), &h, &w_h, 1e-6);
-            let (dh0, dh_next) = (random(n, &mut rng), random(n, &mut rng));
-            let (mut dh, mut d_pre) = (dh0.clone(), vec![0.0; n]);
-            let ss = rnn::backward_step(isa, &mut dh, &dh_next, &h, &mut d_pre);
+            let what = format!("{} rnn H={hs}", isa.name());
+            check(&format!("{what} h"), &h, &w_h, 1e-6);
+            let (dh0, dh_next, db0) = (random(n, &mut rng), random(n, &mut rng), random(hs, &mut rng));
+            let (mut dh, mut d_pre, mut db) = (dh0.clone(), vec![0.0; n], db0.clone());
+            let ss = rnn::backward_step(isa, hs, &mut dh, &dh_next, &h, &mut d_pre, &mut db);
             let w_dh: Vec<f64> = (0..n).map(|j| dh0[j] as f64 + dh_next[j] as f64).collect();
             let w_d: Vec<f64> = (0..n).map(|j| w_dh[j] * (1.0 - h[j] as f64 * h[j] as f64)).collect();
-            check(&format!("{} rnn n={n} dh", isa.name()), &dh, &w_dh, 1e-6);
-            check(&format!("{} rnn n={n} d_pre", isa.name()), &d_pre, &w_d, 1e-6);
+            check(&format!("{what} dh"), &dh, &w_dh, 1e-6);
+            check(&format!("{what} d_pre"), &d_pre, &w_d, 1e-6);
+            check(&format!("{what} db"), &db, &column_sums(&db0, &w_d, rows), 1e-6);
             let w_ss: f64 = w_dh.iter().map(|v| v * v).sum();
             assert!((ss - w_ss).abs() <= 1e-5 * (1.0 + w_ss));
         }

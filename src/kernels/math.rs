@@ -31,8 +31,7 @@ pub(crate) unsafe fn exp<S: Simd>(x: S::V) -> S::V {
 /// The logistic function σ(x) = 1 / (1 + e^(−x)).
 #[inline(always)]
 pub(crate) unsafe fn sigmoid<S: Simd>(x: S::V) -> S::V {
-    let one = S::splat(1.0);
-    S::div(one, S::add(one, exp::<S>(S::sub(S::splat(0.0), x))))
+    S::recip(S::add(S::splat(1.0), exp::<S>(S::sub(S::splat(0.0), x))))
 }
 
 /// `tanh x`: an odd polynomial below |x| = 0.625 (no cancellation near 0), `1 − 2/(e^{2|x|} + 1)`
@@ -42,7 +41,8 @@ pub(crate) unsafe fn tanh<S: Simd>(x: S::V) -> S::V {
     let one = S::splat(1.0);
     let a = S::abs(x);
     let e = exp::<S>(S::add(a, a));
-    let big = S::sub(one, S::div(S::splat(2.0), S::add(e, one)));
+    let r = S::recip(S::add(e, one));
+    let big = S::sub(one, S::add(r, r));
     let z = S::mul(x, x);
     let mut p = S::splat(-5.704_988_7e-3);
     p = S::mul_add(p, z, S::splat(2.063_909e-2));

@@ -26,7 +26,9 @@ pub(crate) trait Simd: Copy {
     unsafe fn add(a: Self::V, b: Self::V) -> Self::V;
     unsafe fn sub(a: Self::V, b: Self::V) -> Self::V;
     unsafe fn mul(a: Self::V, b: Self::V) -> Self::V;
-    unsafe fn div(a: Self::V, b: Self::V) -> Self::V;
+    /// `1 / a` to within about an ulp: the reciprocal estimate plus a Newton step where the ISA
+    /// has one (much cheaper than a division), else a division. For finite `a`; NaN propagates.
+    unsafe fn recip(a: Self::V) -> Self::V;
     /// `a·b + c`, fused where the ISA has FMA.
     unsafe fn mul_add(a: Self::V, b: Self::V, c: Self::V) -> Self::V;
     /// `if a < b { b } else { a }`: a NaN in `a` passes through.
@@ -86,8 +88,8 @@ impl Simd for Scalar {
         a * b
     }
     #[inline(always)]
-    unsafe fn div(a: f32, b: f32) -> f32 {
-        a / b
+    unsafe fn recip(a: f32) -> f32 {
+        1.0 / a
     }
     #[inline(always)]
     unsafe fn mul_add(a: f32, b: f32, c: f32) -> f32 {
@@ -191,8 +193,8 @@ mod wasm {
             f32x4_mul(a, b)
         }
         #[inline(always)]
-        unsafe fn div(a: v128, b: v128) -> v128 {
-            f32x4_div(a, b)
+        unsafe fn recip(a: v128) -> v128 {
+            f32x4_div(f32x4_splat(1.0), a)
         }
         #[inline(always)]
         unsafe fn mul_add(a: v128, b: v128, c: v128) -> v128 {
@@ -288,8 +290,9 @@ mod x86 {
             _mm256_mul_ps(a, b)
         }
         #[inline(always)]
-        unsafe fn div(a: __m256, b: __m256) -> __m256 {
-            _mm256_div_ps(a, b)
+        unsafe fn recip(a: __m256) -> __m256 {
+            let y = _mm256_rcp_ps(a); // 12 bits
+            _mm256_fmadd_ps(y, _mm256_fnmadd_ps(a, y, _mm256_set1_ps(1.0)), y)
         }
         #[inline(always)]
         unsafe fn mul_add(a: __m256, b: __m256, c: __m256) -> __m256 {
@@ -379,8 +382,9 @@ mod x86 {
             _mm512_mul_ps(a, b)
         }
         #[inline(always)]
-        unsafe fn div(a: __m512, b: __m512) -> __m512 {
-            _mm512_div_ps(a, b)
+        unsafe fn recip(a: __m512) -> __m512 {
+            let y = _mm512_rcp14_ps(a); // 14 bits
+            _mm512_fmadd_ps(y, _mm512_fnmadd_ps(a, y, _mm512_set1_ps(1.0)), y)
         }
         #[inline(always)]
         unsafe fn mul_add(a: __m512, b: __m512, c: __m512) -> __m512 {
