@@ -190,7 +190,9 @@ impl Config {
         int("lr_decay_every", self.lr_decay_every, 1, usize::MAX)?;
         int("max_vocab", self.max_vocab, 2, MAX_VOCAB)?;
         // A chunk's activations must fit comfortably in a wasm32 address space.
-        let work = self.seq_len * self.batch * self.hidden * self.cell.gates() * self.layers;
+        let work = [self.batch, self.hidden, self.cell.gates(), self.layers]
+            .iter()
+            .fold(self.seq_len as u64, |acc, &x| acc.saturating_mul(x as u64));
         if work > 64 << 20 {
             return Err(Error::Config(format!(
                 "seq_len × batch × hidden × gates × layers = {work} is too large (limit {})",

@@ -41,10 +41,10 @@ fn every_optimizer_and_init_learns() {
             let mut t = Trainer::new(c, SMALL_TEXT).unwrap();
             let first = t.step().unwrap().loss;
             let mut last = first;
-            for _ in 0..60 {
+            for _ in 0..150 {
                 last = t.step().unwrap().loss;
             }
-            assert!(last < first * 0.8, "{opt:?} {init:?}: loss {first} -> {last}");
+            assert!(last < first * 0.75, "{opt:?} {init:?}: loss {first} -> {last}");
         }
     }
 }
