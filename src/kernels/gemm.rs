@@ -23,8 +23,14 @@ pub struct PackedB {
     pub(crate) k: usize,
     pub(crate) n: usize,
     pub(crate) nr: usize,
-    data: Vec<f32>, // (⌈n/NR⌉, k, NR)
+    data: Vec<Line>, // (⌈n/NR⌉, k, NR) floats
 }
+
+/// 16 floats on a 64-byte boundary: whole-cache-line panel rows (a load split over two lines
+/// costs two), also in clones.
+#[derive(Clone, Copy, Debug, Default)]
+#[repr(C, align(64))]
+struct Line([f32; 16]);
 
 impl PackedB {
     /// Rows k (the inner dimension of the product).
@@ -37,14 +43,22 @@ impl PackedB {
         self.n
     }
 
+    /// The packed floats.
+    fn floats(&self) -> &[f32] {
+        // SAFETY: `Line` is 16 plain f32s with no padding (size 64 = 16 × 4).
+        unsafe { std::slice::from_raw_parts(self.data.as_ptr() as *const f32, self.data.len() * 16) }
+    }
+
     /// [`PackedB::pack`] with the panel width `nr` of the target ISA.
     pub(crate) fn pack_nr(&mut self, nr: usize, k: usize, n: usize, src: &[f32], transposed: bool) {
         assert!(src.len() >= k * n, "pack: source of {} floats for {k}×{n}", src.len());
         let panels = n.div_ceil(nr);
         (self.k, self.n, self.nr) = (k, n, nr);
         self.data.clear();
-        self.data.resize(panels * k * nr, 0.0);
-        for (jp, panel) in self.data.chunks_exact_mut((k * nr).max(1)).enumerate().take(panels) {
+        self.data.resize((panels * k * nr).div_ceil(16), Line::default());
+        // SAFETY: as in `floats`.
+        let data = unsafe { std::slice::from_raw_parts_mut(self.data.as_mut_ptr() as *mut f32, self.data.len() * 16) };
+        for (jp, panel) in data.chunks_exact_mut((k * nr).max(1)).enumerate().take(panels) {
             let j0 = jp * nr;
             let cols = nr.min(n - j0);
             for (p, row) in panel.chunks_exact_mut(nr).enumerate() {
@@ -58,7 +72,7 @@ impl PackedB {
     /// Start of panel `jp` at row `p`.
     #[inline(always)]
     fn at(&self, jp: usize, p: usize) -> *const f32 {
-        self.data[jp * self.k * self.nr + p * self.nr..].as_ptr()
+        self.floats()[jp * self.k * self.nr + p * self.nr..].as_ptr()
     }
 }
 

@@ -198,6 +198,10 @@ mod wasm {
         }
         #[inline(always)]
         unsafe fn mul_add(a: v128, b: v128, c: v128) -> v128 {
+            // With relaxed SIMD (a separate build), one instruction: fused where the CPU has FMA.
+            #[cfg(target_feature = "relaxed-simd")]
+            return f32x4_relaxed_madd(a, b, c);
+            #[cfg(not(target_feature = "relaxed-simd"))]
             f32x4_add(f32x4_mul(a, b), c)
         }
         #[inline(always)]
