@@ -135,6 +135,7 @@ macro_rules! multiversion {
 pub(crate) use multiversion;
 
 impl Isa {
+    /// The level `multiversion!` dispatches on.
     pub(crate) fn level(self) -> Level {
         self.0
     }

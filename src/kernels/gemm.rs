@@ -12,7 +12,7 @@ use super::simd::Simd;
 use super::Out;
 
 /// Depth of a k block: a B panel of `KC × NR` floats (32 KB for NR = 32) stays in L1.
-pub(crate) const KC: usize = 256;
+const KC: usize = 256;
 /// Widest panel of any ISA (AVX-512: 2 × 16 lanes): sizes the stack buffers for edge tiles.
 const NR_MAX: usize = 32;
 
@@ -346,9 +346,11 @@ pub(crate) unsafe fn gemm_packed<S: Simd>(m: usize, a: *const f32, lda: usize, b
     }
 }
 
-/// `C (m × n) += Aᵀ · B` for `A (k × m, row stride lda)` and `B (k × n, row stride ldb)`, both read
-/// in place: row p of A holds the MR values a tile broadcasts, row p of B the panel row it loads.
-/// Only the last, partial panel of each k block is copied (zero-padded) to the stack.
+/// `C (m × n) += Aᵀ · B` for `A (k × m, row stride lda)` and `B (k × n, row stride ldb)`: row p of
+/// A holds the values a tile broadcasts, row p of B the panel row it loads. Per k block, A's
+/// columns are packed `PACK_MC` at a time into micro-panels and each B panel into a `kc × NR`
+/// buffer (96 KB of stack in all), so the tile streams contiguous memory instead of rows that are
+/// G·H floats apart.
 ///
 /// # Safety
 /// The CPU has `S`'s features; A, B and C (row stride ldc) hold what the shapes need.
@@ -378,7 +380,7 @@ pub(crate) unsafe fn gemm_tn<S: Simd>(
             for jp in 0..panels {
                 let j0 = jp * nr;
                 let cols = nr.min(n - j0);
-                // Past `cols`, b_pack keeps finite values from an earlier panel; those columns are not stored.
+                // Past `cols`, b_pack keeps an earlier panel's values: computed, never stored.
                 let (src, dst) = (b.add(pc * ldb + j0), b_pack.as_mut_ptr());
                 if cols == nr {
                     for p in 0..kc {
