@@ -1,7 +1,8 @@
 // The speed benchmark's driver (run it through bench/run, which installs and builds first).
 //
 //   node bench/bench.mjs [--seconds N] [--quick] [--only PARTS] [--models NAMES] [--corpus FILE]
-//                        [--pkg DIR] [--out FILE] [--wait-idle S] [--retry-contended N]
+//                        [--pkg DIR] [--relaxed-pkg DIR] [--out FILE] [--wait-idle S]
+//                        [--retry-contended N]
 //
 // Measures, one at a time and single-threaded, every model in lib/common.mjs MODELS on the corpus:
 //   native   the engine natively: `cargo run --release -- bench …` (one JSON line)
@@ -10,6 +11,8 @@
 //   tfjs     TensorFlow.js (wasm backend, SIMD, 1 thread) in Node and in the Chromium worker
 //   torch    PyTorch on the CPU, 1 thread (bench/torch_bench.py), when `import torch` works
 //   peak     the wasm f32x4 peak (mul+add and relaxed madd loops) in Node and in the worker
+// and, with --relaxed-pkg DIR (bench/run --relaxed builds it), the engine built with
+// +relaxed-simd in the Chromium worker as an extra row.
 // plus sampling time (1,000 characters, medium model, wasm) and the wasm size, then prints one
 // table and writes the results as JSON (default bench/out/results.json).
 
@@ -31,7 +34,7 @@ const PARTS = ['peak', 'native', 'node', 'chromium', 'tfjs', 'torch'];
 function parseArgs(argv) {
   const a = {
     seconds: 10, quick: false, only: PARTS, models: MODELS.map((m) => m.name),
-    corpus: '../shared/corpora/en.txt', pkg: 'www/pkg', out: 'bench/out/results.json', waitIdle: 0, retryContended: 0,
+    corpus: '../shared/corpora/en.txt', pkg: 'www/pkg', out: 'bench/out/results.json', waitIdle: 0, retryContended: 0, relaxedPkg: null,
   };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
@@ -45,6 +48,7 @@ function parseArgs(argv) {
     else if (k === '--models') a.models = v().split(',');
     else if (k === '--corpus') a.corpus = v();
     else if (k === '--pkg') a.pkg = v();
+    else if (k === '--relaxed-pkg') a.relaxedPkg = v();
     else if (k === '--out') a.out = v();
     else if (k === '--wait-idle') a.waitIdle = Number(v());
     else if (k === '--retry-contended') a.retryContended = Math.max(0, Math.floor(Number(v())) || 0);
@@ -65,6 +69,7 @@ const seconds = args.seconds;
 const warmup = warmupFor(seconds);
 const corpus = path.resolve(root, args.corpus);
 const pkg = path.resolve(root, args.pkg);
+const relaxedPkg = args.relaxedPkg ? path.resolve(root, args.relaxedPkg) : null;
 const outFile = path.resolve(root, args.out);
 const outDir = path.dirname(outFile);
 const models = MODELS.filter((m) => args.models.includes(m.name));
@@ -333,6 +338,10 @@ if (want('chromium') || want('peak') || want('tfjs')) {
         if (want('chromium')) {
           if (pkgError) record(m, 'wasm_chromium', { error: pkgError });
           else await measure(m, 'wasm_chromium', () => run({ kind: 'engine', model: m, seconds, warmup, pkg: relativeUrl(root, pkg), sample: m.name === 'medium-lstm' }));
+          if (relaxedPkg) {
+            if (!fs.existsSync(path.join(relaxedPkg, 'rnn_playground_bg.wasm'))) record(m, 'wasm_relaxed_chromium', { error: `no wasm package in ${relaxedPkg}` });
+            else await measure(m, 'wasm_relaxed_chromium', () => run({ kind: 'engine', model: m, seconds, warmup, pkg: relativeUrl(root, relaxedPkg), sample: m.name === 'medium-lstm' }));
+          }
         }
         if (want('tfjs')) await measure(m, 'tfjs_chromium', () => run({ kind: 'tfjs', model: m, seconds, warmup }));
       }
@@ -377,6 +386,7 @@ const ROWS = [
   ['native', 'engine native (Rust)', null],
   ['wasm_node', 'engine wasm · Node', 'node'],
   ['wasm_chromium', 'engine wasm · Chromium worker', 'chromium'],
+  ['wasm_relaxed_chromium', 'engine +relaxed-simd · Chromium', 'chromium'],
   ['tfjs_node', 'TF.js wasm · Node', 'node'],
   ['tfjs_chromium', 'TF.js wasm · Chromium worker', 'chromium'],
   ['torch', 'PyTorch CPU', null],
@@ -387,6 +397,7 @@ const cps = (m, k) => {
 };
 const RATIOS = {
   wasm_chromium: ['tfjs_chromium', 'TF.js'],
+  wasm_relaxed_chromium: ['tfjs_chromium', 'TF.js'],
   wasm_node: ['tfjs_node', 'TF.js'],
   native: ['torch', 'PyTorch'],
 };
@@ -407,9 +418,10 @@ for (const m of models) {
     native_over_torch: ratio('native', 'torch'),
     engine_chromium_over_native: ratio('wasm_chromium', 'native'),
     engine_chromium_over_torch: ratio('wasm_chromium', 'torch'),
+    relaxed_over_simd128_chromium: ratio('wasm_relaxed_chromium', 'wasm_chromium'),
     tfjs_chromium_over_torch: ratio('tfjs_chromium', 'torch'),
   };
-  for (const [k, rt] of [['wasm_node', 'node'], ['wasm_chromium', 'chromium']]) {
+  for (const [k, rt] of [['wasm_node', 'node'], ['wasm_chromium', 'chromium'], ['wasm_relaxed_chromium', 'chromium_relaxed']]) {
     if (rows[k] && rows[k].sample) results.sample[rt] = { model: m.name, ...rows[k].sample };
   }
 }
@@ -445,7 +457,7 @@ results.targets = T;
 const fmtInt = (x) => (x == null ? 'n/a' : Math.round(x).toLocaleString('en-US'));
 const fmt2 = (x, d = 2) => (x == null ? 'n/a' : x.toFixed(d));
 const lines = [];
-const W = [13, 10, 30, 10, 8, 8, 26];
+const W = [13, 10, 32, 10, 8, 8, 26];
 const rowStr = (cells) => cells.map((c, i) => (i <= 2 ? String(c).padEnd(W[i]) : String(c).padStart(W[i]))).join(' ').trimEnd();
 const rule = '─'.repeat(W.reduce((a, b) => a + b + 1, -1));
 lines.push(`rnn-playground speed — ${args.corpus} (${results.meta.corpus_chars.toLocaleString('en-US')} chars, V=${corpusVocab}); ${seconds} s per row after ${fmt2(warmup, 1)} s warm-up; 1 thread`);
@@ -492,6 +504,7 @@ if (sm('node') || sm('chromium') || nativeSample != null) {
   const s = (rt) => (sm(rt) ? `${sm(rt).median_ms.toFixed(1)} ms` : 'n/a');
   lines.push(rowStr(['sampling', '', '1,000 chars, medium LSTM', '', '', '', `wasm Chromium ${s('chromium')}`]));
   lines.push(rowStr(['', '', '(median of 7, after 1 warm-up)', '', '', '', `wasm Node ${s('node')}`]));
+  if (sm('chromium_relaxed')) lines.push(rowStr(['', '', '', '', '', '', `+relaxed Chromium ${s('chromium_relaxed')}`]));
   if (nativeSample != null) lines.push(rowStr(['', '', '', '', '', '', `native ${nativeSample.toFixed(1)} ms (1 run)`]));
 }
 lines.push(rowStr(['wasm size', '', ws ? ws.file : 'n/a', '', '', '', ws ? `${(ws.bytes / 1024).toFixed(1)} KB, gzip -9 ${(ws.gzip_bytes / 1024).toFixed(1)} KB` : '']));
