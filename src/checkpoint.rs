@@ -246,11 +246,10 @@ pub fn load(bytes: &[u8]) -> Result<Loaded> {
                 }
             }
             let sshape = [d.layers, progress.streams, d.hidden];
-            let mut state = State::zeros(d, progress.streams);
-            state.h = read(&st, "train.h", &sshape)?;
-            if d.cell == CellKind::Lstm {
-                state.c = read(&st, "train.c", &sshape)?;
-            }
+            // Read from the file (its size bounds them) rather than allocated from the metadata.
+            let h = read(&st, "train.h", &sshape)?;
+            let c = if d.cell == CellKind::Lstm { read(&st, "train.c", &sshape)? } else { Vec::new() };
+            let state = State { h, c };
             Some(TrainState { progress, optimizer, state })
         }
         (Some("checkpoint"), ..) => return Err(Error::ModelFile("checkpoint metadata is incomplete".into())),

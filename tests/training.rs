@@ -118,6 +118,19 @@ fn corrupt_model_files_are_errors() {
     let mut flipped = bytes.clone();
     flipped[10] ^= 0xff;
     assert!(checkpoint::load(&flipped).is_err());
+    // Random corruption anywhere: an error or a valid load, never a panic.
+    let mut rng = rnn_playground::rng::Rng::new(11);
+    for _ in 0..500 {
+        let mut b = bytes.clone();
+        for _ in 0..1 + rng.below(4) {
+            let i = rng.below(b.len());
+            b[i] = rng.below(256) as u8;
+        }
+        if let Ok(loaded) = checkpoint::load(&b) {
+            assert_eq!(loaded.params.dims(), t.model.dims());
+        }
+        let _ = Trainer::from_file(&b, SMALL_TEXT);
+    }
     assert!(matches!(Trainer::from_file(b"not a model", SMALL_TEXT), Err(Error::ModelFile(_))));
 }
 
