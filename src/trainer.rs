@@ -263,11 +263,10 @@ impl Trainer {
         if n < 2 {
             return None;
         }
-        let pairs = n - 1;
-        let steps = self.config.seq_len.min(pairs);
-        let streams = self.config.batch.min(pairs / steps).max(1);
-        let seg = pairs / streams;
-        let chunks = seg / steps;
+        // The training layout over the validation text: same streams, same chunks, one pass.
+        let steps = self.config.seq_len.min(n - 1);
+        let mut batcher = Batcher::new(n, steps, self.config.batch).ok()?;
+        let streams = batcher.streams;
         let d = self.model.dims();
         let ws = match &mut self.val_ws {
             Some(ws) if ws.steps == steps && ws.batch == streams => ws,
@@ -276,14 +275,9 @@ impl Trainer {
         let mut state = State::zeros(d, streams);
         let (mut inputs, mut targets) = (vec![0u32; steps * streams], vec![0u32; steps * streams]);
         let mut total = 0.0f64;
-        for chunk in 0..chunks {
-            for t in 0..steps {
-                for b in 0..streams {
-                    let i = b * seg + chunk * steps + t;
-                    inputs[t * streams + b] = self.val[i];
-                    targets[t * streams + b] = self.val[i + 1];
-                }
-            }
+        let chunks = batcher.chunks_per_epoch;
+        for _ in 0..chunks {
+            batcher.next(&self.val[..n], &mut inputs, &mut targets);
             self.model.forward(ws, &inputs, &state);
             total += self.model.loss(ws, &targets) as f64;
             ws.final_state(&mut state);
