@@ -71,8 +71,8 @@ export function baseUrl() {
  * Launches Chromium and opens the page at the given viewport. Returns
  * { browser, context, page, problems, close } where problems collects what must never happen.
  */
-export async function openPage({ width = 1280, height = 900 } = {}) {
-  const url = await baseUrl();
+export async function openPage({ width = 1280, height = 900, query = '' } = {}) {
+  const url = (await baseUrl()) + query;
   const origin = new URL(url).origin;
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -83,6 +83,7 @@ export async function openPage({ width = 1280, height = 900 } = {}) {
   const context = await browser.newContext({ viewport: { width, height } });
   context.setDefaultTimeout(LONG);
   const problems = { console: [], page: [], csp: [], dialogs: [], foreign: [] };
+  const requests = []; // every URL the page and its worker asked for
 
   // Collected in the page (and its frames) before any of the page's scripts run.
   await context.addInitScript(() => {
@@ -103,6 +104,7 @@ export async function openPage({ width = 1280, height = 900 } = {}) {
   });
   context.on('request', (req) => {
     const u = req.url();
+    requests.push(u);
     if (u.startsWith('data:') || u.startsWith('blob:') || u === 'about:blank') return;
     let o;
     try {
@@ -124,7 +126,7 @@ export async function openPage({ width = 1280, height = 900 } = {}) {
   const close = async () => {
     await browser.close().catch(() => {});
   };
-  return { browser, context, page, problems, close, url, origin };
+  return { browser, context, page, problems, requests, close, url, origin };
 }
 
 /** Fails the test if anything in `problems` (or CSP violations seen by the page) happened. */

@@ -24,6 +24,8 @@ const stepCounter = (page) => page.locator('#steps');
 const fileInput = (page) => page.locator('#corpus-file');
 const alertBox = (page) => page.locator('[role="alert"]');
 const heatmap = (page) => page.locator('canvas#heatmap');
+const modelInfo = (page) => page.locator('#model-info');
+const wasmRequests = (requests) => requests.map((u) => new URL(u).pathname).filter((p) => p.endsWith('.wasm'));
 
 /** Replaces the corpus as a paste would (fill fires input events). */
 async function pasteCorpus(page, text) {
@@ -66,7 +68,7 @@ async function canvasIsDrawn(page, locator) {
 }
 
 test('trains: loss falls, a sample appears, the heatmap is drawn, Pause stops training', async () => {
-  const { page, problems, close } = await openPage({ width: 1280, height: 900 });
+  const { page, problems, requests, close } = await openPage({ width: 1280, height: 900 });
   try {
     await pasteCorpus(page, CORPUS);
     await startButton(page).click();
@@ -82,6 +84,10 @@ test('trains: loss falls, a sample appears, the heatmap is drawn, Pause stops tr
 
     const stepsBefore = await readSteps(page);
     assert.ok(stepsBefore > 0, `step counter shows ${stepsBefore}`);
+
+    // Chromium has relaxed SIMD, so the worker picks the relaxed build, and only that one.
+    assert.match(await modelInfo(page).textContent(), /engine: wasm SIMD \+ relaxed SIMD/);
+    assert.deepEqual(wasmRequests(requests), ['/www/pkg-relaxed/rnn_playground_bg.wasm']);
 
     await screenshot(page, 'desktop.png');
 
@@ -186,6 +192,22 @@ test('at 375 px wide the page does not scroll sideways', async () => {
     o = await overflow();
     assert.ok(o.scroll <= 375, `scrollWidth ${o.scroll} > 375 while training; too wide: ${o.wide.join(', ')}`);
     await screenshot(page, 'phone.png');
+    await pauseButton(page).click();
+    await assertClean(page, problems);
+  } finally {
+    await close();
+  }
+});
+
+test('?engine=simd128 runs the baseline SIMD engine, which trains too', async () => {
+  const { page, problems, requests, close } = await openPage({ width: 1280, height: 900, query: '?engine=simd128' });
+  try {
+    await pasteCorpus(page, CORPUS);
+    await startButton(page).click();
+    const first = await firstLoss(page);
+    await until(async () => (await readLoss(page)) < first, { what: `the loss to fall below its first value ${first}` });
+    assert.match(await modelInfo(page).textContent(), /engine: wasm SIMD(?! \+)/);
+    assert.deepEqual(wasmRequests(requests), ['/www/pkg/rnn_playground_bg.wasm']);
     await pauseButton(page).click();
     await assertClean(page, problems);
   } finally {

@@ -38,6 +38,7 @@ const state = {
   probeEdited: false,
   lastLiveLoss: 0,
   engineFailed: false,
+  engine: null, // 'relaxed' | 'simd128': which engine build the worker loaded
 };
 
 let worker = null;
@@ -99,7 +100,11 @@ function createWorker() {
   state.running = false;
   state.building = false;
   try {
-    worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    const url = new URL('./worker.js', import.meta.url);
+    // ?engine=simd128 on the page forces the baseline engine (for comparison and testing).
+    const engine = new URLSearchParams(location.search).get('engine');
+    if (engine) url.searchParams.set('engine', engine);
+    worker = new Worker(url, { type: 'module' });
   } catch (e) {
     fatal(`The training worker could not start (${e.message || e}). This page needs a browser with module Web Workers.`);
     return;
@@ -126,6 +131,7 @@ function onWorker(m) {
   switch (m.type) {
     case 'ready':
       state.workerReady = true;
+      state.engine = m.engine;
       sendView();
       render();
       return;
@@ -320,6 +326,8 @@ function scheduleChart() {
   });
 }
 
+const ENGINE_LABEL = { relaxed: 'engine: wasm SIMD + relaxed SIMD (FMA)', simd128: 'engine: wasm SIMD' };
+
 function renderInfo() {
   const i = state.info;
   const box = $('model-info');
@@ -334,6 +342,7 @@ function renderInfo() {
     r.chars ? `${int(r.train_chars)} training + ${int(r.val_chars)} validation chars` : null,
     r.streams ? `${r.streams} streams` : null,
     `uniform guess ${fmtLoss(Math.log(i.vocab_size))} ${UNIT_LABEL[state.units]}`,
+    state.engine ? ENGINE_LABEL[state.engine] : null,
   ].filter(Boolean);
   box.append(parts.join(' · '));
   if (r.dropped_chars) box.append(el('span', { class: 'badge' }, `${int(r.dropped_chars)} rare characters → unknown`));
