@@ -53,17 +53,21 @@ impl Vocab {
             return Err(Error::Corpus("the corpus is empty".into()));
         }
         let mut by_count: Vec<(char, usize)> = counts.into_iter().collect();
-        by_count.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        // Both sorts go through one `fn` pointer type so the wasm holds a single sort routine.
+        type Order = fn(&(char, usize), &(char, usize)) -> std::cmp::Ordering;
+        let by_count_desc: Order = |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
+        let by_char: Order = |a, b| a.0.cmp(&b.0);
+        by_count.sort_by(by_count_desc);
         let keep = (max_size - 1).min(by_count.len());
         let report = VocabReport {
             distinct: by_count.len(),
             dropped_chars: by_count.len() - keep,
             dropped_occurrences: by_count[keep..].iter().map(|x| x.1).sum(),
         };
-        let mut kept: Vec<char> = by_count[..keep].iter().map(|x| x.0).collect();
-        kept.sort_unstable();
+        let mut kept = by_count[..keep].to_vec();
+        kept.sort_by(by_char);
         let mut chars = vec![UNKNOWN];
-        chars.extend(kept.into_iter().filter(|&c| c != UNKNOWN));
+        chars.extend(kept.into_iter().map(|x| x.0).filter(|&c| c != UNKNOWN));
         Ok((Vocab::with_unknown(chars), report))
     }
 
