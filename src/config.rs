@@ -2,11 +2,10 @@
 //! It is serialised as is (JSON) to the Web Worker and into model files.
 
 use crate::error::{Error, Result};
-use serde::{Deserialize, Serialize};
+use crate::json::{self, Value};
 
 /// The recurrent cell of every layer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CellKind {
     /// Elman RNN: `h' = tanh(W_ih x + b_ih + W_hh h + b_hh)`.
     Rnn,
@@ -35,6 +34,9 @@ impl CellKind {
         }
     }
 
+    /// Every kind, in declaration order.
+    pub const ALL: [CellKind; 3] = [CellKind::Rnn, CellKind::Lstm, CellKind::Gru];
+
     /// Parses "rnn", "lstm" or "gru".
     pub fn parse(s: &str) -> Result<Self> {
         match s.to_ascii_lowercase().as_str() {
@@ -47,8 +49,7 @@ impl CellKind {
 }
 
 /// The optimizer applied after each truncated-BPTT chunk.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OptimizerKind {
     /// Adam (PyTorch's formulation, no weight decay).
     Adam,
@@ -60,9 +61,24 @@ pub enum OptimizerKind {
     Rmsprop,
 }
 
+impl OptimizerKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [OptimizerKind; 4] =
+        [OptimizerKind::Adam, OptimizerKind::Sgd, OptimizerKind::Adagrad, OptimizerKind::Rmsprop];
+
+    /// Lower-case name, as in the config.
+    pub fn name(self) -> &'static str {
+        match self {
+            OptimizerKind::Adam => "adam",
+            OptimizerKind::Sgd => "sgd",
+            OptimizerKind::Adagrad => "adagrad",
+            OptimizerKind::Rmsprop => "rmsprop",
+        }
+    }
+}
+
 /// How gradients are clipped before the optimizer step.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClipKind {
     /// Scale all gradients by `min(1, clip / (‖g‖₂ + 1e-6))` (PyTorch's `clip_grad_norm_`).
     Norm,
@@ -72,9 +88,22 @@ pub enum ClipKind {
     None,
 }
 
+impl ClipKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [ClipKind; 3] = [ClipKind::Norm, ClipKind::Value, ClipKind::None];
+
+    /// Lower-case name, as in the config.
+    pub fn name(self) -> &'static str {
+        match self {
+            ClipKind::Norm => "norm",
+            ClipKind::Value => "value",
+            ClipKind::None => "none",
+        }
+    }
+}
+
 /// Weight initialisation scheme.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InitKind {
     /// PyTorch's default: every recurrent and output weight and bias U(±1/√H), embedding N(0, 1).
     Pytorch,
@@ -86,9 +115,23 @@ pub enum InitKind {
     Identity,
 }
 
+impl InitKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [InitKind; 4] = [InitKind::Pytorch, InitKind::Xavier, InitKind::Orthogonal, InitKind::Identity];
+
+    /// Lower-case name, as in the config.
+    pub fn name(self) -> &'static str {
+        match self {
+            InitKind::Pytorch => "pytorch",
+            InitKind::Xavier => "xavier",
+            InitKind::Orthogonal => "orthogonal",
+            InitKind::Identity => "identity",
+        }
+    }
+}
+
 /// Every hyperparameter of a model and its training run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Config {
     /// Cell type of every layer. Default `lstm`.
     pub cell: CellKind,
@@ -219,15 +262,103 @@ impl Config {
         Ok(())
     }
 
-    /// Parses a JSON config (missing fields take their defaults) and validates it.
+    /// Parses a JSON config (missing fields take their defaults; unknown or repeated fields are
+    /// errors) and validates it.
     pub fn from_json(s: &str) -> Result<Self> {
-        let c: Config = serde_json::from_str(s).map_err(|e| Error::Config(e.to_string()))?;
+        let bad = |m: String| Error::Config(m);
+        let Value::Object(members) = json::parse(s).map_err(|e| bad(format!("invalid JSON: {e}")))? else {
+            return Err(bad("the config must be a JSON object".into()));
+        };
+        let mut c = Config::default();
+        for (i, (key, v)) in members.iter().enumerate() {
+            if members[..i].iter().any(|(k, _)| k == key) {
+                return Err(bad(format!("duplicate field `{key}`")));
+            }
+            let not_int = || bad(format!("{key} must be a non-negative integer, not {}", v.kind()));
+            let int = || v.as_usize().ok_or_else(not_int);
+            let real = || v.as_f32().ok_or_else(|| bad(format!("{key} must be a number, not {}", v.kind())));
+            match key.as_str() {
+                "cell" => c.cell = named(key, v, &CellKind::ALL, CellKind::name)?,
+                "layers" => c.layers = int()?,
+                "hidden" => c.hidden = int()?,
+                "embed" => c.embed = int()?,
+                "seq_len" => c.seq_len = int()?,
+                "batch" => c.batch = int()?,
+                "optimizer" => c.optimizer = named(key, v, &OptimizerKind::ALL, OptimizerKind::name)?,
+                "lr" => c.lr = real()?,
+                "lr_decay" => c.lr_decay = real()?,
+                "lr_decay_every" => c.lr_decay_every = int()?,
+                "momentum" => c.momentum = real()?,
+                "beta1" => c.beta1 = real()?,
+                "beta2" => c.beta2 = real()?,
+                "eps" => c.eps = real()?,
+                "clip_mode" => c.clip_mode = named(key, v, &ClipKind::ALL, ClipKind::name)?,
+                "clip" => c.clip = real()?,
+                "init" => c.init = named(key, v, &InitKind::ALL, InitKind::name)?,
+                "seed" => c.seed = v.as_u64().ok_or_else(not_int)?,
+                "val_fraction" => c.val_fraction = real()?,
+                "max_vocab" => c.max_vocab = int()?,
+                _ => return Err(bad(format!("unknown field `{key}`, expected one of {}", FIELDS.join(", ")))),
+            }
+        }
         c.validate()?;
         Ok(c)
     }
 
-    /// The config as JSON.
+    /// The config as JSON, fields in declaration order.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("config serialises")
+        let mut o = String::from("{");
+        let mut field = |name: &str, value: &str| {
+            if o.len() > 1 {
+                o.push(',');
+            }
+            o.push('"');
+            o.push_str(name);
+            o.push_str("\":");
+            o.push_str(value);
+        };
+        let text = |s: &str| format!("\"{s}\"");
+        let real = |v: f32| {
+            let mut s = String::new();
+            json::write_f32(&mut s, v);
+            s
+        };
+        field("cell", &text(self.cell.name()));
+        field("layers", &self.layers.to_string());
+        field("hidden", &self.hidden.to_string());
+        field("embed", &self.embed.to_string());
+        field("seq_len", &self.seq_len.to_string());
+        field("batch", &self.batch.to_string());
+        field("optimizer", &text(self.optimizer.name()));
+        field("lr", &real(self.lr));
+        field("lr_decay", &real(self.lr_decay));
+        field("lr_decay_every", &self.lr_decay_every.to_string());
+        field("momentum", &real(self.momentum));
+        field("beta1", &real(self.beta1));
+        field("beta2", &real(self.beta2));
+        field("eps", &real(self.eps));
+        field("clip_mode", &text(self.clip_mode.name()));
+        field("clip", &real(self.clip));
+        field("init", &text(self.init.name()));
+        field("seed", &self.seed.to_string());
+        field("val_fraction", &real(self.val_fraction));
+        field("max_vocab", &self.max_vocab.to_string());
+        o.push('}');
+        o
     }
+}
+
+/// The config's JSON field names, for the unknown-field message.
+const FIELDS: [&str; 20] = [
+    "cell", "layers", "hidden", "embed", "seq_len", "batch", "optimizer", "lr", "lr_decay", "lr_decay_every",
+    "momentum", "beta1", "beta2", "eps", "clip_mode", "clip", "init", "seed", "val_fraction", "max_vocab",
+];
+
+/// The enum value whose lower-case name is the JSON string `v`.
+fn named<T: Copy>(key: &str, v: &Value, all: &[T], name: fn(T) -> &'static str) -> Result<T> {
+    let s = v.as_str().unwrap_or("");
+    all.iter().copied().find(|&k| name(k) == s).ok_or_else(|| {
+        let names: Vec<&str> = all.iter().map(|&k| name(k)).collect();
+        Error::Config(format!("{key} must be one of \"{}\"", names.join("\", \"")))
+    })
 }

@@ -5,11 +5,9 @@ use crate::error::{Error, Result};
 use crate::model::{Model, State, Workspace};
 use crate::rng::Rng;
 use crate::vocab::Vocab;
-use serde::{Deserialize, Serialize};
 
 /// How the next character is chosen from the model's distribution.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SampleOptions {
     /// Softmax temperature; lower is more conservative. 0 means greedy. Default 0.8.
     pub temperature: f32,
@@ -79,7 +77,7 @@ pub fn pick(logits: &[f32], opts: &SampleOptions, rng: &mut Rng, order: &mut Vec
 }
 
 /// Generated text and what the prime contained that the vocabulary lacks.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Sample {
     /// The generated characters (without the prime).
     pub text: String,

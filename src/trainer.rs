@@ -11,7 +11,6 @@ use crate::probe::{probe, Probe};
 use crate::rng::Rng;
 use crate::sample::{Sample, SampleOptions, Sampler};
 use crate::vocab::{Vocab, VocabReport};
-use serde::Serialize;
 
 /// Largest corpus accepted, in bytes of UTF-8.
 pub const MAX_CORPUS_BYTES: usize = 64 << 20;
@@ -23,7 +22,7 @@ pub const MAX_GRAD_BYTES: u64 = if usize::BITS == 32 { 1 << 30 } else { 4 << 30 
 pub const MAX_SAMPLE_CHARS: usize = 100_000;
 
 /// What one optimizer step measured.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StepStats {
     /// Steps taken so far (this one included).
     pub step: u64,
@@ -44,7 +43,7 @@ pub struct StepStats {
 }
 
 /// What preparing the corpus found.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CorpusReport {
     /// Characters in the corpus.
     pub chars: usize,

@@ -5,6 +5,7 @@
 //! always gives the same ids.
 
 use crate::error::{Error, Result};
+use crate::json::{self, Value};
 use std::collections::HashMap;
 
 /// The character shown for the unknown id.
@@ -98,8 +99,17 @@ impl Vocab {
 
     /// Parses a JSON array of one-character strings in id order.
     pub fn from_json(s: &str) -> Result<Vocab> {
-        let list: Vec<String> = serde_json::from_str(s)
-            .map_err(|e| Error::ModelFile(format!("vocabulary is not a JSON array of strings: {e}")))?;
+        let not_list = |e: &str| Error::ModelFile(format!("vocabulary is not a JSON array of strings: {e}"));
+        let list = match json::parse(s).map_err(|e| not_list(&e))? {
+            Value::Array(items) => items
+                .into_iter()
+                .map(|v| match v {
+                    Value::String(s) => Ok(s),
+                    other => Err(not_list(&format!("an entry is {}", other.kind()))),
+                })
+                .collect::<Result<Vec<String>>>()?,
+            other => return Err(not_list(&format!("it is {}", other.kind()))),
+        };
         let mut chars = Vec::with_capacity(list.len());
         for (i, s) in list.iter().enumerate() {
             let mut it = s.chars();
@@ -117,8 +127,15 @@ impl Vocab {
 
     /// The vocabulary as a JSON array of one-character strings in id order.
     pub fn to_json(&self) -> String {
-        let list: Vec<String> = self.chars.iter().map(|c| c.to_string()).collect();
-        serde_json::to_string(&list).expect("strings serialise")
+        let mut out = String::from("[");
+        for (i, c) in self.chars.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            json::write_str(&mut out, c.encode_utf8(&mut [0; 4]));
+        }
+        out.push(']');
+        out
     }
 
     /// Number of ids V.

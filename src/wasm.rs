@@ -2,27 +2,21 @@
 //!
 //! This is the only module that touches `wasm-bindgen` / `js-sys`. Every engine `Result` becomes a
 //! `JsError` carrying the engine's own message, so the page can show it as is; nothing here panics
-//! on bad input. Small results (stats, info) cross as plain objects via `serde-wasm-bindgen`; large
-//! arrays (activations, gradient profiles) are copied once out of wasm memory into `Float32Array`s
-//! so the worker can transfer their buffers to the main thread without another copy.
+//! on bad input. Small results (stats, info) cross as plain objects built field by field (no serde:
+//! it kept ~4 KB of glue in the module); large arrays (activations, gradient profiles) are copied
+//! once out of wasm memory into `Float32Array`s so the worker can transfer their buffers to the
+//! main thread without another copy.
 
 use crate::config::Config;
 use crate::error::Error;
 use crate::sample::SampleOptions;
-use crate::trainer::{StepStats, Trainer};
+use crate::trainer::{CorpusReport, StepStats, Trainer};
 use js_sys::{Array, Float32Array, Object, Reflect};
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 /// Maps an engine error to a JS `Error` with the engine's message.
 fn js_err(e: Error) -> JsError {
     JsError::new(&e.to_string())
-}
-
-/// Serialises a small value into a plain JS object (maps as objects, not `Map`s).
-fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&format!("internal: cannot convert a result for JavaScript: {e}")))
 }
 
 /// Sets `obj[key] = value`; setting a property on a fresh plain object cannot fail.
@@ -35,21 +29,39 @@ fn num(v: u64) -> JsValue {
     JsValue::from_f64(v as f64)
 }
 
-/// What one `trainFor` slice did: the last step's measurements plus slice aggregates.
-#[derive(Serialize)]
-struct SliceStats {
-    /// Steps run in this slice.
-    steps: u32,
-    /// Wall time spent, milliseconds.
-    elapsed_ms: f64,
-    /// Mean loss over the slice's steps (nats); the last step's loss is in `last.loss`.
-    mean_loss: f32,
-    /// How many of the slice's steps were clipped.
-    clipped_steps: u32,
-    /// Largest pre-clip gradient norm seen in the slice.
-    max_grad_norm: f32,
-    /// The last step's measurements (`None` if the slice ran no step).
-    last: Option<StepStats>,
+/// A JS number from an f64 (f32 and small integers convert exactly).
+fn f(v: f64) -> JsValue {
+    JsValue::from_f64(v)
+}
+
+/// `{step, epoch, epoch_progress, loss, grad_norm, clipped, lr, chars}`.
+fn step_stats(st: &StepStats) -> JsValue {
+    let o = Object::new();
+    set(&o, "step", &num(st.step));
+    set(&o, "epoch", &f(st.epoch as f64));
+    set(&o, "epoch_progress", &f(st.epoch_progress as f64));
+    set(&o, "loss", &f(st.loss as f64));
+    set(&o, "grad_norm", &f(st.grad_norm as f64));
+    set(&o, "clipped", &JsValue::from_bool(st.clipped));
+    set(&o, "lr", &f(st.lr as f64));
+    set(&o, "chars", &num(st.chars));
+    o.into()
+}
+
+/// The corpus report, one property per field.
+fn report(r: &CorpusReport) -> JsValue {
+    let o = Object::new();
+    set(&o, "chars", &f(r.chars as f64));
+    set(&o, "distinct", &f(r.distinct as f64));
+    set(&o, "vocab", &f(r.vocab as f64));
+    set(&o, "dropped_chars", &f(r.dropped_chars as f64));
+    set(&o, "dropped_occurrences", &f(r.dropped_occurrences as f64));
+    set(&o, "train_chars", &f(r.train_chars as f64));
+    set(&o, "val_chars", &f(r.val_chars as f64));
+    set(&o, "streams", &f(r.streams as f64));
+    set(&o, "unknown_chars", &f(r.unknown_chars as f64));
+    set(&o, "resumed", &JsValue::from_bool(r.resumed));
+    o.into()
 }
 
 /// A trainer living in the Web Worker: one model, one corpus, its optimizer and sampler.
@@ -79,44 +91,47 @@ impl WasmTrainer {
 
     /// Runs training steps until `budget_ms` of wall time has passed or `max_steps` steps ran
     /// (at least one step when `max_steps > 0`), so the worker can yield to its message loop
-    /// between slices. Throws on the first divergence with the engine's message; the steps done
-    /// before it are kept.
+    /// between slices. Returns `{steps, elapsed_ms, mean_loss, clipped_steps, max_grad_norm, last}`:
+    /// the slice's step count, wall time (ms), mean loss (nats; NaN without steps), clipped steps,
+    /// largest pre-clip gradient norm, and the last step's measurements (as [`WasmTrainer::step`];
+    /// `null` without steps). Throws on the first divergence with the engine's message; the steps
+    /// done before it are kept.
     #[wasm_bindgen(js_name = trainFor)]
     pub fn train_for(&mut self, budget_ms: f64, max_steps: u32) -> Result<JsValue, JsError> {
         let start = js_sys::Date::now();
-        let mut s = SliceStats {
-            steps: 0,
-            elapsed_ms: 0.0,
-            mean_loss: f32::NAN,
-            clipped_steps: 0,
-            max_grad_norm: 0.0,
-            last: None,
-        };
+        let (mut steps, mut clipped_steps, mut max_grad_norm) = (0u32, 0u32, 0.0f32);
+        let mut last = None;
         let mut loss_sum = 0.0f64;
-        while s.steps < max_steps {
+        while steps < max_steps {
             let st = self.inner.step().map_err(js_err)?;
-            s.steps += 1;
+            steps += 1;
             loss_sum += st.loss as f64;
-            s.clipped_steps += st.clipped as u32;
-            s.max_grad_norm = s.max_grad_norm.max(st.grad_norm);
-            s.last = Some(st);
+            clipped_steps += st.clipped as u32;
+            max_grad_norm = max_grad_norm.max(st.grad_norm);
+            last = Some(st);
             // Date::now() is coarse (ms) but enough for a ~100 ms budget, and needs no web-sys.
             if js_sys::Date::now() - start >= budget_ms {
                 break;
             }
         }
-        s.elapsed_ms = js_sys::Date::now() - start;
-        if s.steps > 0 {
-            s.mean_loss = (loss_sum / s.steps as f64) as f32;
-        }
-        to_js(&s)
+        let elapsed_ms = js_sys::Date::now() - start;
+        // The mean as an f32, as the page has always received it.
+        let mean_loss = if steps > 0 { (loss_sum / steps as f64) as f32 } else { f32::NAN };
+        let out = Object::new();
+        set(&out, "steps", &f(steps as f64));
+        set(&out, "elapsed_ms", &f(elapsed_ms));
+        set(&out, "mean_loss", &f(mean_loss as f64));
+        set(&out, "clipped_steps", &f(clipped_steps as f64));
+        set(&out, "max_grad_norm", &f(max_grad_norm as f64));
+        set(&out, "last", &last.as_ref().map_or(JsValue::NULL, step_stats));
+        Ok(out.into())
     }
 
     /// One training step; returns its measurements (`step`, `epoch`, `epoch_progress`, `loss`,
     /// `grad_norm`, `clipped`, `lr`, `chars`). Throws on divergence.
     pub fn step(&mut self) -> Result<JsValue, JsError> {
         let st = self.inner.step().map_err(js_err)?;
-        to_js(&st)
+        Ok(step_stats(&st))
     }
 
     /// Mean validation loss in nats over at most `max_chars` validation characters (all of them
@@ -208,7 +223,7 @@ impl WasmTrainer {
         let config = js_sys::JSON::parse(&t.config.to_json())
             .map_err(|_| JsError::new("internal: the config did not round-trip through JSON"))?;
         set(&out, "config", &config);
-        set(&out, "report", &to_js(&t.report)?);
+        set(&out, "report", &report(&t.report));
         set(&out, "vocab_size", &JsValue::from_f64(t.vocab.len() as f64));
         let vocab: Array = t.vocab.chars().iter().map(|c| JsValue::from_str(&c.to_string())).collect();
         set(&out, "vocab", &vocab);
