@@ -2,7 +2,7 @@
 //! It is serialised as is (JSON) to the Web Worker and into model files.
 
 use crate::error::{Error, Result};
-use crate::json::{self, Value};
+use crate::json::{self, Value, F32};
 
 /// The recurrent cell of every layer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -248,7 +248,7 @@ impl Config {
                 Ok(())
             } else {
                 let l = if lo_open { "(" } else { "[" };
-                Err(Error::Config(format!("{name} = {v} must be a finite number in {l}{lo}, {hi}]")))
+                Err(Error::Config(format!("{name} = {} must be a finite number in {l}{}, {}]", F32(v), F32(lo), F32(hi))))
             }
         };
         real("lr", self.lr, 0.0, 10.0, true)?;

@@ -356,8 +356,76 @@ pub fn write_str(out: &mut String, s: &str) {
 /// Appends an f32 as its shortest round-tripping decimal (`null` if not finite, as `serde_json`).
 pub fn write_f32(out: &mut String, v: f32) {
     if v.is_finite() {
-        let _ = write!(out, "{v}");
+        let _ = write!(out, "{}", F32(v));
     } else {
         out.push_str("null");
     }
+}
+
+/// Displays an f32 as the shortest decimal that reads back (through [`parse`]) as the same f32,
+/// in plain notation for magnitudes from 1e-6 to 1e21 and exponent notation otherwise (as
+/// JavaScript prints numbers); `NaN`, `inf` and `-inf` when not finite. Used for JSON and error
+/// messages instead of `{}` on floats, whose code (Grisu, Dragon4 and tables) is ~20 KB of wasm.
+pub struct F32(pub f32);
+
+impl std::fmt::Display for F32 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let v = self.0;
+        if v.is_nan() {
+            return f.write_str("NaN");
+        }
+        if v.is_sign_negative() {
+            f.write_str("-")?;
+        }
+        let x = (v as f64).abs();
+        if x.is_infinite() || x == 0.0 {
+            return f.write_str(if x == 0.0 { "0" } else { "inf" });
+        }
+        // Decimal exponent of the leading digit (corrected below if rounding carries over).
+        let mut lead = 0i32;
+        while x >= 10f64.powi(lead + 1) {
+            lead += 1;
+        }
+        while x < 10f64.powi(lead) {
+            lead -= 1;
+        }
+        // The fewest significant digits that read back as v; 9 always do for an f32, and 17 for
+        // the f64 the scaled rounding goes through.
+        let mut digits = String::new();
+        let mut scale = 0;
+        for k in (1..=9).chain([17]) {
+            scale = k - 1 - lead;
+            let n = scaled(x, scale).round() as u64;
+            digits = n.to_string();
+            if number_to_f64(&format!("{n}e{}", -scale)) as f32 == x as f32 {
+                break;
+            }
+        }
+        while digits.len() > 1 && digits.ends_with('0') {
+            digits.pop();
+            scale -= 1;
+        }
+        let len = digits.len() as i32;
+        let point = len - scale; // digits before the decimal point
+        if (-5..=21).contains(&point) {
+            if point <= 0 {
+                write!(f, "0.{}{digits}", "0".repeat(-point as usize))
+            } else if point >= len {
+                write!(f, "{digits}{}", "0".repeat((point - len) as usize))
+            } else {
+                let (int, frac) = digits.split_at(point as usize);
+                write!(f, "{int}.{frac}")
+            }
+        } else {
+            let (first, rest) = digits.split_at(1);
+            let dot = if rest.is_empty() { "" } else { "." };
+            write!(f, "{first}{dot}{rest}e{}", point - 1)
+        }
+    }
+}
+
+/// `x · 10^e`, with the power split so that neither factor overflows.
+fn scaled(x: f64, e: i32) -> f64 {
+    let half = e / 2;
+    x * 10f64.powi(half) * 10f64.powi(e - half)
 }

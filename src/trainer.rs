@@ -5,6 +5,7 @@ use crate::checkpoint::{self, Progress, TrainState};
 use crate::config::Config;
 use crate::data::{split, Batcher};
 use crate::error::{Error, Result};
+use crate::json::F32;
 use crate::model::{Dims, Model, Params, State, Workspace};
 use crate::optim::{clip, grad_norm, Optimizer};
 use crate::probe::{probe, Probe};
@@ -231,7 +232,7 @@ impl Trainer {
         if !loss.is_finite() || !norm.is_finite() {
             return Err(Error::Diverged(format!(
                 "the loss or gradient became {} at step {}; reset and lower the learning rate or clip harder",
-                if loss.is_finite() { norm } else { loss },
+                F32(if loss.is_finite() { norm } else { loss }),
                 self.optimizer.step + 1
             )));
         }

@@ -45,6 +45,43 @@ fn json_reads_what_serde_json_reads() {
 }
 
 #[test]
+fn floats_print_shortest_and_read_back() {
+    for (v, want) in [
+        (0.002f32, "0.002"),
+        (1e-8, "1e-8"),
+        (5.0, "5"),
+        (-0.5, "-0.5"),
+        (0.0, "0"),
+        (1e-6, "0.000001"),
+        (1e-7, "1e-7"),
+        (123456.79, "123456.79"),
+        (f32::MAX, "3.4028235e38"),
+        (1e20, "100000000000000000000"),
+        (1e21, "1e21"),
+        (f32::NAN, "NaN"),
+        (f32::NEG_INFINITY, "-inf"),
+    ] {
+        assert_eq!(json::F32(v).to_string(), want);
+    }
+    // Random bit patterns: the text reads back exactly (here and in serde_json) and has no more
+    // significant digits than Rust's own shortest Display.
+    let mut rng = Rng::new(9);
+    let mut longer = 0;
+    for _ in 0..20_000 {
+        let v = f32::from_bits(rng.next_u64() as u32);
+        if !v.is_finite() {
+            continue;
+        }
+        let text = json::F32(v).to_string();
+        assert_eq!(json::parse(&text).unwrap().as_f32(), Some(v), "{text}");
+        assert_eq!(serde_json::from_str::<f32>(&text).unwrap(), v, "{text}");
+        let sig = |s: &str| s.split('e').next().unwrap().trim_start_matches(['-', '0', '.']).replace('.', "").trim_end_matches('0').len();
+        longer += (sig(&text) > sig(&format!("{v:e}"))) as u32;
+    }
+    assert_eq!(longer, 0, "texts longer than Rust's shortest");
+}
+
+#[test]
 fn malformed_json_is_an_error() {
     let bad = [
         "", " ", "{", "}", "[1,]", "[,1]", "{\"a\"}", "{\"a\":}", "{a:1}", "{\"a\":1,}", "01", "-", "1.", ".5", "1e",
