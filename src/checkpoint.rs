@@ -150,11 +150,17 @@ pub fn save_gradients(grad: &Params) -> Result<Vec<u8>> {
     Ok(tensorfile::write(&tensors, &meta))
 }
 
+/// A shape as `[a, b]` (as `{:?}` prints it, without linking Debug formatting).
+fn shape_text(shape: &[usize]) -> String {
+    let dims: Vec<String> = shape.iter().map(usize::to_string).collect();
+    format!("[{}]", dims.join(", "))
+}
+
 /// Reads a tensor as f32 values, checking its shape. F64 is converted.
 fn read(st: &File<'_>, name: &str, shape: &[usize]) -> Result<Vec<f32>> {
     let t = st.tensor(name).ok_or_else(|| Error::ModelFile(format!("tensor {name} is missing")))?;
     if t.shape != shape {
-        return Err(Error::ModelFile(format!("tensor {name} has shape {:?}, expected {shape:?}", t.shape)));
+        return Err(Error::ModelFile(format!("tensor {name} has shape {}, expected {}", shape_text(&t.shape), shape_text(shape))));
     }
     match t.dtype.as_str() {
         "F32" => Ok(t.data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()),
@@ -187,7 +193,8 @@ fn infer_dims(st: &File<'_>) -> Result<Dims> {
         4 if hh[0] == 4 * hidden => CellKind::Lstm,
         _ => {
             return Err(Error::ModelFile(format!(
-                "rnn.weight_hh_l0 has shape {hh:?}: rows must be 1, 3 or 4 times the columns (rnn, gru, lstm)"
+                "rnn.weight_hh_l0 has shape {}: rows must be 1, 3 or 4 times the columns (rnn, gru, lstm)",
+                shape_text(&hh)
             )))
         }
     };

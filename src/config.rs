@@ -2,7 +2,7 @@
 //! It is serialised as is (JSON) to the Web Worker and into model files.
 
 use crate::error::{Error, Result};
-use crate::json::{self, Value, F32};
+use crate::json::{self, JsonF32, Value, F32};
 
 /// The recurrent cell of every layer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -265,40 +265,38 @@ impl Config {
     /// Parses a JSON config (missing fields take their defaults; unknown or repeated fields are
     /// errors) and validates it.
     pub fn from_json(s: &str) -> Result<Self> {
-        let bad = |m: String| Error::Config(m);
-        let Value::Object(members) = json::parse(s).map_err(|e| bad(format!("invalid JSON: {e}")))? else {
-            return Err(bad("the config must be a JSON object".into()));
+        let Value::Object(members) = json::parse(s).map_err(|e| Error::Config(format!("invalid JSON: {e}")))? else {
+            return Err(Error::Config("the config must be a JSON object".into()));
         };
         let mut c = Config::default();
         for (i, (key, v)) in members.iter().enumerate() {
             if members[..i].iter().any(|(k, _)| k == key) {
-                return Err(bad(format!("duplicate field `{key}`")));
+                return Err(Error::Config(format!("duplicate field `{key}`")));
             }
-            let not_int = || bad(format!("{key} must be a non-negative integer, not {}", v.kind()));
-            let int = || v.as_usize().ok_or_else(not_int);
-            let real = || v.as_f32().ok_or_else(|| bad(format!("{key} must be a number, not {}", v.kind())));
             match key.as_str() {
                 "cell" => c.cell = named(key, v, &CellKind::ALL, CellKind::name)?,
-                "layers" => c.layers = int()?,
-                "hidden" => c.hidden = int()?,
-                "embed" => c.embed = int()?,
-                "seq_len" => c.seq_len = int()?,
-                "batch" => c.batch = int()?,
+                "layers" => c.layers = int(key, v)?,
+                "hidden" => c.hidden = int(key, v)?,
+                "embed" => c.embed = int(key, v)?,
+                "seq_len" => c.seq_len = int(key, v)?,
+                "batch" => c.batch = int(key, v)?,
                 "optimizer" => c.optimizer = named(key, v, &OptimizerKind::ALL, OptimizerKind::name)?,
-                "lr" => c.lr = real()?,
-                "lr_decay" => c.lr_decay = real()?,
-                "lr_decay_every" => c.lr_decay_every = int()?,
-                "momentum" => c.momentum = real()?,
-                "beta1" => c.beta1 = real()?,
-                "beta2" => c.beta2 = real()?,
-                "eps" => c.eps = real()?,
+                "lr" => c.lr = real(key, v)?,
+                "lr_decay" => c.lr_decay = real(key, v)?,
+                "lr_decay_every" => c.lr_decay_every = int(key, v)?,
+                "momentum" => c.momentum = real(key, v)?,
+                "beta1" => c.beta1 = real(key, v)?,
+                "beta2" => c.beta2 = real(key, v)?,
+                "eps" => c.eps = real(key, v)?,
                 "clip_mode" => c.clip_mode = named(key, v, &ClipKind::ALL, ClipKind::name)?,
-                "clip" => c.clip = real()?,
+                "clip" => c.clip = real(key, v)?,
                 "init" => c.init = named(key, v, &InitKind::ALL, InitKind::name)?,
-                "seed" => c.seed = v.as_u64().ok_or_else(not_int)?,
-                "val_fraction" => c.val_fraction = real()?,
-                "max_vocab" => c.max_vocab = int()?,
-                _ => return Err(bad(format!("unknown field `{key}`, expected one of {}", FIELDS.join(", ")))),
+                "seed" => c.seed = v.as_u64().ok_or_else(|| not_int(key, v))?,
+                "val_fraction" => c.val_fraction = real(key, v)?,
+                "max_vocab" => c.max_vocab = int(key, v)?,
+                _ => {
+                    return Err(Error::Config(format!("unknown field `{key}`, expected one of {}", FIELDS.join(", "))))
+                }
             }
         }
         c.validate()?;
@@ -307,44 +305,32 @@ impl Config {
 
     /// The config as JSON, fields in declaration order.
     pub fn to_json(&self) -> String {
-        let mut o = String::from("{");
-        let mut field = |name: &str, value: &str| {
-            if o.len() > 1 {
-                o.push(',');
-            }
-            o.push('"');
-            o.push_str(name);
-            o.push_str("\":");
-            o.push_str(value);
-        };
-        let text = |s: &str| format!("\"{s}\"");
-        let real = |v: f32| {
-            let mut s = String::new();
-            json::write_f32(&mut s, v);
-            s
-        };
-        field("cell", &text(self.cell.name()));
-        field("layers", &self.layers.to_string());
-        field("hidden", &self.hidden.to_string());
-        field("embed", &self.embed.to_string());
-        field("seq_len", &self.seq_len.to_string());
-        field("batch", &self.batch.to_string());
-        field("optimizer", &text(self.optimizer.name()));
-        field("lr", &real(self.lr));
-        field("lr_decay", &real(self.lr_decay));
-        field("lr_decay_every", &self.lr_decay_every.to_string());
-        field("momentum", &real(self.momentum));
-        field("beta1", &real(self.beta1));
-        field("beta2", &real(self.beta2));
-        field("eps", &real(self.eps));
-        field("clip_mode", &text(self.clip_mode.name()));
-        field("clip", &real(self.clip));
-        field("init", &text(self.init.name()));
-        field("seed", &self.seed.to_string());
-        field("val_fraction", &real(self.val_fraction));
-        field("max_vocab", &self.max_vocab.to_string());
-        o.push('}');
-        o
+        let r = JsonF32;
+        format!(
+            "{{\"cell\":\"{}\",\"layers\":{},\"hidden\":{},\"embed\":{},\"seq_len\":{},\"batch\":{},\"optimizer\":\"{}\",\
+             \"lr\":{},\"lr_decay\":{},\"lr_decay_every\":{},\"momentum\":{},\"beta1\":{},\"beta2\":{},\"eps\":{},\
+             \"clip_mode\":\"{}\",\"clip\":{},\"init\":\"{}\",\"seed\":{},\"val_fraction\":{},\"max_vocab\":{}}}",
+            self.cell.name(),
+            self.layers,
+            self.hidden,
+            self.embed,
+            self.seq_len,
+            self.batch,
+            self.optimizer.name(),
+            r(self.lr),
+            r(self.lr_decay),
+            self.lr_decay_every,
+            r(self.momentum),
+            r(self.beta1),
+            r(self.beta2),
+            r(self.eps),
+            self.clip_mode.name(),
+            r(self.clip),
+            self.init.name(),
+            self.seed,
+            r(self.val_fraction),
+            self.max_vocab,
+        )
     }
 }
 
@@ -354,7 +340,28 @@ const FIELDS: [&str; 20] = [
     "momentum", "beta1", "beta2", "eps", "clip_mode", "clip", "init", "seed", "val_fraction", "max_vocab",
 ];
 
+// The field readers below are not inlined: at opt-level 3 their copies at every field were ~6 KB
+// of wasm, for code that runs once per model.
+
+#[inline(never)]
+fn not_int(key: &str, v: &Value) -> Error {
+    Error::Config(format!("{key} must be a non-negative integer, not {}", v.kind()))
+}
+
+/// The non-negative integer `v` of field `key`.
+#[inline(never)]
+fn int(key: &str, v: &Value) -> Result<usize> {
+    v.as_usize().ok_or_else(|| not_int(key, v))
+}
+
+/// The number `v` of field `key`.
+#[inline(never)]
+fn real(key: &str, v: &Value) -> Result<f32> {
+    v.as_f32().ok_or_else(|| Error::Config(format!("{key} must be a number, not {}", v.kind())))
+}
+
 /// The enum value whose lower-case name is the JSON string `v`.
+#[inline(never)]
 fn named<T: Copy>(key: &str, v: &Value, all: &[T], name: fn(T) -> &'static str) -> Result<T> {
     let s = v.as_str().unwrap_or("");
     all.iter().copied().find(|&k| name(k) == s).ok_or_else(|| {

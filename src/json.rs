@@ -88,10 +88,7 @@ fn number_to_f64(text: &str) -> f64 {
         Some(r) => (true, r),
         None => (false, text),
     };
-    let (mantissa_text, exp_text) = match rest.find(['e', 'E']) {
-        Some(i) => (&rest[..i], &rest[i + 1..]),
-        None => (rest, ""),
-    };
+    let (mantissa_text, exp_text) = rest.split_once(['e', 'E']).unwrap_or((rest, ""));
     let mut exp10: i64 = if exp_text.is_empty() {
         0
     } else {
@@ -151,6 +148,12 @@ struct Parser<'a> {
 impl Parser<'_> {
     fn err(&self, what: &str) -> String {
         format!("{what} at byte {}", self.i)
+    }
+
+    /// The text from `start` to the current position. Both are at ASCII bytes, so `get` always
+    /// succeeds; unlike indexing, it links no panic path (whose char Debug is ~4 KB of wasm).
+    fn slice(&self, start: usize) -> &str {
+        self.text.get(start..self.i).unwrap_or_default()
     }
 
     fn ws(&mut self) {
@@ -262,7 +265,7 @@ impl Parser<'_> {
                 return Err(self.err("invalid number"));
             }
         }
-        Ok(Value::Number(self.text[start..self.i].to_string()))
+        Ok(Value::Number(self.slice(start).to_string()))
     }
 
     fn hex4(&mut self) -> Result<u32, String> {
@@ -285,7 +288,7 @@ impl Parser<'_> {
                 self.i += 1;
             }
             // The run ends at an ASCII byte or the end, so it is whole UTF-8 characters.
-            out.push_str(&self.text[run..self.i]);
+            out.push_str(self.slice(run));
             match self.s.get(self.i) {
                 None => return Err(self.err("unterminated string")),
                 Some(b'"') => {
@@ -353,12 +356,24 @@ pub fn write_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// Appends an f32 as its shortest round-tripping decimal (`null` if not finite, as `serde_json`).
-pub fn write_f32(out: &mut String, v: f32) {
-    if v.is_finite() {
-        let _ = write!(out, "{}", F32(v));
-    } else {
-        out.push_str("null");
+/// `s` as a JSON string literal, for error messages: quotes and control characters escaped like
+/// `{:?}` would, without linking `{:?}`'s Unicode tables (~5 KB of wasm).
+pub fn quoted(s: &str) -> String {
+    let mut out = String::new();
+    write_str(&mut out, s);
+    out
+}
+
+/// Displays an f32 as a JSON number: [`F32`] when finite, `null` otherwise (as `serde_json`).
+pub struct JsonF32(pub f32);
+
+impl std::fmt::Display for JsonF32 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0.is_finite() {
+            F32(self.0).fmt(f)
+        } else {
+            f.write_str("null")
+        }
     }
 }
 
@@ -413,11 +428,11 @@ impl std::fmt::Display for F32 {
             } else if point >= len {
                 write!(f, "{digits}{}", "0".repeat((point - len) as usize))
             } else {
-                let (int, frac) = digits.split_at(point as usize);
+                let (int, frac) = digits.split_at_checked(point as usize).unwrap_or_default();
                 write!(f, "{int}.{frac}")
             }
         } else {
-            let (first, rest) = digits.split_at(1);
+            let (first, rest) = digits.split_at_checked(1).unwrap_or_default();
             let dot = if rest.is_empty() { "" } else { "." };
             write!(f, "{first}{dot}{rest}e{}", point - 1)
         }

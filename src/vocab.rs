@@ -91,7 +91,8 @@ impl Vocab {
                 continue;
             }
             if ids.insert(c, i as u32).is_some() {
-                return Err(Error::ModelFile(format!("the vocabulary lists {c:?} twice")));
+                let c = json::quoted(c.encode_utf8(&mut [0; 4]));
+                return Err(Error::ModelFile(format!("the vocabulary lists {c} twice")));
             }
         }
         Ok(Vocab { chars, ids, unk })
@@ -117,7 +118,8 @@ impl Vocab {
                 (Some(c), None) => chars.push(c),
                 _ => {
                     return Err(Error::ModelFile(format!(
-                        "vocabulary entry {i} ({s:?}) is not exactly one character"
+                        "vocabulary entry {i} ({}) is not exactly one character",
+                        json::quoted(s)
                     )))
                 }
             }
@@ -184,7 +186,8 @@ impl Vocab {
                         Some(u) => out.ids.push(u),
                         None => {
                             return Err(Error::Text(format!(
-                                "character {c:?} (U+{:04X}) is not in the vocabulary",
+                                "character {} (U+{:04X}) is not in the vocabulary",
+                                json::quoted(c.encode_utf8(&mut [0; 4])),
                                 c as u32
                             )))
                         }

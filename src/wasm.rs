@@ -19,7 +19,9 @@ fn js_err(e: Error) -> JsError {
     JsError::new(&e.to_string())
 }
 
-/// Sets `obj[key] = value`; setting a property on a fresh plain object cannot fail.
+/// Sets `obj[key] = value`; setting a property on a fresh plain object cannot fail. Not inlined:
+/// its JS glue repeated at every property was ~4 KB of wasm.
+#[inline(never)]
 fn set(obj: &Object, key: &str, value: &JsValue) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), value);
 }
@@ -29,21 +31,23 @@ fn num(v: u64) -> JsValue {
     JsValue::from_f64(v as f64)
 }
 
-/// A JS number from an f64 (f32 and small integers convert exactly).
-fn f(v: f64) -> JsValue {
-    JsValue::from_f64(v)
+/// Sets `obj[key]` to the number `v` (f32 and integers below 2^53 convert exactly); not inlined,
+/// like [`set`].
+#[inline(never)]
+fn set_f(obj: &Object, key: &str, v: f64) {
+    set(obj, key, &JsValue::from_f64(v));
 }
 
 /// `{step, epoch, epoch_progress, loss, grad_norm, clipped, lr, chars}`.
 fn step_stats(st: &StepStats) -> JsValue {
     let o = Object::new();
     set(&o, "step", &num(st.step));
-    set(&o, "epoch", &f(st.epoch as f64));
-    set(&o, "epoch_progress", &f(st.epoch_progress as f64));
-    set(&o, "loss", &f(st.loss as f64));
-    set(&o, "grad_norm", &f(st.grad_norm as f64));
+    set_f(&o, "epoch", st.epoch as f64);
+    set_f(&o, "epoch_progress", st.epoch_progress as f64);
+    set_f(&o, "loss", st.loss as f64);
+    set_f(&o, "grad_norm", st.grad_norm as f64);
     set(&o, "clipped", &JsValue::from_bool(st.clipped));
-    set(&o, "lr", &f(st.lr as f64));
+    set_f(&o, "lr", st.lr as f64);
     set(&o, "chars", &num(st.chars));
     o.into()
 }
@@ -51,15 +55,15 @@ fn step_stats(st: &StepStats) -> JsValue {
 /// The corpus report, one property per field.
 fn report(r: &CorpusReport) -> JsValue {
     let o = Object::new();
-    set(&o, "chars", &f(r.chars as f64));
-    set(&o, "distinct", &f(r.distinct as f64));
-    set(&o, "vocab", &f(r.vocab as f64));
-    set(&o, "dropped_chars", &f(r.dropped_chars as f64));
-    set(&o, "dropped_occurrences", &f(r.dropped_occurrences as f64));
-    set(&o, "train_chars", &f(r.train_chars as f64));
-    set(&o, "val_chars", &f(r.val_chars as f64));
-    set(&o, "streams", &f(r.streams as f64));
-    set(&o, "unknown_chars", &f(r.unknown_chars as f64));
+    set_f(&o, "chars", r.chars as f64);
+    set_f(&o, "distinct", r.distinct as f64);
+    set_f(&o, "vocab", r.vocab as f64);
+    set_f(&o, "dropped_chars", r.dropped_chars as f64);
+    set_f(&o, "dropped_occurrences", r.dropped_occurrences as f64);
+    set_f(&o, "train_chars", r.train_chars as f64);
+    set_f(&o, "val_chars", r.val_chars as f64);
+    set_f(&o, "streams", r.streams as f64);
+    set_f(&o, "unknown_chars", r.unknown_chars as f64);
     set(&o, "resumed", &JsValue::from_bool(r.resumed));
     o.into()
 }
@@ -118,11 +122,11 @@ impl WasmTrainer {
         // The mean as an f32, as the page has always received it.
         let mean_loss = if steps > 0 { (loss_sum / steps as f64) as f32 } else { f32::NAN };
         let out = Object::new();
-        set(&out, "steps", &f(steps as f64));
-        set(&out, "elapsed_ms", &f(elapsed_ms));
-        set(&out, "mean_loss", &f(mean_loss as f64));
-        set(&out, "clipped_steps", &f(clipped_steps as f64));
-        set(&out, "max_grad_norm", &f(max_grad_norm as f64));
+        set_f(&out, "steps", steps as f64);
+        set_f(&out, "elapsed_ms", elapsed_ms);
+        set_f(&out, "mean_loss", mean_loss as f64);
+        set_f(&out, "clipped_steps", clipped_steps as f64);
+        set_f(&out, "max_grad_norm", max_grad_norm as f64);
         set(&out, "last", &last.as_ref().map_or(JsValue::NULL, step_stats));
         Ok(out.into())
     }
@@ -172,7 +176,7 @@ impl WasmTrainer {
         let out = Object::new();
         let chars: Array = p.chars.iter().map(|c| JsValue::from_str(&c.to_string())).collect();
         set(&out, "chars", &chars);
-        set(&out, "hidden", &JsValue::from_f64(p.hidden as f64));
+        set_f(&out, "hidden", p.hidden as f64);
         let layers = Array::new();
         for layer in &p.layers {
             let o = Object::new();
@@ -224,20 +228,20 @@ impl WasmTrainer {
             .map_err(|_| JsError::new("internal: the config did not round-trip through JSON"))?;
         set(&out, "config", &config);
         set(&out, "report", &report(&t.report));
-        set(&out, "vocab_size", &JsValue::from_f64(t.vocab.len() as f64));
+        set_f(&out, "vocab_size", t.vocab.len() as f64);
         let vocab: Array = t.vocab.chars().iter().map(|c| JsValue::from_str(&c.to_string())).collect();
         set(&out, "vocab", &vocab);
-        set(&out, "params", &JsValue::from_f64(t.model.params.count() as f64));
+        set_f(&out, "params", t.model.params.count() as f64);
         let d = t.model.dims();
         let dims = Object::new();
         set(&dims, "cell", &JsValue::from_str(d.cell.name()));
-        set(&dims, "vocab", &JsValue::from_f64(d.vocab as f64));
-        set(&dims, "embed", &JsValue::from_f64(d.embed as f64));
-        set(&dims, "hidden", &JsValue::from_f64(d.hidden as f64));
-        set(&dims, "layers", &JsValue::from_f64(d.layers as f64));
+        set_f(&dims, "vocab", d.vocab as f64);
+        set_f(&dims, "embed", d.embed as f64);
+        set_f(&dims, "hidden", d.hidden as f64);
+        set_f(&dims, "layers", d.layers as f64);
         set(&out, "dims", &dims);
         set(&out, "step", &num(t.optimizer.step));
-        set(&out, "epoch", &JsValue::from_f64(t.batcher.epoch as f64));
+        set_f(&out, "epoch", t.batcher.epoch as f64);
         Ok(out.into())
     }
 }

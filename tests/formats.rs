@@ -37,8 +37,7 @@ fn json_reads_what_serde_json_reads() {
     assert_eq!(json::parse("1e400").unwrap().as_f32(), Some(f32::INFINITY));
     assert_eq!(json::parse("-1e-400").unwrap().as_f32(), Some(-0.0));
     for x in [0.1f32, 2e-3, 1e-8, 0.999_999_9, 3.4028235e38, f32::MIN_POSITIVE, 1e-45, 123456.79, 5.0] {
-        let mut s = String::new();
-        json::write_f32(&mut s, x);
+        let s = json::JsonF32(x).to_string();
         assert_eq!(json::parse(&s).unwrap().as_f32(), Some(x), "{s}");
         assert_eq!(serde_json::from_str::<f32>(&s).unwrap(), x, "{s}");
     }
