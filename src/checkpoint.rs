@@ -92,7 +92,11 @@ pub struct Loaded {
 }
 
 fn f32_bytes(x: &[f32]) -> Vec<u8> {
-    x.iter().flat_map(|v| v.to_le_bytes()).collect()
+    let mut out = Vec::with_capacity(4 * x.len());
+    for v in x {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    out
 }
 
 /// Every tensor of `params` as (name, shape, little-endian bytes).
@@ -152,8 +156,12 @@ pub fn save_gradients(grad: &Params) -> Result<Vec<u8>> {
 
 /// A shape as `[a, b]` (as `{:?}` prints it, without linking Debug formatting).
 fn shape_text(shape: &[usize]) -> String {
-    let dims: Vec<String> = shape.iter().map(usize::to_string).collect();
-    format!("[{}]", dims.join(", "))
+    let mut out = String::from("[");
+    for (i, d) in shape.iter().enumerate() {
+        out.push_str(if i > 0 { ", " } else { "" });
+        out.push_str(&d.to_string());
+    }
+    out + "]"
 }
 
 /// Reads a tensor as f32 values, checking its shape. F64 is converted.

@@ -54,11 +54,7 @@ impl Vocab {
             return Err(Error::Corpus("the corpus is empty".into()));
         }
         let mut by_count: Vec<(char, usize)> = counts.into_iter().collect();
-        // Both sorts go through one `fn` pointer type so the wasm holds a single sort routine.
-        type Order = fn(&(char, usize), &(char, usize)) -> std::cmp::Ordering;
-        let by_count_desc: Order = |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
-        let by_char: Order = |a, b| a.0.cmp(&b.0);
-        by_count.sort_by(by_count_desc);
+        heapsort(&mut by_count, |a, b| (b.1, a.0) < (a.1, b.0));
         let keep = (max_size - 1).min(by_count.len());
         let report = VocabReport {
             distinct: by_count.len(),
@@ -66,7 +62,7 @@ impl Vocab {
             dropped_occurrences: by_count[keep..].iter().map(|x| x.1).sum(),
         };
         let mut kept = by_count[..keep].to_vec();
-        kept.sort_by(by_char);
+        heapsort(&mut kept, |a, b| a.0 < b.0);
         let mut chars = vec![UNKNOWN];
         chars.extend(kept.into_iter().map(|x| x.0).filter(|&c| c != UNKNOWN));
         Ok((Vocab::with_unknown(chars), report))
@@ -201,5 +197,32 @@ impl Vocab {
     /// Decodes ids into text.
     pub fn decode(&self, ids: &[u32]) -> String {
         ids.iter().map(|&i| self.char_of(i)).collect()
+    }
+}
+
+/// Sorts `v` ascending by `less` (a strict total order) with heapsort. A vocabulary is built once
+/// per corpus, so speed hardly matters here, and std's sort would add another ~5 KB instantiation
+/// to the wasm (the sampler's top-k sort is the other).
+fn heapsort<T>(v: &mut [T], less: fn(&T, &T) -> bool) {
+    let sift = |v: &mut [T], mut root: usize, end: usize| loop {
+        let mut child = 2 * root + 1;
+        if child >= end {
+            break;
+        }
+        if child + 1 < end && less(&v[child], &v[child + 1]) {
+            child += 1;
+        }
+        if !less(&v[root], &v[child]) {
+            break;
+        }
+        v.swap(root, child);
+        root = child;
+    };
+    for i in (0..v.len() / 2).rev() {
+        sift(v, i, v.len());
+    }
+    for end in (1..v.len()).rev() {
+        v.swap(0, end);
+        sift(v, 0, end);
     }
 }
