@@ -273,34 +273,40 @@ impl Config {
             if members[..i].iter().any(|(k, _)| k == key) {
                 return Err(Error::Config(format!("duplicate field `{key}`")));
             }
-            match key.as_str() {
-                "cell" => c.cell = named(key, v, &CellKind::ALL, CellKind::name)?,
-                "layers" => c.layers = int(key, v)?,
-                "hidden" => c.hidden = int(key, v)?,
-                "embed" => c.embed = int(key, v)?,
-                "seq_len" => c.seq_len = int(key, v)?,
-                "batch" => c.batch = int(key, v)?,
-                "optimizer" => c.optimizer = named(key, v, &OptimizerKind::ALL, OptimizerKind::name)?,
-                "lr" => c.lr = real(key, v)?,
-                "lr_decay" => c.lr_decay = real(key, v)?,
-                "lr_decay_every" => c.lr_decay_every = int(key, v)?,
-                "momentum" => c.momentum = real(key, v)?,
-                "beta1" => c.beta1 = real(key, v)?,
-                "beta2" => c.beta2 = real(key, v)?,
-                "eps" => c.eps = real(key, v)?,
-                "clip_mode" => c.clip_mode = named(key, v, &ClipKind::ALL, ClipKind::name)?,
-                "clip" => c.clip = real(key, v)?,
-                "init" => c.init = named(key, v, &InitKind::ALL, InitKind::name)?,
-                "seed" => c.seed = v.as_u64().ok_or_else(|| not_int(key, v))?,
-                "val_fraction" => c.val_fraction = real(key, v)?,
-                "max_vocab" => c.max_vocab = int(key, v)?,
-                _ => {
-                    return Err(Error::Config(format!("unknown field `{key}`, expected one of {}", FIELDS.join(", "))))
-                }
-            }
+            c.set(key, v)?;
         }
         c.validate()?;
         Ok(c)
+    }
+
+    /// Sets the field named `key` from its JSON value. Not inlined, so that the error paths of
+    /// its 20 arms stay simple (they were ~3 KB more of wasm inside `from_json`).
+    #[inline(never)]
+    fn set(&mut self, key: &str, v: &Value) -> Result<()> {
+        match key {
+            "cell" => self.cell = named(key, v, &CellKind::ALL, CellKind::name)?,
+            "layers" => self.layers = int(key, v)?,
+            "hidden" => self.hidden = int(key, v)?,
+            "embed" => self.embed = int(key, v)?,
+            "seq_len" => self.seq_len = int(key, v)?,
+            "batch" => self.batch = int(key, v)?,
+            "optimizer" => self.optimizer = named(key, v, &OptimizerKind::ALL, OptimizerKind::name)?,
+            "lr" => self.lr = real(key, v)?,
+            "lr_decay" => self.lr_decay = real(key, v)?,
+            "lr_decay_every" => self.lr_decay_every = int(key, v)?,
+            "momentum" => self.momentum = real(key, v)?,
+            "beta1" => self.beta1 = real(key, v)?,
+            "beta2" => self.beta2 = real(key, v)?,
+            "eps" => self.eps = real(key, v)?,
+            "clip_mode" => self.clip_mode = named(key, v, &ClipKind::ALL, ClipKind::name)?,
+            "clip" => self.clip = real(key, v)?,
+            "init" => self.init = named(key, v, &InitKind::ALL, InitKind::name)?,
+            "seed" => self.seed = v.as_u64().ok_or_else(|| not_int(key, v))?,
+            "val_fraction" => self.val_fraction = real(key, v)?,
+            "max_vocab" => self.max_vocab = int(key, v)?,
+            _ => return Err(Error::Config(format!("unknown field `{key}`, expected one of {}", FIELDS.join(", ")))),
+        }
+        Ok(())
     }
 
     /// The config as JSON, fields in declaration order.
