@@ -18,7 +18,7 @@ pub enum Value {
     Null,
     /// `true` or `false`.
     Bool(bool),
-    /// A number, as its (validated) text.
+    /// A number, as its text (valid JSON number syntax when it comes from [`parse`]).
     Number(String),
     /// A string, unescaped.
     String(String),
@@ -98,10 +98,13 @@ fn number_to_f64(text: &str) -> f64 {
     let mut mantissa = 0u64;
     let mut seen_point = false;
     for b in mantissa_text.bytes() {
-        if b == b'.' {
-            seen_point = true;
-        } else if mantissa < (1 << 60) {
-            mantissa = mantissa * 10 + u64::from(b - b'0');
+        // Only digits and the point occur in parsed text; anything else is skipped, never a panic.
+        let Some(digit) = (b as char).to_digit(10) else {
+            seen_point |= b == b'.';
+            continue;
+        };
+        if mantissa < (1 << 60) {
+            mantissa = mantissa * 10 + u64::from(digit);
             if seen_point {
                 exp10 -= 1;
             }
@@ -404,8 +407,8 @@ impl std::fmt::Display for F32 {
         while x < 10f64.powi(lead) {
             lead -= 1;
         }
-        // The fewest significant digits that read back as v; 9 always do for an f32, and 17 for
-        // the f64 the scaled rounding goes through.
+        // The fewest significant digits that read back as v. Nine always identify an f32; 17 is a
+        // fallback in case the f64 scaling rounded a nine-digit candidate the wrong way.
         let mut digits = String::new();
         let mut scale = 0;
         for k in (1..=9).chain([17]) {

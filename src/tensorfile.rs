@@ -20,9 +20,10 @@ const MAX_ENTRIES: usize = 4096;
 /// The name of the metadata entry in the header.
 const METADATA: &str = "__metadata__";
 
-/// Element types of the format with their sizes in bits. Only F32 and F64 are read by the
-/// engine; the others are known so that a file holding them still validates.
-const DTYPES: [(&str, usize); 20] = [
+/// Element types of the format with their sizes in bits (as in the `safetensors` crate 0.8). Only
+/// F32 and F64 are read by the engine; the others are known so that a file holding them still
+/// validates (and its error names the dtype).
+const DTYPES: [(&str, usize); 22] = [
     ("BOOL", 8),
     ("F4", 4),
     ("F6_E2M3", 6),
@@ -32,6 +33,8 @@ const DTYPES: [(&str, usize); 20] = [
     ("F8_E5M2", 8),
     ("F8_E4M3", 8),
     ("F8_E8M0", 8),
+    ("F8_E4M3FNUZ", 8),
+    ("F8_E5M2FNUZ", 8),
     ("I16", 16),
     ("U16", 16),
     ("F16", 16),
@@ -67,6 +70,7 @@ pub struct File<'a> {
     pub metadata: Vec<(String, String)>,
 }
 
+/// The first name that occurs twice (quadratic: callers cap the count at [`MAX_ENTRIES`]).
 fn has_duplicate<'s>(names: impl Iterator<Item = &'s str> + Clone) -> Option<&'s str> {
     names.clone().enumerate().find_map(|(i, a)| names.clone().skip(i + 1).any(|b| b == a).then_some(a))
 }
