@@ -11,9 +11,8 @@ use crate::error::{Error, Result};
 use crate::model::{Dims, Params, State};
 use crate::optim::Optimizer;
 use crate::vocab::Vocab;
-use safetensors::{tensor::TensorView, Dtype, SafeTensors};
-use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use crate::json::{self, Value};
+use crate::tensorfile::{self, File};
 
 /// The value of the `format` metadata key.
 pub const FORMAT: &str = "rnn-playground";
@@ -21,7 +20,7 @@ pub const FORMAT: &str = "rnn-playground";
 pub const VERSION: u32 = 1;
 
 /// Training progress stored in a checkpoint's metadata.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Progress {
     /// Optimizer steps taken.
     pub step: u64,
@@ -35,6 +34,37 @@ pub struct Progress {
     pub rng: [u64; 4],
     /// Fingerprint of the training corpus, to refuse resuming on other text.
     pub corpus_hash: u64,
+}
+
+impl Progress {
+    /// The metadata JSON: `{"step":…,"epoch":…,"chunk":…,"streams":…,"rng":[…],"corpus_hash":…}`.
+    pub fn to_json(&self) -> String {
+        let [r0, r1, r2, r3] = self.rng;
+        format!(
+            "{{\"step\":{},\"epoch\":{},\"chunk\":{},\"streams\":{},\"rng\":[{r0},{r1},{r2},{r3}],\"corpus_hash\":{}}}",
+            self.step, self.epoch, self.chunk, self.streams, self.corpus_hash
+        )
+    }
+
+    /// Parses [`Progress::to_json`]'s output (other members are ignored).
+    pub fn from_json(s: &str) -> std::result::Result<Progress, String> {
+        let v = json::parse(s)?;
+        let int = |key: &str| v.get(key).and_then(Value::as_u64).ok_or(format!("{key} is missing or not an integer"));
+        let size = |key: &str| int(key).and_then(|n| usize::try_from(n).map_err(|_| format!("{key} is too large")));
+        let rng = match v.get("rng") {
+            Some(Value::Array(a)) if a.len() == 4 => a.iter().map(Value::as_u64).collect::<Option<Vec<_>>>(),
+            _ => None,
+        }
+        .ok_or("rng is not a list of 4 integers")?;
+        Ok(Progress {
+            step: int("step")?,
+            epoch: size("epoch")?,
+            chunk: size("chunk")?,
+            streams: size("streams")?,
+            rng: [rng[0], rng[1], rng[2], rng[3]],
+            corpus_hash: int("corpus_hash")?,
+        })
+    }
 }
 
 /// Everything a checkpoint adds to a model.
@@ -62,7 +92,11 @@ pub struct Loaded {
 }
 
 fn f32_bytes(x: &[f32]) -> Vec<u8> {
-    x.iter().flat_map(|v| v.to_le_bytes()).collect()
+    let mut out = Vec::with_capacity(4 * x.len());
+    for v in x {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    out
 }
 
 /// Every tensor of `params` as (name, shape, little-endian bytes).
@@ -80,13 +114,14 @@ fn named_tensors(params: &Params) -> Vec<(String, Vec<usize>, Vec<u8>)> {
 pub fn save(params: &Params, config: &Config, vocab: &Vocab, train: Option<&TrainState>) -> Result<Vec<u8>> {
     let names = params.names_and_shapes();
     let mut tensors = named_tensors(params);
-    let mut meta = HashMap::new();
-    meta.insert("format".to_string(), FORMAT.to_string());
-    meta.insert("version".to_string(), VERSION.to_string());
-    meta.insert("cell".to_string(), config.cell.name().to_string());
-    meta.insert("config".to_string(), config.to_json());
-    meta.insert("vocab".to_string(), vocab.to_json());
-    meta.insert("kind".to_string(), if train.is_some() { "checkpoint" } else { "model" }.to_string());
+    let mut meta = vec![
+        ("format", FORMAT.to_string()),
+        ("version", VERSION.to_string()),
+        ("cell", config.cell.name().to_string()),
+        ("config", config.to_json()),
+        ("vocab", vocab.to_json()),
+        ("kind", if train.is_some() { "checkpoint" } else { "model" }.to_string()),
+    ];
     if let Some(ts) = train {
         for (prefix, moments) in [("optim.m.", &ts.optimizer.m), ("optim.v.", &ts.optimizer.v)] {
             for ((name, shape), m) in names.iter().zip(moments) {
@@ -101,62 +136,59 @@ pub fn save(params: &Params, config: &Config, vocab: &Vocab, train: Option<&Trai
         if !ts.state.c.is_empty() {
             tensors.push(("train.c".into(), vec![d.layers, b, d.hidden], f32_bytes(&ts.state.c)));
         }
-        meta.insert("optimizer".to_string(), serde_json::to_string(&ts.optimizer.kind).expect("enum"));
-        meta.insert("progress".to_string(), serde_json::to_string(&ts.progress).expect("progress"));
-        meta.insert(
-            "note".to_string(),
+        // A JSON string, as serde_json wrote it before.
+        meta.push(("optimizer", format!("\"{}\"", ts.optimizer.kind.name())));
+        meta.push(("progress", ts.progress.to_json()));
+        meta.push((
+            "note",
             "training checkpoint: optim.* and train.* are optimizer and loop state, not model weights".to_string(),
-        );
+        ));
     }
-    serialize(&tensors, meta)
+    Ok(tensorfile::write(&tensors, &meta))
 }
 
 /// Serialises gradients (or any tensors shaped like the model) under the model's tensor names.
 pub fn save_gradients(grad: &Params) -> Result<Vec<u8>> {
     let tensors = named_tensors(grad);
-    let mut meta = HashMap::new();
-    meta.insert("format".to_string(), FORMAT.to_string());
-    meta.insert("kind".to_string(), "gradients".to_string());
-    serialize(&tensors, meta)
+    let meta = [("format", FORMAT.to_string()), ("kind", "gradients".to_string())];
+    Ok(tensorfile::write(&tensors, &meta))
 }
 
-fn serialize(tensors: &[(String, Vec<usize>, Vec<u8>)], meta: HashMap<String, String>) -> Result<Vec<u8>> {
-    let views: Vec<(String, TensorView<'_>)> = tensors
-        .iter()
-        .map(|(n, s, b)| Ok((n.clone(), TensorView::new(Dtype::F32, s.clone(), b).map_err(file_err)?)))
-        .collect::<Result<_>>()?;
-    safetensors::serialize(views, Some(meta)).map_err(file_err)
-}
-
-fn file_err(e: impl std::fmt::Display) -> Error {
-    Error::ModelFile(format!("not a valid safetensors file ({e})"))
+/// A shape as `[a, b]` (as `{:?}` prints it, without linking Debug formatting).
+fn shape_text(shape: &[usize]) -> String {
+    let mut out = String::from("[");
+    for (i, d) in shape.iter().enumerate() {
+        out.push_str(if i > 0 { ", " } else { "" });
+        out.push_str(&d.to_string());
+    }
+    out + "]"
 }
 
 /// Reads a tensor as f32 values, checking its shape. F64 is converted.
-fn read(st: &SafeTensors<'_>, name: &str, shape: &[usize]) -> Result<Vec<f32>> {
-    let t = st.tensor(name).map_err(|_| Error::ModelFile(format!("tensor {name} is missing")))?;
-    if t.shape() != shape {
-        return Err(Error::ModelFile(format!("tensor {name} has shape {:?}, expected {shape:?}", t.shape())));
+fn read(st: &File<'_>, name: &str, shape: &[usize]) -> Result<Vec<f32>> {
+    let t = st.tensor(name).ok_or_else(|| Error::ModelFile(format!("tensor {name} is missing")))?;
+    if t.shape != shape {
+        return Err(Error::ModelFile(format!("tensor {name} has shape {}, expected {}", shape_text(&t.shape), shape_text(shape))));
     }
-    let data = t.data();
-    match t.dtype() {
-        Dtype::F32 => Ok(data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()),
-        Dtype::F64 => Ok(data
+    match t.dtype.as_str() {
+        "F32" => Ok(t.data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()),
+        "F64" => Ok(t
+            .data
             .chunks_exact(8)
             .map(|b| f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) as f32)
             .collect()),
-        other => Err(Error::ModelFile(format!("tensor {name} has dtype {other:?}; only F32 and F64 are supported"))),
+        other => Err(Error::ModelFile(format!("tensor {name} has dtype {other}; only F32 and F64 are supported"))),
     }
 }
 
-fn shape_of(st: &SafeTensors<'_>, name: &str) -> Result<Vec<usize>> {
+fn shape_of(st: &File<'_>, name: &str) -> Result<Vec<usize>> {
     st.tensor(name)
-        .map(|t| t.shape().to_vec())
-        .map_err(|_| Error::ModelFile(format!("tensor {name} is missing (is this a model of this project or a PyTorch state_dict?)")))
+        .map(|t| t.shape.clone())
+        .ok_or_else(|| Error::ModelFile(format!("tensor {name} is missing (is this a model of this project or a PyTorch state_dict?)")))
 }
 
 /// Infers the model's shape from tensor names and shapes alone (as for a file made by PyTorch).
-fn infer_dims(st: &SafeTensors<'_>) -> Result<Dims> {
+fn infer_dims(st: &File<'_>) -> Result<Dims> {
     let emb = shape_of(st, "embedding.weight")?;
     let hh = shape_of(st, "rnn.weight_hh_l0")?;
     if emb.len() != 2 || hh.len() != 2 || hh[1] == 0 || emb[0] == 0 || emb[1] == 0 {
@@ -169,12 +201,13 @@ fn infer_dims(st: &SafeTensors<'_>) -> Result<Dims> {
         4 if hh[0] == 4 * hidden => CellKind::Lstm,
         _ => {
             return Err(Error::ModelFile(format!(
-                "rnn.weight_hh_l0 has shape {hh:?}: rows must be 1, 3 or 4 times the columns (rnn, gru, lstm)"
+                "rnn.weight_hh_l0 has shape {}: rows must be 1, 3 or 4 times the columns (rnn, gru, lstm)",
+                shape_text(&hh)
             )))
         }
     };
     let mut layers = 0;
-    while st.tensor(&format!("rnn.weight_hh_l{layers}")).is_ok() {
+    while st.tensor(&format!("rnn.weight_hh_l{layers}")).is_some() {
         layers += 1;
     }
     Ok(Dims { cell, vocab: emb[0], embed: emb[1], hidden, layers })
@@ -183,11 +216,9 @@ fn infer_dims(st: &SafeTensors<'_>) -> Result<Dims> {
 /// Loads a model file or checkpoint. Every shape is checked against the tensors' names, so a
 /// truncated, corrupt or hostile file gives an error and allocates no more than its own size.
 pub fn load(bytes: &[u8]) -> Result<Loaded> {
-    let st = SafeTensors::deserialize(bytes).map_err(file_err)?;
-    let (_, header) = SafeTensors::read_metadata(bytes).map_err(file_err)?;
-    let meta = header.metadata().clone().unwrap_or_default();
-    if let Some(v) = meta.get("version") {
-        if meta.get("format").map(String::as_str) == Some(FORMAT) && v.parse::<u32>().ok() != Some(VERSION) {
+    let st = File::parse(bytes).map_err(|e| Error::ModelFile(format!("not a valid safetensors file ({e})")))?;
+    if let Some(v) = st.meta("version") {
+        if st.meta("format") == Some(FORMAT) && v.parse::<u32>().ok() != Some(VERSION) {
             return Err(Error::ModelFile(format!("format version {v} is not supported (this build reads {VERSION})")));
         }
     }
@@ -204,10 +235,10 @@ pub fn load(bytes: &[u8]) -> Result<Loaded> {
         return Err(Error::ModelFile("the weights contain NaN or infinity".into()));
     }
     let known = |n: &str| names.iter().any(|(m, _)| m == n) || n.starts_with("optim.") || n.starts_with("train.");
-    if let Some(extra) = st.names().into_iter().find(|n| !known(n)) {
+    if let Some(extra) = st.tensors.iter().map(|t| t.name.as_str()).find(|n| !known(n)) {
         return Err(Error::ModelFile(format!("unexpected tensor {extra} (bidirectional or other architectures are not supported)")));
     }
-    let config = match meta.get("config") {
+    let config = match st.meta("config") {
         Some(s) => {
             let mut c = Config::from_json(s)?;
             (c.cell, c.layers, c.embed, c.hidden) = (d.cell, d.layers, d.embed, d.hidden);
@@ -215,7 +246,7 @@ pub fn load(bytes: &[u8]) -> Result<Loaded> {
         }
         None => None,
     };
-    let vocab = match meta.get("vocab") {
+    let vocab = match st.meta("vocab") {
         Some(s) => {
             let v = Vocab::from_json(s)?;
             if v.len() != d.vocab {
@@ -229,10 +260,10 @@ pub fn load(bytes: &[u8]) -> Result<Loaded> {
         }
         None => None,
     };
-    let train = match (meta.get("kind").map(String::as_str), meta.get("progress"), &config) {
+    let train = match (st.meta("kind"), st.meta("progress"), &config) {
         (Some("checkpoint"), Some(p), Some(c)) => {
-            let progress: Progress =
-                serde_json::from_str(p).map_err(|e| Error::ModelFile(format!("bad progress metadata: {e}")))?;
+            let progress =
+                Progress::from_json(p).map_err(|e| Error::ModelFile(format!("bad progress metadata: {e}")))?;
             if progress.streams == 0 || progress.streams > crate::config::MAX_BATCH {
                 return Err(Error::ModelFile("bad stream count in checkpoint".into()));
             }

@@ -2,11 +2,10 @@
 //! It is serialised as is (JSON) to the Web Worker and into model files.
 
 use crate::error::{Error, Result};
-use serde::{Deserialize, Serialize};
+use crate::json::{self, JsonF32, Value, F32};
 
 /// The recurrent cell of every layer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CellKind {
     /// Elman RNN: `h' = tanh(W_ih x + b_ih + W_hh h + b_hh)`.
     Rnn,
@@ -35,6 +34,9 @@ impl CellKind {
         }
     }
 
+    /// Every kind, in declaration order.
+    pub const ALL: [CellKind; 3] = [CellKind::Rnn, CellKind::Lstm, CellKind::Gru];
+
     /// Parses "rnn", "lstm" or "gru".
     pub fn parse(s: &str) -> Result<Self> {
         match s.to_ascii_lowercase().as_str() {
@@ -47,8 +49,7 @@ impl CellKind {
 }
 
 /// The optimizer applied after each truncated-BPTT chunk.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OptimizerKind {
     /// Adam (PyTorch's formulation, no weight decay).
     Adam,
@@ -60,9 +61,24 @@ pub enum OptimizerKind {
     Rmsprop,
 }
 
+impl OptimizerKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [OptimizerKind; 4] =
+        [OptimizerKind::Adam, OptimizerKind::Sgd, OptimizerKind::Adagrad, OptimizerKind::Rmsprop];
+
+    /// Lower-case name, as in the config.
+    pub fn name(self) -> &'static str {
+        match self {
+            OptimizerKind::Adam => "adam",
+            OptimizerKind::Sgd => "sgd",
+            OptimizerKind::Adagrad => "adagrad",
+            OptimizerKind::Rmsprop => "rmsprop",
+        }
+    }
+}
+
 /// How gradients are clipped before the optimizer step.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClipKind {
     /// Scale all gradients by `min(1, clip / (‖g‖₂ + 1e-6))` (PyTorch's `clip_grad_norm_`).
     Norm,
@@ -72,9 +88,22 @@ pub enum ClipKind {
     None,
 }
 
+impl ClipKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [ClipKind; 3] = [ClipKind::Norm, ClipKind::Value, ClipKind::None];
+
+    /// Lower-case name, as in the config.
+    pub fn name(self) -> &'static str {
+        match self {
+            ClipKind::Norm => "norm",
+            ClipKind::Value => "value",
+            ClipKind::None => "none",
+        }
+    }
+}
+
 /// Weight initialisation scheme.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InitKind {
     /// PyTorch's default: every recurrent and output weight and bias U(±1/√H), embedding N(0, 1).
     Pytorch,
@@ -86,9 +115,23 @@ pub enum InitKind {
     Identity,
 }
 
+impl InitKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [InitKind; 4] = [InitKind::Pytorch, InitKind::Xavier, InitKind::Orthogonal, InitKind::Identity];
+
+    /// Lower-case name, as in the config.
+    pub fn name(self) -> &'static str {
+        match self {
+            InitKind::Pytorch => "pytorch",
+            InitKind::Xavier => "xavier",
+            InitKind::Orthogonal => "orthogonal",
+            InitKind::Identity => "identity",
+        }
+    }
+}
+
 /// Every hyperparameter of a model and its training run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Config {
     /// Cell type of every layer. Default `lstm`.
     pub cell: CellKind,
@@ -205,7 +248,7 @@ impl Config {
                 Ok(())
             } else {
                 let l = if lo_open { "(" } else { "[" };
-                Err(Error::Config(format!("{name} = {v} must be a finite number in {l}{lo}, {hi}]")))
+                Err(Error::Config(format!("{name} = {} must be a finite number in {l}{}, {}]", F32(v), F32(lo), F32(hi))))
             }
         };
         real("lr", self.lr, 0.0, 10.0, true)?;
@@ -219,15 +262,116 @@ impl Config {
         Ok(())
     }
 
-    /// Parses a JSON config (missing fields take their defaults) and validates it.
+    /// Parses a JSON config (missing fields take their defaults; unknown or repeated fields are
+    /// errors) and validates it.
     pub fn from_json(s: &str) -> Result<Self> {
-        let c: Config = serde_json::from_str(s).map_err(|e| Error::Config(e.to_string()))?;
+        let Value::Object(members) = json::parse(s).map_err(|e| Error::Config(format!("invalid JSON: {e}")))? else {
+            return Err(Error::Config("the config must be a JSON object".into()));
+        };
+        let mut c = Config::default();
+        for (i, (key, v)) in members.iter().enumerate() {
+            if members[..i].iter().any(|(k, _)| k == key) {
+                return Err(Error::Config(format!("duplicate field `{key}`")));
+            }
+            c.set(key, v)?;
+        }
         c.validate()?;
         Ok(c)
     }
 
-    /// The config as JSON.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("config serialises")
+    /// Sets the field named `key` from its JSON value. Not inlined, so that the error paths of
+    /// its 20 arms stay simple (they were ~3 KB more of wasm inside `from_json`).
+    #[inline(never)]
+    fn set(&mut self, key: &str, v: &Value) -> Result<()> {
+        match key {
+            "cell" => self.cell = named(key, v, &CellKind::ALL, CellKind::name)?,
+            "layers" => self.layers = int(key, v)?,
+            "hidden" => self.hidden = int(key, v)?,
+            "embed" => self.embed = int(key, v)?,
+            "seq_len" => self.seq_len = int(key, v)?,
+            "batch" => self.batch = int(key, v)?,
+            "optimizer" => self.optimizer = named(key, v, &OptimizerKind::ALL, OptimizerKind::name)?,
+            "lr" => self.lr = real(key, v)?,
+            "lr_decay" => self.lr_decay = real(key, v)?,
+            "lr_decay_every" => self.lr_decay_every = int(key, v)?,
+            "momentum" => self.momentum = real(key, v)?,
+            "beta1" => self.beta1 = real(key, v)?,
+            "beta2" => self.beta2 = real(key, v)?,
+            "eps" => self.eps = real(key, v)?,
+            "clip_mode" => self.clip_mode = named(key, v, &ClipKind::ALL, ClipKind::name)?,
+            "clip" => self.clip = real(key, v)?,
+            "init" => self.init = named(key, v, &InitKind::ALL, InitKind::name)?,
+            "seed" => self.seed = v.as_u64().ok_or_else(|| not_int(key, v))?,
+            "val_fraction" => self.val_fraction = real(key, v)?,
+            "max_vocab" => self.max_vocab = int(key, v)?,
+            _ => return Err(Error::Config(format!("unknown field `{key}`, expected one of {}", FIELDS.join(", ")))),
+        }
+        Ok(())
     }
+
+    /// The config as JSON, fields in declaration order.
+    pub fn to_json(&self) -> String {
+        let r = JsonF32;
+        format!(
+            "{{\"cell\":\"{}\",\"layers\":{},\"hidden\":{},\"embed\":{},\"seq_len\":{},\"batch\":{},\"optimizer\":\"{}\",\
+             \"lr\":{},\"lr_decay\":{},\"lr_decay_every\":{},\"momentum\":{},\"beta1\":{},\"beta2\":{},\"eps\":{},\
+             \"clip_mode\":\"{}\",\"clip\":{},\"init\":\"{}\",\"seed\":{},\"val_fraction\":{},\"max_vocab\":{}}}",
+            self.cell.name(),
+            self.layers,
+            self.hidden,
+            self.embed,
+            self.seq_len,
+            self.batch,
+            self.optimizer.name(),
+            r(self.lr),
+            r(self.lr_decay),
+            self.lr_decay_every,
+            r(self.momentum),
+            r(self.beta1),
+            r(self.beta2),
+            r(self.eps),
+            self.clip_mode.name(),
+            r(self.clip),
+            self.init.name(),
+            self.seed,
+            r(self.val_fraction),
+            self.max_vocab,
+        )
+    }
+}
+
+/// The config's JSON field names, for the unknown-field message.
+const FIELDS: [&str; 20] = [
+    "cell", "layers", "hidden", "embed", "seq_len", "batch", "optimizer", "lr", "lr_decay", "lr_decay_every",
+    "momentum", "beta1", "beta2", "eps", "clip_mode", "clip", "init", "seed", "val_fraction", "max_vocab",
+];
+
+// The field readers below are not inlined: at opt-level 3 their copies at every field were ~6 KB
+// of wasm, for code that runs once per model.
+
+#[inline(never)]
+fn not_int(key: &str, v: &Value) -> Error {
+    Error::Config(format!("{key} must be a non-negative integer, not {}", v.kind()))
+}
+
+/// The non-negative integer `v` of field `key`.
+#[inline(never)]
+fn int(key: &str, v: &Value) -> Result<usize> {
+    v.as_usize().ok_or_else(|| not_int(key, v))
+}
+
+/// The number `v` of field `key`.
+#[inline(never)]
+fn real(key: &str, v: &Value) -> Result<f32> {
+    v.as_f32().ok_or_else(|| Error::Config(format!("{key} must be a number, not {}", v.kind())))
+}
+
+/// The enum value whose lower-case name is the JSON string `v`.
+#[inline(never)]
+fn named<T: Copy>(key: &str, v: &Value, all: &[T], name: fn(T) -> &'static str) -> Result<T> {
+    let s = v.as_str().unwrap_or("");
+    all.iter().copied().find(|&k| name(k) == s).ok_or_else(|| {
+        let names: Vec<&str> = all.iter().map(|&k| name(k)).collect();
+        Error::Config(format!("{key} must be one of \"{}\"", names.join("\", \"")))
+    })
 }

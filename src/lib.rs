@@ -9,6 +9,7 @@ pub mod config;
 pub mod data;
 pub mod error;
 pub mod gru;
+pub mod json;
 pub mod kernels;
 pub mod loss;
 pub mod lstm;
@@ -18,6 +19,7 @@ pub mod probe;
 pub mod rng;
 pub mod rnn;
 pub mod sample;
+pub mod tensorfile;
 pub mod trainer;
 pub mod vocab;
 #[cfg(target_arch = "wasm32")]

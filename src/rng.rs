@@ -61,11 +61,17 @@ impl Rng {
         lo + (hi - lo) * self.uniform() as f32
     }
 
-    /// Standard normal, by Box–Muller (one value per call keeps the state simple to save).
+    /// Standard normal, by Marsaglia's polar method: no trigonometry, so wasm links no `cos`
+    /// (~6 KB). One value per call (the pair's second is dropped) keeps the state simple to save.
     pub fn normal(&mut self) -> f32 {
-        let u1 = 1.0 - self.uniform(); // (0, 1]: ln is finite
-        let u2 = self.uniform();
-        ((-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()) as f32
+        loop {
+            let u = 2.0 * self.uniform() - 1.0;
+            let v = 2.0 * self.uniform() - 1.0;
+            let s = u * u + v * v;
+            if s > 0.0 && s < 1.0 {
+                return (u * (-2.0 * s.ln() / s).sqrt()) as f32;
+            }
+        }
     }
 
     /// Uniform integer in [0, n); `n` must be positive.

@@ -2,14 +2,13 @@
 //! text and continuing from a carried state. Randomness comes from an explicit, seeded [`Rng`].
 
 use crate::error::{Error, Result};
+use crate::json::F32;
 use crate::model::{Model, State, Workspace};
 use crate::rng::Rng;
 use crate::vocab::Vocab;
-use serde::{Deserialize, Serialize};
 
 /// How the next character is chosen from the model's distribution.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SampleOptions {
     /// Softmax temperature; lower is more conservative. 0 means greedy. Default 0.8.
     pub temperature: f32,
@@ -29,10 +28,10 @@ impl SampleOptions {
     /// Checks the options are finite and in range.
     pub fn validate(&self) -> Result<()> {
         if !(self.temperature.is_finite() && (0.0..=100.0).contains(&self.temperature)) {
-            return Err(Error::Config(format!("temperature = {} must be in [0, 100]", self.temperature)));
+            return Err(Error::Config(format!("temperature = {} must be in [0, 100]", F32(self.temperature))));
         }
         if !(self.top_p.is_finite() && self.top_p > 0.0 && self.top_p <= 1.0) {
-            return Err(Error::Config(format!("top_p = {} must be in (0, 1]", self.top_p)));
+            return Err(Error::Config(format!("top_p = {} must be in (0, 1]", F32(self.top_p))));
         }
         Ok(())
     }
@@ -79,7 +78,7 @@ pub fn pick(logits: &[f32], opts: &SampleOptions, rng: &mut Rng, order: &mut Vec
 }
 
 /// Generated text and what the prime contained that the vocabulary lacks.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Sample {
     /// The generated characters (without the prime).
     pub text: String,

@@ -5,13 +5,13 @@ use crate::checkpoint::{self, Progress, TrainState};
 use crate::config::Config;
 use crate::data::{split, Batcher};
 use crate::error::{Error, Result};
+use crate::json::F32;
 use crate::model::{Dims, Model, Params, State, Workspace};
 use crate::optim::{clip, grad_norm, Optimizer};
 use crate::probe::{probe, Probe};
 use crate::rng::Rng;
 use crate::sample::{Sample, SampleOptions, Sampler};
 use crate::vocab::{Vocab, VocabReport};
-use serde::Serialize;
 
 /// Largest corpus accepted, in bytes of UTF-8.
 pub const MAX_CORPUS_BYTES: usize = 64 << 20;
@@ -23,7 +23,7 @@ pub const MAX_GRAD_BYTES: u64 = if usize::BITS == 32 { 1 << 30 } else { 4 << 30 
 pub const MAX_SAMPLE_CHARS: usize = 100_000;
 
 /// What one optimizer step measured.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StepStats {
     /// Steps taken so far (this one included).
     pub step: u64,
@@ -44,7 +44,7 @@ pub struct StepStats {
 }
 
 /// What preparing the corpus found.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CorpusReport {
     /// Characters in the corpus.
     pub chars: usize,
@@ -232,7 +232,7 @@ impl Trainer {
         if !loss.is_finite() || !norm.is_finite() {
             return Err(Error::Diverged(format!(
                 "the loss or gradient became {} at step {}; reset and lower the learning rate or clip harder",
-                if loss.is_finite() { norm } else { loss },
+                F32(if loss.is_finite() { norm } else { loss }),
                 self.optimizer.step + 1
             )));
         }

@@ -5,6 +5,7 @@
 //! always gives the same ids.
 
 use crate::error::{Error, Result};
+use crate::json::{self, Value};
 use std::collections::HashMap;
 
 /// The character shown for the unknown id.
@@ -53,17 +54,17 @@ impl Vocab {
             return Err(Error::Corpus("the corpus is empty".into()));
         }
         let mut by_count: Vec<(char, usize)> = counts.into_iter().collect();
-        by_count.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        heapsort(&mut by_count, |a, b| (b.1, a.0) < (a.1, b.0));
         let keep = (max_size - 1).min(by_count.len());
         let report = VocabReport {
             distinct: by_count.len(),
             dropped_chars: by_count.len() - keep,
             dropped_occurrences: by_count[keep..].iter().map(|x| x.1).sum(),
         };
-        let mut kept: Vec<char> = by_count[..keep].iter().map(|x| x.0).collect();
-        kept.sort_unstable();
+        let mut kept = by_count[..keep].to_vec();
+        heapsort(&mut kept, |a, b| a.0 < b.0);
         let mut chars = vec![UNKNOWN];
-        chars.extend(kept.into_iter().filter(|&c| c != UNKNOWN));
+        chars.extend(kept.into_iter().map(|x| x.0).filter(|&c| c != UNKNOWN));
         Ok((Vocab::with_unknown(chars), report))
     }
 
@@ -86,7 +87,8 @@ impl Vocab {
                 continue;
             }
             if ids.insert(c, i as u32).is_some() {
-                return Err(Error::ModelFile(format!("the vocabulary lists {c:?} twice")));
+                let c = json::quoted(c.encode_utf8(&mut [0; 4]));
+                return Err(Error::ModelFile(format!("the vocabulary lists {c} twice")));
             }
         }
         Ok(Vocab { chars, ids, unk })
@@ -94,8 +96,17 @@ impl Vocab {
 
     /// Parses a JSON array of one-character strings in id order.
     pub fn from_json(s: &str) -> Result<Vocab> {
-        let list: Vec<String> = serde_json::from_str(s)
-            .map_err(|e| Error::ModelFile(format!("vocabulary is not a JSON array of strings: {e}")))?;
+        let not_list = |e: &str| Error::ModelFile(format!("vocabulary is not a JSON array of strings: {e}"));
+        let list = match json::parse(s).map_err(|e| not_list(&e))? {
+            Value::Array(items) => items
+                .into_iter()
+                .map(|v| match v {
+                    Value::String(s) => Ok(s),
+                    other => Err(not_list(&format!("an entry is {}", other.kind()))),
+                })
+                .collect::<Result<Vec<String>>>()?,
+            other => return Err(not_list(&format!("it is {}", other.kind()))),
+        };
         let mut chars = Vec::with_capacity(list.len());
         for (i, s) in list.iter().enumerate() {
             let mut it = s.chars();
@@ -103,7 +114,8 @@ impl Vocab {
                 (Some(c), None) => chars.push(c),
                 _ => {
                     return Err(Error::ModelFile(format!(
-                        "vocabulary entry {i} ({s:?}) is not exactly one character"
+                        "vocabulary entry {i} ({}) is not exactly one character",
+                        json::quoted(s)
                     )))
                 }
             }
@@ -113,8 +125,15 @@ impl Vocab {
 
     /// The vocabulary as a JSON array of one-character strings in id order.
     pub fn to_json(&self) -> String {
-        let list: Vec<String> = self.chars.iter().map(|c| c.to_string()).collect();
-        serde_json::to_string(&list).expect("strings serialise")
+        let mut out = String::from("[");
+        for (i, c) in self.chars.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            json::write_str(&mut out, c.encode_utf8(&mut [0; 4]));
+        }
+        out.push(']');
+        out
     }
 
     /// Number of ids V.
@@ -163,7 +182,8 @@ impl Vocab {
                         Some(u) => out.ids.push(u),
                         None => {
                             return Err(Error::Text(format!(
-                                "character {c:?} (U+{:04X}) is not in the vocabulary",
+                                "character {} (U+{:04X}) is not in the vocabulary",
+                                json::quoted(c.encode_utf8(&mut [0; 4])),
                                 c as u32
                             )))
                         }
@@ -177,5 +197,32 @@ impl Vocab {
     /// Decodes ids into text.
     pub fn decode(&self, ids: &[u32]) -> String {
         ids.iter().map(|&i| self.char_of(i)).collect()
+    }
+}
+
+/// Sorts `v` ascending by `less` (a strict total order) with heapsort. A vocabulary is built once
+/// per corpus, so speed hardly matters here, and std's sort would add another ~5 KB instantiation
+/// to the wasm (the sampler's top-k sort is the other).
+fn heapsort<T>(v: &mut [T], less: fn(&T, &T) -> bool) {
+    let sift = |v: &mut [T], mut root: usize, end: usize| loop {
+        let mut child = 2 * root + 1;
+        if child >= end {
+            break;
+        }
+        if child + 1 < end && less(&v[child], &v[child + 1]) {
+            child += 1;
+        }
+        if !less(&v[root], &v[child]) {
+            break;
+        }
+        v.swap(root, child);
+        root = child;
+    };
+    for i in (0..v.len() / 2).rev() {
+        sift(v, i, v.len());
+    }
+    for end in (1..v.len()).rev() {
+        v.swap(0, end);
+        sift(v, 0, end);
     }
 }

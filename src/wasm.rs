@@ -2,16 +2,16 @@
 //!
 //! This is the only module that touches `wasm-bindgen` / `js-sys`. Every engine `Result` becomes a
 //! `JsError` carrying the engine's own message, so the page can show it as is; nothing here panics
-//! on bad input. Small results (stats, info) cross as plain objects via `serde-wasm-bindgen`; large
-//! arrays (activations, gradient profiles) are copied once out of wasm memory into `Float32Array`s
-//! so the worker can transfer their buffers to the main thread without another copy.
+//! on bad input. Small results (stats, info) cross as plain objects built field by field (no serde:
+//! it kept ~4 KB of glue in the module); large arrays (activations, gradient profiles) are copied
+//! once out of wasm memory into `Float32Array`s so the worker can transfer their buffers to the
+//! main thread without another copy.
 
 use crate::config::Config;
 use crate::error::Error;
 use crate::sample::SampleOptions;
-use crate::trainer::{StepStats, Trainer};
+use crate::trainer::{CorpusReport, StepStats, Trainer};
 use js_sys::{Array, Float32Array, Object, Reflect};
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 /// Maps an engine error to a JS `Error` with the engine's message.
@@ -19,13 +19,9 @@ fn js_err(e: Error) -> JsError {
     JsError::new(&e.to_string())
 }
 
-/// Serialises a small value into a plain JS object (maps as objects, not `Map`s).
-fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&format!("internal: cannot convert a result for JavaScript: {e}")))
-}
-
-/// Sets `obj[key] = value`; setting a property on a fresh plain object cannot fail.
+/// Sets `obj[key] = value`; setting a property on a fresh plain object cannot fail. Not inlined:
+/// its JS glue repeated at every property was ~4 KB of wasm.
+#[inline(never)]
 fn set(obj: &Object, key: &str, value: &JsValue) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), value);
 }
@@ -35,21 +31,41 @@ fn num(v: u64) -> JsValue {
     JsValue::from_f64(v as f64)
 }
 
-/// What one `trainFor` slice did: the last step's measurements plus slice aggregates.
-#[derive(Serialize)]
-struct SliceStats {
-    /// Steps run in this slice.
-    steps: u32,
-    /// Wall time spent, milliseconds.
-    elapsed_ms: f64,
-    /// Mean loss over the slice's steps (nats); the last step's loss is in `last.loss`.
-    mean_loss: f32,
-    /// How many of the slice's steps were clipped.
-    clipped_steps: u32,
-    /// Largest pre-clip gradient norm seen in the slice.
-    max_grad_norm: f32,
-    /// The last step's measurements (`None` if the slice ran no step).
-    last: Option<StepStats>,
+/// Sets `obj[key]` to the number `v` (f32 and integers below 2^53 convert exactly); not inlined,
+/// like [`set`].
+#[inline(never)]
+fn set_f(obj: &Object, key: &str, v: f64) {
+    set(obj, key, &JsValue::from_f64(v));
+}
+
+/// `{step, epoch, epoch_progress, loss, grad_norm, clipped, lr, chars}`.
+fn step_stats(st: &StepStats) -> JsValue {
+    let o = Object::new();
+    set(&o, "step", &num(st.step));
+    set_f(&o, "epoch", st.epoch as f64);
+    set_f(&o, "epoch_progress", st.epoch_progress as f64);
+    set_f(&o, "loss", st.loss as f64);
+    set_f(&o, "grad_norm", st.grad_norm as f64);
+    set(&o, "clipped", &JsValue::from_bool(st.clipped));
+    set_f(&o, "lr", st.lr as f64);
+    set(&o, "chars", &num(st.chars));
+    o.into()
+}
+
+/// The corpus report, one property per field.
+fn report(r: &CorpusReport) -> JsValue {
+    let o = Object::new();
+    set_f(&o, "chars", r.chars as f64);
+    set_f(&o, "distinct", r.distinct as f64);
+    set_f(&o, "vocab", r.vocab as f64);
+    set_f(&o, "dropped_chars", r.dropped_chars as f64);
+    set_f(&o, "dropped_occurrences", r.dropped_occurrences as f64);
+    set_f(&o, "train_chars", r.train_chars as f64);
+    set_f(&o, "val_chars", r.val_chars as f64);
+    set_f(&o, "streams", r.streams as f64);
+    set_f(&o, "unknown_chars", r.unknown_chars as f64);
+    set(&o, "resumed", &JsValue::from_bool(r.resumed));
+    o.into()
 }
 
 /// A trainer living in the Web Worker: one model, one corpus, its optimizer and sampler.
@@ -79,44 +95,47 @@ impl WasmTrainer {
 
     /// Runs training steps until `budget_ms` of wall time has passed or `max_steps` steps ran
     /// (at least one step when `max_steps > 0`), so the worker can yield to its message loop
-    /// between slices. Throws on the first divergence with the engine's message; the steps done
-    /// before it are kept.
+    /// between slices. Returns `{steps, elapsed_ms, mean_loss, clipped_steps, max_grad_norm, last}`:
+    /// the slice's step count, wall time (ms), mean loss (nats; NaN without steps), clipped steps,
+    /// largest pre-clip gradient norm, and the last step's measurements (as [`WasmTrainer::step`];
+    /// `null` without steps). Throws on the first divergence with the engine's message; the steps
+    /// done before it are kept.
     #[wasm_bindgen(js_name = trainFor)]
     pub fn train_for(&mut self, budget_ms: f64, max_steps: u32) -> Result<JsValue, JsError> {
         let start = js_sys::Date::now();
-        let mut s = SliceStats {
-            steps: 0,
-            elapsed_ms: 0.0,
-            mean_loss: f32::NAN,
-            clipped_steps: 0,
-            max_grad_norm: 0.0,
-            last: None,
-        };
+        let (mut steps, mut clipped_steps, mut max_grad_norm) = (0u32, 0u32, 0.0f32);
+        let mut last = None;
         let mut loss_sum = 0.0f64;
-        while s.steps < max_steps {
+        while steps < max_steps {
             let st = self.inner.step().map_err(js_err)?;
-            s.steps += 1;
+            steps += 1;
             loss_sum += st.loss as f64;
-            s.clipped_steps += st.clipped as u32;
-            s.max_grad_norm = s.max_grad_norm.max(st.grad_norm);
-            s.last = Some(st);
+            clipped_steps += st.clipped as u32;
+            max_grad_norm = max_grad_norm.max(st.grad_norm);
+            last = Some(st);
             // Date::now() is coarse (ms) but enough for a ~100 ms budget, and needs no web-sys.
             if js_sys::Date::now() - start >= budget_ms {
                 break;
             }
         }
-        s.elapsed_ms = js_sys::Date::now() - start;
-        if s.steps > 0 {
-            s.mean_loss = (loss_sum / s.steps as f64) as f32;
-        }
-        to_js(&s)
+        let elapsed_ms = js_sys::Date::now() - start;
+        // The mean as an f32, as the page has always received it.
+        let mean_loss = if steps > 0 { (loss_sum / steps as f64) as f32 } else { f32::NAN };
+        let out = Object::new();
+        set_f(&out, "steps", steps as f64);
+        set_f(&out, "elapsed_ms", elapsed_ms);
+        set_f(&out, "mean_loss", mean_loss as f64);
+        set_f(&out, "clipped_steps", clipped_steps as f64);
+        set_f(&out, "max_grad_norm", max_grad_norm as f64);
+        set(&out, "last", &last.as_ref().map_or(JsValue::NULL, step_stats));
+        Ok(out.into())
     }
 
     /// One training step; returns its measurements (`step`, `epoch`, `epoch_progress`, `loss`,
     /// `grad_norm`, `clipped`, `lr`, `chars`). Throws on divergence.
     pub fn step(&mut self) -> Result<JsValue, JsError> {
         let st = self.inner.step().map_err(js_err)?;
-        to_js(&st)
+        Ok(step_stats(&st))
     }
 
     /// Mean validation loss in nats over at most `max_chars` validation characters (all of them
@@ -157,7 +176,7 @@ impl WasmTrainer {
         let out = Object::new();
         let chars: Array = p.chars.iter().map(|c| JsValue::from_str(&c.to_string())).collect();
         set(&out, "chars", &chars);
-        set(&out, "hidden", &JsValue::from_f64(p.hidden as f64));
+        set_f(&out, "hidden", p.hidden as f64);
         let layers = Array::new();
         for layer in &p.layers {
             let o = Object::new();
@@ -208,21 +227,21 @@ impl WasmTrainer {
         let config = js_sys::JSON::parse(&t.config.to_json())
             .map_err(|_| JsError::new("internal: the config did not round-trip through JSON"))?;
         set(&out, "config", &config);
-        set(&out, "report", &to_js(&t.report)?);
-        set(&out, "vocab_size", &JsValue::from_f64(t.vocab.len() as f64));
+        set(&out, "report", &report(&t.report));
+        set_f(&out, "vocab_size", t.vocab.len() as f64);
         let vocab: Array = t.vocab.chars().iter().map(|c| JsValue::from_str(&c.to_string())).collect();
         set(&out, "vocab", &vocab);
-        set(&out, "params", &JsValue::from_f64(t.model.params.count() as f64));
+        set_f(&out, "params", t.model.params.count() as f64);
         let d = t.model.dims();
         let dims = Object::new();
         set(&dims, "cell", &JsValue::from_str(d.cell.name()));
-        set(&dims, "vocab", &JsValue::from_f64(d.vocab as f64));
-        set(&dims, "embed", &JsValue::from_f64(d.embed as f64));
-        set(&dims, "hidden", &JsValue::from_f64(d.hidden as f64));
-        set(&dims, "layers", &JsValue::from_f64(d.layers as f64));
+        set_f(&dims, "vocab", d.vocab as f64);
+        set_f(&dims, "embed", d.embed as f64);
+        set_f(&dims, "hidden", d.hidden as f64);
+        set_f(&dims, "layers", d.layers as f64);
         set(&out, "dims", &dims);
         set(&out, "step", &num(t.optimizer.step));
-        set(&out, "epoch", &JsValue::from_f64(t.batcher.epoch as f64));
+        set_f(&out, "epoch", t.batcher.epoch as f64);
         Ok(out.into())
     }
 }

@@ -206,6 +206,30 @@ fn vocabulary_handles_any_unicode_and_the_cap() {
 }
 
 #[test]
+fn vocabulary_keeps_the_most_frequent_characters_in_code_point_order() {
+    // Against a reference built with std's sort: most frequent first, ties to the lower code
+    // point, the kept ones in code-point order after the unknown id.
+    let mut rng = rnn_playground::rng::Rng::new(7);
+    for _ in 0..200 {
+        let (len, span) = (rng.below(300) + 1, rng.below(60) + 1);
+        let text: String = (0..len).map(|_| char::from_u32(0x61 + rng.below(span) as u32).unwrap()).collect();
+        let cap = 2 + rng.below(40);
+        let mut counts = std::collections::BTreeMap::new();
+        for c in text.chars() {
+            *counts.entry(c).or_insert(0usize) += 1;
+        }
+        let mut order: Vec<(char, usize)> = counts.into_iter().collect();
+        order.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut want: Vec<char> = order.iter().take(cap - 1).map(|x| x.0).collect();
+        want.sort();
+        want.insert(0, UNKNOWN);
+        let (v, report) = Vocab::build(&text, cap).unwrap();
+        assert_eq!(v.chars(), &want[..], "{text:?} cap {cap}");
+        assert_eq!(report.dropped_occurrences, order.iter().skip(cap - 1).map(|x| x.1).sum::<usize>());
+    }
+}
+
+#[test]
 fn sampling_respects_its_options() {
     let mut t = Trainer::new(tiny(CellKind::Lstm), SMALL_TEXT).unwrap();
     for _ in 0..30 {
