@@ -5,7 +5,7 @@
 //! steps are one GEMM before the recurrence, and the weight gradients one GEMM after it.
 
 use crate::config::CellKind;
-use crate::kernels::{gemm, gemm_tn_acc, sum_rows_acc, Isa, Out, PackedB};
+use crate::kernels::{gemm, gemm_bf16, gemm_tn_acc, sum_rows_acc, Isa, Out, PackedB, PackedBf16};
 use crate::{gru, lstm, rnn};
 
 /// Parameters of one layer, exactly PyTorch's `nn.RNN/LSTM/GRU` layer k (G = 1, 4, 3).
@@ -37,6 +37,14 @@ pub struct Packed {
     w_hh: PackedB,    // (G·H, H): ∂L/∂h_{t−1} = d_pre·W_hh
     bias_x: Vec<f32>, // (G·H) added by the input projection: b_ih + b_hh, except GRU's b_hn
     bias_h: Vec<f32>, // (G·H) GRU only, added to W_hh h: 0, 0, b_hn
+}
+
+/// bf16 copies of a layer's forward matrices, for sampling (see [`crate::model::Precision`]);
+/// the biases stay f32, in [`Packed`].
+#[derive(Clone, Debug, Default)]
+pub struct Bf16Layer {
+    w_ih_t: PackedBf16, // (In, G·H): x·W_ihᵀ; empty when the layer reads an embedding table
+    w_hh_t: PackedBf16, // (H, G·H): h·W_hhᵀ
 }
 
 /// Everything a layer keeps from its forward pass over a chunk for the backward pass, plus scratch.
@@ -149,6 +157,18 @@ impl Layer {
         }
     }
 
+    /// Rounds the forward matrices to bf16 for `isa`: `W_hh`, and `W_ih` unless `table` (layer 0
+    /// reading projected embeddings, which stay f32).
+    pub fn pack_bf16(&self, isa: Isa, table: bool, out: &mut Bf16Layer) {
+        let gh = self.kind.gates() * self.hidden;
+        if table {
+            out.w_ih_t = PackedBf16::default();
+        } else {
+            out.w_ih_t.pack(isa, self.input, gh, &self.w_ih, true);
+        }
+        out.w_hh_t.pack(isa, self.hidden, gh, &self.w_hh, true);
+    }
+
     /// The input projection `out (rows, G·H) = x (rows, In) · W_ihᵀ + b_ih` plus the parts of `b_hh`
     /// that add to it (all but GRU's `b_hn`): what [`Layer::forward`] starts from.
     pub fn project(&self, isa: Isa, packed: &Packed, rows: usize, x: &[f32], out: &mut [f32]) {
@@ -158,15 +178,36 @@ impl Layer {
 
     /// Forward over a chunk from the initial state `h0` (B, H) and, for LSTM, `c0`. With `x`
     /// (T·B, In) the input projections of all T steps are one GEMM; without, `cache.gates` already
-    /// holds them (see [`Layer::project`]). Fills `cache`; the outputs are `cache.outputs()`.
+    /// holds them (see [`Layer::project`]). Fills `cache`; the outputs are `cache.outputs()`. With
+    /// `bf16` the matrix products read those copies instead of the f32 weights (biases stay f32).
     #[allow(clippy::too_many_arguments)]
-    pub fn forward(&self, isa: Isa, packed: &Packed, x: Option<&[f32]>, h0: &[f32], c0: &[f32], cache: &mut LayerCache) {
+    pub fn forward(
+        &self,
+        isa: Isa,
+        packed: &Packed,
+        bf16: Option<&Bf16Layer>,
+        x: Option<&[f32]>,
+        h0: &[f32],
+        c0: &[f32],
+        cache: &mut LayerCache,
+    ) {
         let (hs, b, steps) = (self.hidden, cache.batch, cache.steps);
         let gh = self.kind.gates() * hs;
         let (bh, bg) = (b * hs, b * gh);
         if let Some(x) = x {
-            self.project(isa, packed, steps * b, x, &mut cache.gates);
+            match bf16 {
+                None => self.project(isa, packed, steps * b, x, &mut cache.gates),
+                Some(q) => {
+                    let out = Out::Bias(&packed.bias_x);
+                    gemm_bf16(isa, steps * b, x, self.input, &q.w_ih_t, &mut cache.gates, gh, out)
+                }
+            }
         }
+        // out (B, G·H) = h_prev (B, H)·W_hhᵀ (+ out or a bias, per `init`)
+        let hidden_product = |h_prev: &[f32], out: &mut [f32], init: Out| match bf16 {
+            None => gemm(isa, b, h_prev, hs, &packed.w_hh_t, out, gh, init),
+            Some(q) => gemm_bf16(isa, b, h_prev, hs, &q.w_hh_t, out, gh, init),
+        };
         cache.h[..bh].copy_from_slice(h0);
         if self.kind == CellKind::Lstm {
             cache.c[..bh].copy_from_slice(c0);
@@ -178,17 +219,17 @@ impl Layer {
             let gates = &mut cache.gates[t * bg..(t + 1) * bg];
             match self.kind {
                 CellKind::Rnn => {
-                    gemm(isa, b, h_prev, hs, &packed.w_hh_t, gates, gh, Out::Accumulate);
+                    hidden_product(h_prev, gates, Out::Accumulate);
                     rnn::forward_step(isa, gates, h_out)
                 }
                 CellKind::Lstm => {
-                    gemm(isa, b, h_prev, hs, &packed.w_hh_t, gates, gh, Out::Accumulate);
+                    hidden_product(h_prev, gates, Out::Accumulate);
                     let (c_done, c_rest) = cache.c.split_at_mut((t + 1) * bh);
                     let tanh_c = &mut cache.tanh_c[t * bh..(t + 1) * bh];
                     lstm::forward_step(isa, hs, gates, &c_done[t * bh..], &mut c_rest[..bh], tanh_c, h_out);
                 }
                 CellKind::Gru => {
-                    gemm(isa, b, h_prev, hs, &packed.w_hh_t, &mut cache.h_proj, gh, Out::Bias(&packed.bias_h));
+                    hidden_product(h_prev, &mut cache.h_proj, Out::Bias(&packed.bias_h));
                     let hn = &mut cache.hn[t * bh..(t + 1) * bh];
                     gru::forward_step(isa, hs, gates, &cache.h_proj, h_prev, hn, h_out)
                 }
