@@ -329,7 +329,7 @@ impl Workspace {
 
 /// Number format of the weight matrices in a forward pass.
 ///
-/// Training, evaluation and probes are always [`Precision::F32`]. Sampling defaults to
+/// Training, validation and probes are always [`Precision::F32`]. Sampling defaults to
 /// [`Precision::Bf16`]: one character at a time, a forward pass is a row times each weight matrix,
 /// and its cost is streaming the matrices from memory — 3.2 MB of f32 for a 2 × 256 LSTM, more
 /// than a core's L2, 1.6 MB in bf16. Measured on such a model (English, 400 training steps) over
