@@ -13,11 +13,13 @@
 
 mod bf16;
 mod gemm;
+mod int16;
 pub(crate) mod math;
 pub(crate) mod simd;
 
 pub use bf16::{bf16_bits, bf16_round, PackedBf16};
 pub use gemm::PackedB;
+pub use int16::PackedI16;
 use simd::{Scalar, Simd};
 use std::sync::OnceLock;
 
@@ -263,6 +265,53 @@ multiversion! {
 #[inline(always)]
 unsafe fn gemv_bf16_impl<S: Simd>(x: *const f32, b: &PackedBf16, c: *mut f32, out: Out) {
     bf16::gemv_bf16::<S>(x, b, c, gemm::Init::of(out))
+}
+
+impl PackedI16 {
+    /// Quantises `B (k×n)` to i16 per column and packs it for `isa`'s [`gemm_i16`]: `src` as in
+    /// [`PackedB::pack`]. Reuses the allocation.
+    pub fn pack(&mut self, isa: Isa, k: usize, n: usize, src: &[f32], transposed: bool) {
+        self.pack_lanes(isa.lanes(), k, n, src, transposed);
+    }
+}
+
+/// [`gemm`] in 16-bit integers: each row of A is quantised (one scale per row) and multiplied by
+/// the quantised B with exact i32 sums, then rescaled to f32 and written per `out`.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm_i16(isa: Isa, m: usize, a: &[f32], lda: usize, b: &PackedI16, c: &mut [f32], ldc: usize, out: Out) {
+    let (k, n) = (b.k, b.n);
+    assert_eq!(b.lanes, isa.lanes(), "gemm_i16: B was packed for another instruction set");
+    if m == 0 || n == 0 {
+        return;
+    }
+    assert!(lda >= k && ldc >= n, "gemm_i16: strides");
+    assert!(a.len() >= (m - 1) * lda + k, "gemm_i16: A has {} floats for {m}×{k}", a.len());
+    assert!(c.len() >= (m - 1) * ldc + n, "gemm_i16: C has {} floats for {m}×{n}", c.len());
+    if let Out::Bias(bias) = out {
+        assert!(bias.len() >= n, "gemm_i16: bias of {} for {n} columns", bias.len());
+    }
+    // The quantised row: on the stack up to k = 2048.
+    let mut stack = [0u32; 1024];
+    let mut heap = Vec::new();
+    let xq = if k.div_ceil(2) <= stack.len() {
+        &mut stack[..k.div_ceil(2)]
+    } else {
+        heap.resize(k.div_ceil(2), 0);
+        &mut heap[..]
+    };
+    for i in 0..m {
+        let scale = int16::quantise_row(&a[i * lda..i * lda + k], xq);
+        gemv_i16_dispatch(isa, xq.as_ptr(), scale, b, c[i * ldc..].as_mut_ptr(), out);
+    }
+}
+
+multiversion! {
+    fn gemv_i16_dispatch(xq: *const u32, x_scale: f32, b: &PackedI16, c: *mut f32, out: Out) = gemv_i16_impl;
+}
+
+#[inline(always)]
+unsafe fn gemv_i16_impl<S: Simd>(xq: *const u32, x_scale: f32, b: &PackedI16, c: *mut f32, out: Out) {
+    int16::gemv_i16::<S>(xq, x_scale, b, c, gemm::Init::of(out))
 }
 
 /// `C (m × n) += Aᵀ · B` with `A (k × m)` and `B (k × n)` (row strides `lda ≥ m`, `ldb ≥ n`,

@@ -1,9 +1,9 @@
 //! The language model `Embedding(V, E) → L × {rnn, lstm, gru}(H) → Linear(H, V)`, exactly PyTorch's
 //! modules, with its forward and backward pass over a chunk of T steps × B streams.
 
-use crate::cell::{Bf16Layer, Layer, LayerCache, Packed};
+use crate::cell::{Compact, CompactLayer, Layer, LayerCache, Packed};
 use crate::config::{CellKind, Config, InitKind};
-use crate::kernels::{gemm, gemm_bf16, gemm_tn_acc, sum_rows_acc, Isa, Out, PackedB, PackedBf16};
+use crate::kernels::{gemm, gemm_tn_acc, sum_rows_acc, Isa, Out, PackedB};
 use crate::loss::cross_entropy;
 use crate::rng::Rng;
 use serde::{Deserialize, Serialize};
@@ -330,12 +330,13 @@ impl Workspace {
 /// Number format of the weight matrices in a forward pass.
 ///
 /// Training, validation and probes are always [`Precision::F32`]. Sampling defaults to
-/// [`Precision::Bf16`]: one character at a time, a forward pass is a row times each weight matrix,
+/// [`Precision::I16`]: one character at a time, a forward pass is a row times each weight matrix,
 /// and its cost is streaming the matrices from memory — 3.2 MB of f32 for a 2 × 256 LSTM, more
-/// than a core's L2, 1.6 MB in bf16. Measured on such a model (English, 400 training steps) over
-/// 50k validation characters: loss 1.976473 nats in f32, 1.976424 in bf16; KL(f32 ‖ bf16) of the
-/// next-character distribution 9e-7 nats on average, 1.3e-5 at most; total variation 0.05 % on
-/// average, 0.23 % at most.
+/// than a core's L2, 1.6 MB in bf16 or i16 — and, once they fit, the multiply-adds, which i16 does
+/// 8 per instruction. Measured on such a model (English, 400 training steps) over 50k validation
+/// characters: loss 1.976473 nats in f32, 1.976424 in bf16, 1.976416 in i16; KL(f32 ‖ ·) of the
+/// next-character distribution on average 9e-7 nats (bf16) and 3e-7 (i16), at most 1.3e-5 and
+/// 7e-5; total variation on average 0.05 % and 0.03 %, at most 0.23 % and 0.48 %.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Precision {
@@ -344,6 +345,9 @@ pub enum Precision {
     /// Weight matrices rounded to bf16 (nearest, ties to even) once per change of the weights;
     /// the embedding table, biases, states, activations and sums stay f32.
     Bf16,
+    /// Weight matrices quantised to i16 per output column, each input row to i16 per product,
+    /// summed exactly in i32 and rescaled; the embedding table, biases and states stay f32.
+    I16,
 }
 
 /// A model: parameters plus the packed copies of the weights the kernels read.
@@ -358,16 +362,16 @@ pub struct Model {
     /// (V, G·H) row v = layer 0's input projection of character v (embedding·W_ih0ᵀ + folded
     /// biases) when [`Dims::embedding_table`]; empty otherwise.
     emb_proj: Vec<f32>,
-    /// bf16 copies for [`Precision::Bf16`], made on first use after each [`Model::repack`] (so
-    /// training, which repacks every step, never pays for them).
-    bf16: OnceLock<Bf16Weights>,
+    /// Copies for [`Precision::Bf16`] and [`Precision::I16`], made on first use after each
+    /// [`Model::repack`] (so training, which repacks every step, never pays for them).
+    compact: [OnceLock<CompactWeights>; 2],
 }
 
-/// The weight matrices of a [`Precision::Bf16`] forward pass.
+/// The weight matrices of a forward pass in a compact precision.
 #[derive(Clone, Debug)]
-struct Bf16Weights {
-    layers: Vec<Bf16Layer>,
-    fc_w_t: PackedBf16, // (H, V): logits = h·fc_wᵀ
+struct CompactWeights {
+    layers: Vec<CompactLayer>,
+    fc_w_t: Compact, // (H, V): logits = h·fc_wᵀ
 }
 
 impl Model {
@@ -385,7 +389,7 @@ impl Model {
             fc_w_t: PackedB::default(),
             fc_w: PackedB::default(),
             emb_proj: Vec::new(),
-            bf16: OnceLock::new(),
+            compact: Default::default(),
         };
         m.repack();
         m
@@ -415,27 +419,23 @@ impl Model {
             let (l0, p0) = (&self.params.layers[0], &self.packed[0]);
             l0.project(self.isa, p0, d.vocab, &self.params.embedding, &mut self.emb_proj);
         }
-        self.bf16 = OnceLock::new();
+        self.compact = Default::default();
     }
 
-    /// The bf16 weights, rounded from the current ones on first use.
-    fn bf16(&self) -> &Bf16Weights {
-        self.bf16.get_or_init(|| {
+    /// The weights in `precision` (not f32), rounded from the current ones on first use.
+    fn compact(&self, precision: Precision) -> &CompactWeights {
+        self.compact[(precision == Precision::I16) as usize].get_or_init(|| {
             let d = self.dims();
+            let table = !self.emb_proj.is_empty();
             let layers = self
                 .params
                 .layers
                 .iter()
                 .enumerate()
-                .map(|(k, layer)| {
-                    let mut q = Bf16Layer::default();
-                    layer.pack_bf16(self.isa, k == 0 && !self.emb_proj.is_empty(), &mut q);
-                    q
-                })
+                .map(|(k, layer)| layer.pack_compact(self.isa, precision, k == 0 && table))
                 .collect();
-            let mut fc_w_t = PackedBf16::default();
-            fc_w_t.pack(self.isa, d.hidden, d.vocab, &self.params.fc_w, true);
-            Bf16Weights { layers, fc_w_t }
+            let fc_w_t = Compact::pack(self.isa, precision, d.hidden, d.vocab, &self.params.fc_w, true);
+            CompactWeights { layers, fc_w_t }
         })
     }
 
@@ -448,9 +448,9 @@ impl Model {
     /// [`Model::forward`] with the weight matrices in `precision`. bf16 products run a row at a
     /// time, which suits sampling (T = B = 1), not long chunks.
     pub fn forward_at(&self, precision: Precision, ws: &mut Workspace, inputs: &[u32], state: &State) {
-        let bf16 = match precision {
+        let compact = match precision {
             Precision::F32 => None,
-            Precision::Bf16 => Some(self.bf16()),
+            p => Some(self.compact(p)),
         };
         let d = self.dims();
         let tb = ws.steps * ws.batch;
@@ -474,14 +474,14 @@ impl Model {
             let x = if k > 0 { Some(below[k - 1].outputs()) } else if table { None } else { Some(&ws.x[..]) };
             let c0 = if state.c.is_empty() { &[][..] } else { &state.c[k * n..(k + 1) * n] };
             let h0 = &state.h[k * n..(k + 1) * n];
-            let q = bf16.map(|w| &w.layers[k]);
+            let q = compact.map(|w| &w.layers[k]);
             self.params.layers[k].forward(self.isa, &self.packed[k], q, x, h0, c0, &mut rest[0]);
         }
         let top = ws.caches.last().expect("at least one layer").outputs();
         let out = Out::Bias(&self.params.fc_b);
-        match bf16 {
+        match compact {
             None => gemm(self.isa, tb, top, d.hidden, &self.fc_w_t, &mut ws.logits, d.vocab, out),
-            Some(w) => gemm_bf16(self.isa, tb, top, d.hidden, &w.fc_w_t, &mut ws.logits, d.vocab, out),
+            Some(w) => w.fc_w_t.gemm(self.isa, tb, top, d.hidden, &mut ws.logits, d.vocab, out),
         }
     }
 

@@ -9,8 +9,8 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use rnn_playground::config::{CellKind, InitKind};
 use rnn_playground::kernels::{
-    self, bf16_bits, bf16_round, gemm, gemm_bf16, gemm_tn_acc, softmax_weights, sum_rows_acc, sum_sq_isa, Isa, Out, PackedB,
-    PackedBf16,
+    self, bf16_bits, bf16_round, gemm, gemm_bf16, gemm_i16, gemm_tn_acc, softmax_weights, sum_rows_acc, sum_sq_isa, Isa, Out, PackedB,
+    PackedBf16, PackedI16,
 };
 use rnn_playground::loss::cross_entropy;
 use rnn_playground::model::{Dims, Model, Params, State, Workspace};
@@ -145,6 +145,51 @@ fn gemm_bf16_matches_reference_on_every_shape_and_mode() {
                             }
                             let what = format!("{} gemm_bf16 m={m} n={n} k={k} transposed={transposed} mode={mode}", isa.name());
                             check(&what, &c, &want, 1e-6 * k as f64);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn gemm_i16_matches_reference_on_every_shape_and_mode() {
+    let mut rng = Rng::new(14);
+    for isa in Isa::available() {
+        for &k in &KS {
+            for &n in NS.iter().chain(&[129, 200, 300]) {
+                // Columns of very different magnitudes: each has its own scale.
+                let col_scale: Vec<f32> = (0..n).map(|j| 10f32.powi(j as i32 % 5 - 2)).collect();
+                let src: Vec<f32> = (0..k * n).map(|i| rng.uniform_range(-1.0, 1.0) * col_scale[i % n]).collect();
+                let mut b = PackedI16::default();
+                b.pack(isa, k, n, &src, false);
+                assert_eq!((b.k(), b.n()), (k, n));
+                let m = 2;
+                let (lda, ldc) = (k + 3, n + 2);
+                let a = random(m * lda, &mut rng);
+                let bias = random(n, &mut rng);
+                let c0 = random(m * ldc, &mut rng);
+                for mode in 0..3 {
+                    let out = [Out::Overwrite, Out::Accumulate, Out::Bias(&bias)][mode];
+                    let mut c = c0.clone();
+                    gemm_i16(isa, m, &a, lda, &b, &mut c, ldc, out);
+                    for i in 0..m {
+                        let amax = a[i * lda..i * lda + k].iter().fold(0.0f64, |x, &v| x.max(v.abs() as f64));
+                        for j in 0..n {
+                            let dot: f64 = (0..k).map(|p| a[i * lda + p] as f64 * src[p * n + j] as f64).sum();
+                            let start = [0.0, c0[i * ldc + j] as f64, bias[j] as f64][mode];
+                            // Each product is off by at most half a quantum of either factor.
+                            let wmax = (0..k).fold(0.0f64, |x, p| x.max(src[p * n + j].abs() as f64));
+                            let quantum = (b.scale(j) as f64).max(wmax / 32767.0);
+                            let tol = k as f64 * (amax * quantum + wmax * amax / 32767.0) + 1e-6 * (1.0 + start.abs());
+                            let got = c[i * ldc + j] as f64;
+                            assert!(
+                                (got - start - dot).abs() <= tol,
+                                "{} gemm_i16 n={n} k={k} mode={mode} [{i},{j}]: got {got}, want {}",
+                                isa.name(),
+                                start + dot
+                            );
                         }
                     }
                 }

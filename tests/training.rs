@@ -252,8 +252,11 @@ fn exact_sampling_steps_are_the_training_forward_pass() {
 }
 
 #[test]
-fn bf16_sampling_is_close_to_f32_and_deterministic() {
-    for cell in [CellKind::Rnn, CellKind::Lstm, CellKind::Gru] {
+fn compact_sampling_is_close_to_f32_and_deterministic() {
+    for (cell, precision) in [CellKind::Rnn, CellKind::Lstm, CellKind::Gru]
+        .into_iter()
+        .flat_map(|c| [(c, Precision::Bf16), (c, Precision::I16)])
+    {
         let mut t = Trainer::new(Config { layers: 2, ..tiny(cell) }, SMALL_TEXT).unwrap();
         for _ in 0..50 {
             t.step().unwrap();
@@ -263,27 +266,27 @@ fn bf16_sampling_is_close_to_f32_and_deterministic() {
         let mut worst_kl = 0.0f64;
         for id in t.vocab.encode(SMALL_TEXT).unwrap().ids {
             exact.feed(&t.model, id, Precision::F32);
-            fast.feed(&t.model, id, Precision::Bf16);
+            fast.feed(&t.model, id, precision);
             let (p, q) = (softmax(exact.logits()), softmax(fast.logits()));
             let kl: f64 = p.iter().zip(&q).map(|(&p, &q)| if p > 0.0 { p * (p / q).ln() } else { 0.0 }).sum();
             worst_kl = worst_kl.max(kl);
         }
-        assert!(worst_kl < 1e-3, "{cell:?}: KL(f32 ‖ bf16) up to {worst_kl}");
+        assert!(worst_kl < 1e-3, "{cell:?} {precision:?}: KL(f32 ‖ compact) up to {worst_kl}");
         let ids = t.vocab.encode(SMALL_TEXT).unwrap().ids;
         let f32_loss = sequence_loss_at(&t.model, &ids, Precision::F32).unwrap();
-        let bf16_loss = sequence_loss_at(&t.model, &ids, Precision::Bf16).unwrap();
-        assert!((f32_loss - bf16_loss).abs() < 1e-2, "{cell:?}: loss {f32_loss} in f32, {bf16_loss} in bf16");
+        let compact_loss = sequence_loss_at(&t.model, &ids, precision).unwrap();
+        assert!((f32_loss - compact_loss).abs() < 1e-2, "{cell:?} {precision:?}: loss {f32_loss} vs {compact_loss}");
         assert_eq!(sequence_loss(&t.model, &ids, false).unwrap().0, f32_loss);
 
-        let opts = SampleOptions { temperature: 1.0, ..SampleOptions::default() };
-        assert_eq!(opts.precision, Precision::Bf16, "bf16 is the default");
+        assert_eq!(SampleOptions::default().precision, Precision::I16, "i16 is the default");
+        let opts = SampleOptions { temperature: 1.0, precision, ..SampleOptions::default() };
         let a = t.sample("The ", 300, &opts, 7, false).unwrap().text;
         assert_eq!(a.chars().count(), 300);
         assert_eq!(t.sample("The ", 300, &opts, 7, false).unwrap().text, a, "{cell:?}: same seed, same text");
         assert_ne!(t.sample("The ", 300, &opts, 8, false).unwrap().text, a, "{cell:?}: another seed");
         let hot = SampleOptions { temperature: 100.0, top_p: 0.999, ..opts };
         assert!(!t.sample("", 2000, &hot, 4, false).unwrap().text.contains(UNKNOWN));
-        // Training changes the weights: the next sample reads fresh bf16 copies.
+        // Training changes the weights: the next sample reads fresh copies.
         let greedy = |t: &mut Trainer, precision| {
             let o = SampleOptions { temperature: 0.0, precision, ..SampleOptions::default() };
             t.sample("The ", 100, &o, 1, false).unwrap().text
@@ -292,7 +295,7 @@ fn bf16_sampling_is_close_to_f32_and_deterministic() {
             t.step().unwrap();
         }
         let mut fresh = Trainer::from_file(&t.save_model().unwrap(), SMALL_TEXT).unwrap();
-        assert_eq!(greedy(&mut t, Precision::Bf16), greedy(&mut fresh, Precision::Bf16), "{cell:?}: no stale copy");
+        assert_eq!(greedy(&mut t, precision), greedy(&mut fresh, precision), "{cell:?} {precision:?}: no stale copy");
     }
 }
 

@@ -29,8 +29,8 @@ rnn-playground: train character-level RNN / LSTM / GRU language models (exact to
 USAGE:
   rnn-playground train CORPUS [--steps N] [--out model.safetensors] [--resume CKPT] [config flags]
   rnn-playground sample --model M [--prime TEXT] [--length N] [--temperature T] [--top-k K] [--top-p P] [--seed S]
-                        [--precision bf16|f32]   (bf16: weights rounded to bf16, faster; f32: exact)
-  rnn-playground eval --model M --text FILE [--vocab VOCAB.json] [--grads OUT.safetensors] [--precision f32|bf16]
+                        [--precision i16|bf16|f32]   (i16, the default, and bf16: compact weights, faster; f32: exact)
+  rnn-playground eval --model M --text FILE [--vocab VOCAB.json] [--grads OUT.safetensors] [--precision f32|bf16|i16]
   rnn-playground info --model M
   rnn-playground bench [--corpus FILE] [--seconds S] [config flags]
 
@@ -380,11 +380,11 @@ fn model_and_vocab(path: &str, vocab_path: Option<String>) -> Result<(Model, Voc
     Ok((Model::new(loaded.params), vocab))
 }
 
-/// `--precision f32|bf16`, or `default`.
+/// `--precision f32|bf16|i16`, or `default`.
 fn precision_from(a: &mut Args, default: Precision) -> Result<Precision, String> {
     match a.take("precision") {
         None => Ok(default),
-        Some(v) => parse_enum("precision", &v, &[("f32", Precision::F32), ("bf16", Precision::Bf16)]),
+        Some(v) => parse_enum("precision", &v, &[("f32", Precision::F32), ("bf16", Precision::Bf16), ("i16", Precision::I16)]),
     }
 }
 
@@ -396,7 +396,7 @@ fn sample(mut a: Args) -> Result<(), String> {
         temperature: a.num("temperature", 0.8)?,
         top_k: a.num("top-k", 0)?,
         top_p: a.num("top-p", 1.0)?,
-        precision: precision_from(&mut a, Precision::Bf16)?,
+        precision: precision_from(&mut a, Precision::I16)?,
     };
     let seed: u64 = a.num("seed", 1)?;
     let vocab_path = a.take("vocab");
@@ -427,7 +427,7 @@ fn eval(mut a: Args) -> Result<(), String> {
     let enc = vocab.encode(&text).map_err(|e| format!("{text_path}: {e}"))?;
     let (loss, grad) = match precision {
         Precision::F32 => sequence_loss(&model, &enc.ids, grads.is_some()),
-        Precision::Bf16 => sequence_loss_at(&model, &enc.ids, precision).map(|l| (l, None)),
+        _ => sequence_loss_at(&model, &enc.ids, precision).map(|l| (l, None)),
     }
     .map_err(|e| format!("{text_path}: {e}"))?;
     if let (Some(out), Some(g)) = (&grads, &grad) {

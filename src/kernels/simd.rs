@@ -52,6 +52,13 @@ pub(crate) trait Simd: Copy {
     const BF16_SPLIT: bool;
     /// `2·LANES` bf16 widened to f32: (columns `0..LANES`, columns `LANES..2·LANES`).
     unsafe fn load_bf16(p: *const u32) -> (Self::V, Self::V);
+    /// A vector of i32 zeros (integer lanes live in the same register type as f32 lanes).
+    unsafe fn zero_i32() -> Self::V;
+    /// `acc + (w_lo·x_lo + w_hi·x_hi)` lane by lane in i32, for `LANES` words `w` of two i16 at `p`
+    /// and the two i16 of `x`.
+    unsafe fn dot_i16_acc(acc: Self::V, p: *const u32, x: u32) -> Self::V;
+    /// i32 lanes converted to f32.
+    unsafe fn i32_to_f32(v: Self::V) -> Self::V;
 
     /// The GEMM micro-kernel at this ISA's tile shape ([`gemm::tile`]).
     unsafe fn tile<const AT: bool>(t: &Tile);
@@ -150,6 +157,20 @@ impl Simd for Scalar {
     unsafe fn load_bf16(p: *const u32) -> (f32, f32) {
         let w = *p;
         (f32::from_bits(w << 16), f32::from_bits(w & 0xFFFF_0000))
+    }
+    #[inline(always)]
+    unsafe fn zero_i32() -> f32 {
+        0.0
+    }
+    #[inline(always)]
+    unsafe fn dot_i16_acc(acc: f32, p: *const u32, x: u32) -> f32 {
+        let (w, i16s) = (*p, |v: u32| (v as u16 as i16 as i32, (v >> 16) as u16 as i16 as i32));
+        let ((w0, w1), (x0, x1)) = (i16s(w), i16s(x));
+        f32::from_bits((acc.to_bits() as i32).wrapping_add(w0 * x0 + w1 * x1) as u32)
+    }
+    #[inline(always)]
+    unsafe fn i32_to_f32(v: f32) -> f32 {
+        v.to_bits() as i32 as f32
     }
     #[inline(always)]
     unsafe fn tile<const AT: bool>(t: &Tile) {
@@ -261,6 +282,18 @@ mod wasm {
             (i16x8_shuffle::<0, 8, 1, 9, 2, 10, 3, 11>(z, w), i16x8_shuffle::<4, 12, 5, 13, 6, 14, 7, 15>(z, w))
         }
         #[inline(always)]
+        unsafe fn zero_i32() -> v128 {
+            i32x4_splat(0)
+        }
+        #[inline(always)]
+        unsafe fn dot_i16_acc(acc: v128, p: *const u32, x: u32) -> v128 {
+            i32x4_add(acc, i32x4_dot_i16x8(v128_load(p as *const v128), u32x4_splat(x)))
+        }
+        #[inline(always)]
+        unsafe fn i32_to_f32(v: v128) -> v128 {
+            f32x4_convert_i32x4(v)
+        }
+        #[inline(always)]
         unsafe fn tile<const AT: bool>(t: &Tile) {
             gemm::tile_nv2::<Self, 4, AT>(t)
         }
@@ -368,6 +401,19 @@ mod x86 {
             (_mm256_castsi256_ps(_mm256_slli_epi32::<16>(w)), _mm256_castsi256_ps(hi))
         }
         #[inline(always)]
+        unsafe fn zero_i32() -> __m256 {
+            _mm256_setzero_ps()
+        }
+        #[inline(always)]
+        unsafe fn dot_i16_acc(acc: __m256, p: *const u32, x: u32) -> __m256 {
+            let prod = _mm256_madd_epi16(_mm256_loadu_si256(p as *const __m256i), _mm256_set1_epi32(x as i32));
+            _mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(acc), prod))
+        }
+        #[inline(always)]
+        unsafe fn i32_to_f32(v: __m256) -> __m256 {
+            _mm256_cvtepi32_ps(_mm256_castps_si256(v))
+        }
+        #[inline(always)]
         unsafe fn tile<const AT: bool>(t: &Tile) {
             gemm::tile_nv2::<Self, 6, AT>(t)
         }
@@ -462,6 +508,23 @@ mod x86 {
             let w = _mm512_loadu_si512(p as *const __m512i);
             let hi = _mm512_and_si512(w, _mm512_set1_epi32(0xFFFF_0000u32 as i32));
             (_mm512_castsi512_ps(_mm512_slli_epi32::<16>(w)), _mm512_castsi512_ps(hi))
+        }
+        #[inline(always)]
+        unsafe fn zero_i32() -> __m512 {
+            _mm512_setzero_ps()
+        }
+        #[inline(always)]
+        unsafe fn dot_i16_acc(acc: __m512, p: *const u32, x: u32) -> __m512 {
+            // AVX-512F has no 16-bit multiply (that is AVX-512BW): two AVX2 halves.
+            let (w, xv) = (_mm512_loadu_si512(p as *const __m512i), _mm256_set1_epi32(x as i32));
+            let lo = _mm256_madd_epi16(_mm512_castsi512_si256(w), xv);
+            let hi = _mm256_madd_epi16(_mm512_extracti64x4_epi64::<1>(w), xv);
+            let prod = _mm512_inserti64x4::<1>(_mm512_castsi256_si512(lo), hi);
+            _mm512_castsi512_ps(_mm512_add_epi32(_mm512_castps_si512(acc), prod))
+        }
+        #[inline(always)]
+        unsafe fn i32_to_f32(v: __m512) -> __m512 {
+            _mm512_cvtepi32_ps(_mm512_castps_si512(v))
         }
         #[inline(always)]
         unsafe fn tile<const AT: bool>(t: &Tile) {
