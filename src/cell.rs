@@ -5,7 +5,8 @@
 //! steps are one GEMM before the recurrence, and the weight gradients one GEMM after it.
 
 use crate::config::CellKind;
-use crate::kernels::{gemm, gemm_tn_acc, sum_rows_acc, Isa, Out, PackedB};
+use crate::kernels::{gemm, gemm_bf16, gemm_i16, gemm_tn_acc, sum_rows_acc, Isa, Out, PackedB, PackedBf16, PackedI16};
+use crate::model::Precision;
 use crate::{gru, lstm, rnn};
 
 /// Parameters of one layer, exactly PyTorch's `nn.RNN/LSTM/GRU` layer k (G = 1, 4, 3).
@@ -37,6 +38,50 @@ pub struct Packed {
     w_hh: PackedB,    // (G·H, H): ∂L/∂h_{t−1} = d_pre·W_hh
     bias_x: Vec<f32>, // (G·H) added by the input projection: b_ih + b_hh, except GRU's b_hn
     bias_h: Vec<f32>, // (G·H) GRU only, added to W_hh h: 0, 0, b_hn
+}
+
+/// A weight matrix rounded for sampling: bf16, or i16 per column.
+#[derive(Clone, Debug)]
+pub enum Compact {
+    /// Rounded to bf16.
+    Bf16(PackedBf16),
+    /// Quantised to i16.
+    I16(PackedI16),
+}
+
+impl Compact {
+    /// `B (k × n)` (`src` as in [`PackedB::pack`]) in `precision` (not f32) for `isa`.
+    pub fn pack(isa: Isa, precision: Precision, k: usize, n: usize, src: &[f32], transposed: bool) -> Compact {
+        match precision {
+            Precision::I16 => {
+                let mut b = PackedI16::default();
+                b.pack(isa, k, n, src, transposed);
+                Compact::I16(b)
+            }
+            _ => {
+                let mut b = PackedBf16::default();
+                b.pack(isa, k, n, src, transposed);
+                Compact::Bf16(b)
+            }
+        }
+    }
+
+    /// [`gemm`] with this B.
+    #[allow(clippy::too_many_arguments)]
+    pub fn gemm(&self, isa: Isa, m: usize, a: &[f32], lda: usize, c: &mut [f32], ldc: usize, out: Out) {
+        match self {
+            Compact::Bf16(b) => gemm_bf16(isa, m, a, lda, b, c, ldc, out),
+            Compact::I16(b) => gemm_i16(isa, m, a, lda, b, c, ldc, out),
+        }
+    }
+}
+
+/// A layer's forward matrices rounded for sampling (see [`crate::model::Precision`]); the biases
+/// stay f32, in [`Packed`].
+#[derive(Clone, Debug)]
+pub struct CompactLayer {
+    w_ih_t: Option<Compact>, // (In, G·H): x·W_ihᵀ; none when the layer reads an embedding table
+    w_hh_t: Compact,         // (H, G·H): h·W_hhᵀ
 }
 
 /// Everything a layer keeps from its forward pass over a chunk for the backward pass, plus scratch.
@@ -149,6 +194,16 @@ impl Layer {
         }
     }
 
+    /// The forward matrices in `precision` (not f32) for `isa`: `W_hh`, and `W_ih` unless `table`
+    /// (layer 0 reading projected embeddings, which stay f32).
+    pub fn pack_compact(&self, isa: Isa, precision: Precision, table: bool) -> CompactLayer {
+        let gh = self.kind.gates() * self.hidden;
+        CompactLayer {
+            w_ih_t: (!table).then(|| Compact::pack(isa, precision, self.input, gh, &self.w_ih, true)),
+            w_hh_t: Compact::pack(isa, precision, self.hidden, gh, &self.w_hh, true),
+        }
+    }
+
     /// The input projection `out (rows, G·H) = x (rows, In) · W_ihᵀ + b_ih` plus the parts of `b_hh`
     /// that add to it (all but GRU's `b_hn`): what [`Layer::forward`] starts from.
     pub fn project(&self, isa: Isa, packed: &Packed, rows: usize, x: &[f32], out: &mut [f32]) {
@@ -158,15 +213,33 @@ impl Layer {
 
     /// Forward over a chunk from the initial state `h0` (B, H) and, for LSTM, `c0`. With `x`
     /// (T·B, In) the input projections of all T steps are one GEMM; without, `cache.gates` already
-    /// holds them (see [`Layer::project`]). Fills `cache`; the outputs are `cache.outputs()`.
+    /// holds them (see [`Layer::project`]). Fills `cache`; the outputs are `cache.outputs()`. With
+    /// `compact` the matrix products read those copies instead of the f32 weights (biases stay f32).
     #[allow(clippy::too_many_arguments)]
-    pub fn forward(&self, isa: Isa, packed: &Packed, x: Option<&[f32]>, h0: &[f32], c0: &[f32], cache: &mut LayerCache) {
+    pub fn forward(
+        &self,
+        isa: Isa,
+        packed: &Packed,
+        compact: Option<&CompactLayer>,
+        x: Option<&[f32]>,
+        h0: &[f32],
+        c0: &[f32],
+        cache: &mut LayerCache,
+    ) {
         let (hs, b, steps) = (self.hidden, cache.batch, cache.steps);
         let gh = self.kind.gates() * hs;
         let (bh, bg) = (b * hs, b * gh);
         if let Some(x) = x {
-            self.project(isa, packed, steps * b, x, &mut cache.gates);
+            match compact.and_then(|q| q.w_ih_t.as_ref()) {
+                None => self.project(isa, packed, steps * b, x, &mut cache.gates),
+                Some(w) => w.gemm(isa, steps * b, x, self.input, &mut cache.gates, gh, Out::Bias(&packed.bias_x)),
+            }
         }
+        // out (B, G·H) = h_prev (B, H)·W_hhᵀ (+ out or a bias, per `init`)
+        let hidden_product = |h_prev: &[f32], out: &mut [f32], init: Out| match compact {
+            None => gemm(isa, b, h_prev, hs, &packed.w_hh_t, out, gh, init),
+            Some(q) => q.w_hh_t.gemm(isa, b, h_prev, hs, out, gh, init),
+        };
         cache.h[..bh].copy_from_slice(h0);
         if self.kind == CellKind::Lstm {
             cache.c[..bh].copy_from_slice(c0);
@@ -178,17 +251,17 @@ impl Layer {
             let gates = &mut cache.gates[t * bg..(t + 1) * bg];
             match self.kind {
                 CellKind::Rnn => {
-                    gemm(isa, b, h_prev, hs, &packed.w_hh_t, gates, gh, Out::Accumulate);
+                    hidden_product(h_prev, gates, Out::Accumulate);
                     rnn::forward_step(isa, gates, h_out)
                 }
                 CellKind::Lstm => {
-                    gemm(isa, b, h_prev, hs, &packed.w_hh_t, gates, gh, Out::Accumulate);
+                    hidden_product(h_prev, gates, Out::Accumulate);
                     let (c_done, c_rest) = cache.c.split_at_mut((t + 1) * bh);
                     let tanh_c = &mut cache.tanh_c[t * bh..(t + 1) * bh];
                     lstm::forward_step(isa, hs, gates, &c_done[t * bh..], &mut c_rest[..bh], tanh_c, h_out);
                 }
                 CellKind::Gru => {
-                    gemm(isa, b, h_prev, hs, &packed.w_hh_t, &mut cache.h_proj, gh, Out::Bias(&packed.bias_h));
+                    hidden_product(h_prev, &mut cache.h_proj, Out::Bias(&packed.bias_h));
                     let hn = &mut cache.hn[t * bh..(t + 1) * bh];
                     gru::forward_step(isa, hs, gates, &cache.h_proj, h_prev, hn, h_out)
                 }

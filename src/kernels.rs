@@ -8,13 +8,18 @@
 //! Two GEMM shapes cover training: `C = A·B` with B a weight matrix packed once per optimizer step
 //! into the micro-kernel's panel layout ([`PackedB`], [`gemm`]), and `C += Aᵀ·B` for the weight
 //! gradients summed over all time steps ([`gemm_tn_acc`]). One-row products (sampling) take a GEMV
-//! path over the same packed panels.
+//! path over the same packed panels, or over a bf16 copy of the weights ([`PackedBf16`],
+//! [`gemm_bf16`]) where sampling may trade exactness for half the memory traffic.
 
+mod bf16;
 mod gemm;
+mod int16;
 pub(crate) mod math;
 pub(crate) mod simd;
 
+pub use bf16::{bf16_bits, bf16_round, PackedBf16};
 pub use gemm::PackedB;
+pub use int16::PackedI16;
 use simd::{Scalar, Simd};
 use std::sync::OnceLock;
 
@@ -78,6 +83,40 @@ impl Isa {
             Level::Avx512 => "avx512",
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
             Level::Simd128 => "simd128",
+        }
+    }
+
+    /// `f32` lanes of this ISA's vectors.
+    fn lanes(self) -> usize {
+        fn lanes<S: Simd>() -> usize {
+            S::LANES
+        }
+        match self.0 {
+            #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+            Level::Scalar => lanes::<Scalar>(),
+            #[cfg(target_arch = "x86_64")]
+            Level::Avx2 => lanes::<simd::Avx2>(),
+            #[cfg(target_arch = "x86_64")]
+            Level::Avx512 => lanes::<simd::Avx512>(),
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            Level::Simd128 => lanes::<simd::Simd128>(),
+        }
+    }
+
+    /// [`Simd::BF16_SPLIT`] of this ISA: the order of the columns in a bf16 sub-panel row.
+    fn bf16_split(self) -> bool {
+        fn split<S: Simd>() -> bool {
+            S::BF16_SPLIT
+        }
+        match self.0 {
+            #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+            Level::Scalar => split::<Scalar>(),
+            #[cfg(target_arch = "x86_64")]
+            Level::Avx2 => split::<simd::Avx2>(),
+            #[cfg(target_arch = "x86_64")]
+            Level::Avx512 => split::<simd::Avx512>(),
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            Level::Simd128 => split::<simd::Simd128>(),
         }
     }
 
@@ -189,6 +228,92 @@ unsafe fn gemm_impl<S: Simd>(m: usize, a: *const f32, lda: usize, b: &PackedB, c
     gemm::gemm_packed::<S>(m, a, lda, b, c, ldc, gemm::Init::of(out))
 }
 
+impl PackedBf16 {
+    /// Rounds `B (k×n)` to bf16 and packs it for `isa`'s [`gemm_bf16`]: `src` as in
+    /// [`PackedB::pack`]. Reuses the allocation.
+    pub fn pack(&mut self, isa: Isa, k: usize, n: usize, src: &[f32], transposed: bool) {
+        self.pack_lanes(isa.lanes(), isa.bf16_split(), k, n, src, transposed);
+    }
+}
+
+/// [`gemm`] with B in bf16: `C (m × n) = A (m × k) · B` (or `+=`, or `+ bias`), each row a GEMV
+/// that widens B to f32 and accumulates in f32. For one-row products (sampling), where streaming
+/// the weights is the cost.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm_bf16(isa: Isa, m: usize, a: &[f32], lda: usize, b: &PackedBf16, c: &mut [f32], ldc: usize, out: Out) {
+    let (k, n) = (b.k, b.n);
+    let layout = (isa.lanes(), isa.bf16_split());
+    assert_eq!((b.lanes, b.split), layout, "gemm_bf16: B was packed for another instruction set");
+    if m == 0 || n == 0 {
+        return;
+    }
+    assert!(lda >= k && ldc >= n, "gemm_bf16: strides");
+    assert!(a.len() >= (m - 1) * lda + k, "gemm_bf16: A has {} floats for {m}×{k}", a.len());
+    assert!(c.len() >= (m - 1) * ldc + n, "gemm_bf16: C has {} floats for {m}×{n}", c.len());
+    if let Out::Bias(bias) = out {
+        assert!(bias.len() >= n, "gemm_bf16: bias of {} for {n} columns", bias.len());
+    }
+    for i in 0..m {
+        gemv_bf16_dispatch(isa, a[i * lda..].as_ptr(), b, c[i * ldc..].as_mut_ptr(), out);
+    }
+}
+
+multiversion! {
+    fn gemv_bf16_dispatch(x: *const f32, b: &PackedBf16, c: *mut f32, out: Out) = gemv_bf16_impl;
+}
+
+#[inline(always)]
+unsafe fn gemv_bf16_impl<S: Simd>(x: *const f32, b: &PackedBf16, c: *mut f32, out: Out) {
+    bf16::gemv_bf16::<S>(x, b, c, gemm::Init::of(out))
+}
+
+impl PackedI16 {
+    /// Quantises `B (k×n)` to i16 per column and packs it for `isa`'s [`gemm_i16`]: `src` as in
+    /// [`PackedB::pack`]. Reuses the allocation.
+    pub fn pack(&mut self, isa: Isa, k: usize, n: usize, src: &[f32], transposed: bool) {
+        self.pack_lanes(isa.lanes(), k, n, src, transposed);
+    }
+}
+
+/// [`gemm`] in 16-bit integers: each row of A is quantised (one scale per row) and multiplied by
+/// the quantised B with exact i32 sums, then rescaled to f32 and written per `out`.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm_i16(isa: Isa, m: usize, a: &[f32], lda: usize, b: &PackedI16, c: &mut [f32], ldc: usize, out: Out) {
+    let (k, n) = (b.k, b.n);
+    assert_eq!(b.lanes, isa.lanes(), "gemm_i16: B was packed for another instruction set");
+    if m == 0 || n == 0 {
+        return;
+    }
+    assert!(lda >= k && ldc >= n, "gemm_i16: strides");
+    assert!(a.len() >= (m - 1) * lda + k, "gemm_i16: A has {} floats for {m}×{k}", a.len());
+    assert!(c.len() >= (m - 1) * ldc + n, "gemm_i16: C has {} floats for {m}×{n}", c.len());
+    if let Out::Bias(bias) = out {
+        assert!(bias.len() >= n, "gemm_i16: bias of {} for {n} columns", bias.len());
+    }
+    // The quantised row: on the stack up to k = 2048.
+    let mut stack = [0u32; 1024];
+    let mut heap = Vec::new();
+    let xq = if k.div_ceil(2) <= stack.len() {
+        &mut stack[..k.div_ceil(2)]
+    } else {
+        heap.resize(k.div_ceil(2), 0);
+        &mut heap[..]
+    };
+    for i in 0..m {
+        let scale = int16::quantise_row(&a[i * lda..i * lda + k], xq);
+        gemv_i16_dispatch(isa, xq.as_ptr(), scale, b, c[i * ldc..].as_mut_ptr(), out);
+    }
+}
+
+multiversion! {
+    fn gemv_i16_dispatch(xq: *const u32, x_scale: f32, b: &PackedI16, c: *mut f32, out: Out) = gemv_i16_impl;
+}
+
+#[inline(always)]
+unsafe fn gemv_i16_impl<S: Simd>(xq: *const u32, x_scale: f32, b: &PackedI16, c: *mut f32, out: Out) {
+    int16::gemv_i16::<S>(xq, x_scale, b, c, gemm::Init::of(out))
+}
+
 /// `C (m × n) += Aᵀ · B` with `A (k × m)` and `B (k × n)` (row strides `lda ≥ m`, `ldb ≥ n`,
 /// `ldc ≥ n`): a sum of outer products over the k rows, e.g. a weight gradient over all time steps.
 #[allow(clippy::too_many_arguments)]
@@ -284,6 +409,39 @@ unsafe fn sum_sq_impl<S: Simd>(x: &[f32]) -> f64 {
         total += (S::hsum(acc) + tail) as f64;
     }
     total
+}
+
+multiversion! {
+    /// Unnormalised softmax weights: `out[i] = e^{(x[i] − shift)·scale}` (`shift` the largest x,
+    /// `scale` 1 / temperature), exactly 0 where the exponent is below −87 (e^−87 ≈ 1.6e−38; a
+    /// masked −∞ logit is 0); returns their sum.
+    pub fn softmax_weights(x: &[f32], shift: f32, scale: f32, out: &mut [f32]) -> f32 = softmax_weights_impl;
+}
+
+#[inline(always)]
+unsafe fn softmax_weights_impl<S: Simd>(x: &[f32], shift: f32, scale: f32, out: &mut [f32]) -> f32 {
+    #[inline(always)]
+    unsafe fn weight<S: Simd>(x: S::V, shift: f32, scale: f32) -> S::V {
+        let arg = S::mul(S::sub(x, S::splat(shift)), S::splat(scale));
+        S::select_lt(arg, S::splat(-87.0), S::splat(0.0), math::exp::<S>(arg))
+    }
+    let n = x.len();
+    assert!(out.len() >= n, "softmax_weights: out of {} for {n}", out.len());
+    let (mut sum, mut j) = (S::splat(0.0), 0);
+    while j + S::LANES <= n {
+        let w = weight::<S>(S::load(x.as_ptr().add(j)), shift, scale);
+        S::store(out.as_mut_ptr().add(j), w);
+        sum = S::add(sum, w);
+        j += S::LANES;
+    }
+    let mut tail = 0.0;
+    while j < n {
+        let w = weight::<Scalar>(x[j], shift, scale);
+        out[j] = w;
+        tail += w;
+        j += 1;
+    }
+    S::hsum(sum) + tail
 }
 
 /// The logistic function σ(x) = 1 / (1 + e^(−x)), the same approximation the vector kernels use.

@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::data::{split, Batcher};
 use crate::error::{Error, Result};
 use crate::json::F32;
-use crate::model::{Dims, Model, Params, State, Workspace};
+use crate::model::{Dims, Model, Params, Precision, State, Workspace};
 use crate::optim::{clip, grad_norm, Optimizer};
 use crate::probe::{probe, Probe};
 use crate::rng::Rng;
@@ -369,8 +369,18 @@ pub fn sequence_loss(model: &Model, ids: &[u32], want_grad: bool) -> Result<(f32
         let loss = model.backward(&mut ws, &ids[..steps], &ids[1..], &mut grad);
         return Ok((loss, Some(grad)));
     }
-    // Without gradients the forward pass runs in chunks with the state carried: the same numbers
-    // as one long pass, in bounded memory.
+    Ok((sequence_loss_at(model, ids, Precision::F32)?, None))
+}
+
+/// [`sequence_loss`] without gradients, with the weight matrices in `precision` (to measure what
+/// bf16 sampling gives up). The forward pass runs in chunks with the state carried: the same
+/// numbers as one long pass, in bounded memory.
+pub fn sequence_loss_at(model: &Model, ids: &[u32], precision: Precision) -> Result<f32> {
+    if ids.len() < 2 {
+        return Err(Error::Text("the text needs at least two characters".into()));
+    }
+    let d = model.dims();
+    let steps = ids.len() - 1;
     let chunk = steps.min(1024);
     let mut ws = Workspace::new(d, chunk, 1);
     let mut state = State::zeros(d, 1);
@@ -381,10 +391,10 @@ pub fn sequence_loss(model: &Model, ids: &[u32], want_grad: bool) -> Result<(f32
         if n != ws.steps {
             ws = Workspace::new(d, n, 1);
         }
-        model.forward(&mut ws, &ids[start..start + n], &state);
+        model.forward_at(precision, &mut ws, &ids[start..start + n], &state);
         total += model.loss(&ws, &ids[start + 1..start + n + 1]) as f64 * n as f64;
         ws.final_state(&mut state);
         start += n;
     }
-    Ok(((total / steps as f64) as f32, None))
+    Ok((total / steps as f64) as f32)
 }

@@ -157,7 +157,7 @@ impl WasmTrainer {
         top_p: f32,
         seed: f64,
     ) -> Result<JsValue, JsError> {
-        let opts = SampleOptions { temperature, top_k: top_k as usize, top_p };
+        let opts = SampleOptions { temperature, top_k: top_k as usize, top_p, ..SampleOptions::default() };
         // A JS number seed: non-finite or negative values fall back to 0 rather than failing.
         let seed = if seed.is_finite() && seed > 0.0 { seed as u64 } else { 0 };
         let s = self.inner.sample(prime, length as usize, &opts, seed, false).map_err(js_err)?;

@@ -8,7 +8,10 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use rnn_playground::config::{CellKind, InitKind};
-use rnn_playground::kernels::{self, gemm, gemm_tn_acc, sum_rows_acc, sum_sq_isa, Isa, Out, PackedB};
+use rnn_playground::kernels::{
+    self, bf16_bits, bf16_round, gemm, gemm_bf16, gemm_i16, gemm_tn_acc, softmax_weights, sum_rows_acc, sum_sq_isa, Isa, Out, PackedB,
+    PackedBf16, PackedI16,
+};
 use rnn_playground::loss::cross_entropy;
 use rnn_playground::model::{Dims, Model, Params, State, Workspace};
 use rnn_playground::rng::Rng;
@@ -84,6 +87,140 @@ fn one_row_gemv_is_bit_identical_to_the_tiled_path() {
             let mut row = vec![0.0; n];
             gemm(isa, 1, &a[3 * k..], k, &b, &mut row, n, Out::Bias(&bias));
             assert_eq!(row, tiled[3 * n..4 * n], "{} k={k} n={n}", isa.name());
+        }
+    }
+}
+
+#[test]
+fn bf16_rounding_is_to_nearest_even() {
+    let bits = |b: u32| bf16_bits(f32::from_bits(b));
+    assert_eq!(bits(0x3F80_0000), 0x3F80, "1 is exact");
+    assert_eq!(bits(0x3F80_7FFF), 0x3F80, "below the tie: down");
+    assert_eq!(bits(0x3F80_8000), 0x3F80, "tie: to even (down)");
+    assert_eq!(bits(0x3F81_8000), 0x3F82, "tie: to even (up)");
+    assert_eq!(bits(0x3F80_8001), 0x3F81, "above the tie: up");
+    assert_eq!(bits(0xBF80_8001), 0xBF81, "negative: away from zero past the tie");
+    assert_eq!(bits(0x7F7F_FFFF), 0x7F80, "past the largest bf16: infinity");
+    assert!(bf16_round(f32::NAN).is_nan());
+    assert_eq!(bf16_round(f32::NEG_INFINITY), f32::NEG_INFINITY);
+    let mut rng = Rng::new(11);
+    for _ in 0..10_000 {
+        let x = rng.normal() * 10f32.powi((rng.uniform() * 20.0) as i32 - 10);
+        let err = (bf16_round(x) as f64 - x as f64).abs();
+        assert!(err <= x.abs() as f64 / 256.0, "{x}: rounded to {}", bf16_round(x));
+    }
+}
+
+#[test]
+fn gemm_bf16_matches_reference_on_every_shape_and_mode() {
+    let mut rng = Rng::new(12);
+    for isa in Isa::available() {
+        for &k in &KS {
+            // Past 128 columns: more than one block of sub-panels on every ISA (AVX-512: 4 × 32).
+            for &n in NS.iter().chain(&[129, 200, 300]) {
+                let src = random(k * n, &mut rng);
+                let b_at = |p: usize, j: usize, transposed: bool| if transposed { src[j * k + p] } else { src[p * n + j] };
+                for transposed in [false, true] {
+                    let mut b = PackedBf16::default();
+                    b.pack(isa, k, n, &src, transposed);
+                    assert_eq!((b.k(), b.n()), (k, n));
+                    for m in [1, 3] {
+                        let (lda, ldc) = (k + 3, n + 2);
+                        let a = random(m * lda, &mut rng);
+                        let bias = random(n, &mut rng);
+                        let c0 = random(m * ldc, &mut rng);
+                        for mode in 0..3 {
+                            let out = [Out::Overwrite, Out::Accumulate, Out::Bias(&bias)][mode];
+                            let mut c = c0.clone();
+                            gemm_bf16(isa, m, &a, lda, &b, &mut c, ldc, out);
+                            let mut want: Vec<f64> = c0.iter().map(|&v| v as f64).collect();
+                            for i in 0..m {
+                                for j in 0..n {
+                                    let dot: f64 = (0..k)
+                                        .map(|p| a[i * lda + p] as f64 * bf16_round(b_at(p, j, transposed)) as f64)
+                                        .sum();
+                                    let start = [0.0, c0[i * ldc + j] as f64, bias[j] as f64][mode];
+                                    want[i * ldc + j] = start + dot;
+                                }
+                            }
+                            let what = format!("{} gemm_bf16 m={m} n={n} k={k} transposed={transposed} mode={mode}", isa.name());
+                            check(&what, &c, &want, 1e-6 * k as f64);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn gemm_i16_matches_reference_on_every_shape_and_mode() {
+    let mut rng = Rng::new(14);
+    for isa in Isa::available() {
+        for &k in &KS {
+            for &n in NS.iter().chain(&[129, 200, 300]) {
+                // Columns of very different magnitudes: each has its own scale.
+                let col_scale: Vec<f32> = (0..n).map(|j| 10f32.powi(j as i32 % 5 - 2)).collect();
+                let src: Vec<f32> = (0..k * n).map(|i| rng.uniform_range(-1.0, 1.0) * col_scale[i % n]).collect();
+                let mut b = PackedI16::default();
+                b.pack(isa, k, n, &src, false);
+                assert_eq!((b.k(), b.n()), (k, n));
+                let m = 2;
+                let (lda, ldc) = (k + 3, n + 2);
+                let a = random(m * lda, &mut rng);
+                let bias = random(n, &mut rng);
+                let c0 = random(m * ldc, &mut rng);
+                for mode in 0..3 {
+                    let out = [Out::Overwrite, Out::Accumulate, Out::Bias(&bias)][mode];
+                    let mut c = c0.clone();
+                    gemm_i16(isa, m, &a, lda, &b, &mut c, ldc, out);
+                    for i in 0..m {
+                        let amax = a[i * lda..i * lda + k].iter().fold(0.0f64, |x, &v| x.max(v.abs() as f64));
+                        for j in 0..n {
+                            let dot: f64 = (0..k).map(|p| a[i * lda + p] as f64 * src[p * n + j] as f64).sum();
+                            let start = [0.0, c0[i * ldc + j] as f64, bias[j] as f64][mode];
+                            // Each product is off by at most half a quantum of either factor.
+                            let wmax = (0..k).fold(0.0f64, |x, p| x.max(src[p * n + j].abs() as f64));
+                            let quantum = (b.scale(j) as f64).max(wmax / 32767.0);
+                            let tol = k as f64 * (amax * quantum + wmax * amax / 32767.0) + 1e-6 * (1.0 + start.abs());
+                            let got = c[i * ldc + j] as f64;
+                            assert!(
+                                (got - start - dot).abs() <= tol,
+                                "{} gemm_i16 n={n} k={k} mode={mode} [{i},{j}]: got {got}, want {}",
+                                isa.name(),
+                                start + dot
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn softmax_weights_match_reference_and_zero_masked_logits() {
+    let mut rng = Rng::new(13);
+    for isa in Isa::available() {
+        for &n in NS.iter().filter(|&&n| n > 1) {
+            let mut x: Vec<f32> = (0..n).map(|_| rng.normal() * 5.0).collect();
+            x[n / 2] = f32::NEG_INFINITY;
+            let max = x.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            for scale in [0.5f32, 1.0, 3.0] {
+                let mut w = vec![f32::NAN; n];
+                let sum = softmax_weights(isa, &x, max, scale, &mut w);
+                let want: Vec<f64> = x
+                    .iter()
+                    .map(|&v| {
+                        let arg = (v - max) as f64 * scale as f64;
+                        if arg < -87.0 { 0.0 } else { arg.exp() }
+                    })
+                    .collect();
+                check(&format!("{} softmax_weights n={n} scale={scale}", isa.name()), &w, &want, 1e-6);
+                assert_eq!(w[n / 2], 0.0, "a masked logit has weight 0");
+                let want_sum: f64 = want.iter().sum();
+                assert!((sum as f64 - want_sum).abs() <= 1e-6 * want_sum * n as f64, "sum {sum} vs {want_sum}");
+            }
         }
     }
 }

@@ -10,8 +10,9 @@ mod common;
 use common::SMALL_TEXT;
 use rnn_playground::checkpoint;
 use rnn_playground::config::{CellKind, Config, InitKind, OptimizerKind};
-use rnn_playground::sample::SampleOptions;
-use rnn_playground::trainer::{decode_corpus, sequence_loss};
+use rnn_playground::model::{Precision, State, Workspace};
+use rnn_playground::sample::{SampleOptions, Sampler};
+use rnn_playground::trainer::{decode_corpus, sequence_loss, sequence_loss_at};
 use rnn_playground::vocab::{Vocab, UNKNOWN};
 use rnn_playground::{Error, Trainer};
 
@@ -252,6 +253,82 @@ fn sampling_respects_its_options() {
     let cont = t.sample("", 10, &greedy, 1, true).unwrap();
     assert_eq!(cont.text.chars().count(), 10);
     assert!(t.sample("x", 10, &SampleOptions { temperature: f32::NAN, ..greedy }, 1, false).is_err());
+}
+
+#[test]
+fn exact_sampling_steps_are_the_training_forward_pass() {
+    for cell in [CellKind::Rnn, CellKind::Lstm, CellKind::Gru] {
+        let mut t = Trainer::new(Config { layers: 2, ..tiny(cell) }, SMALL_TEXT).unwrap();
+        for _ in 0..20 {
+            t.step().unwrap();
+        }
+        let d = t.model.dims();
+        let (mut ws, mut state) = (Workspace::new(d, 1, 1), State::zeros(d, 1));
+        let mut sampler = Sampler::new(&t.model);
+        for id in t.vocab.encode("The quick brown fox").unwrap().ids {
+            t.model.forward(&mut ws, &[id], &state);
+            ws.final_state(&mut state);
+            sampler.feed(&t.model, id, Precision::F32);
+            assert_eq!(sampler.logits(), &ws.logits[..], "{cell:?}: bit for bit");
+            assert_eq!(sampler.state, state);
+        }
+    }
+}
+
+#[test]
+fn compact_sampling_is_close_to_f32_and_deterministic() {
+    for (cell, precision) in [CellKind::Rnn, CellKind::Lstm, CellKind::Gru]
+        .into_iter()
+        .flat_map(|c| [(c, Precision::Bf16), (c, Precision::I16)])
+    {
+        let mut t = Trainer::new(Config { layers: 2, ..tiny(cell) }, SMALL_TEXT).unwrap();
+        for _ in 0..50 {
+            t.step().unwrap();
+        }
+        // The next-character distributions of both precisions along a text, fed the same ids.
+        let (mut exact, mut fast) = (Sampler::new(&t.model), Sampler::new(&t.model));
+        let mut worst_kl = 0.0f64;
+        for id in t.vocab.encode(SMALL_TEXT).unwrap().ids {
+            exact.feed(&t.model, id, Precision::F32);
+            fast.feed(&t.model, id, precision);
+            let (p, q) = (softmax(exact.logits()), softmax(fast.logits()));
+            let kl: f64 = p.iter().zip(&q).map(|(&p, &q)| if p > 0.0 { p * (p / q).ln() } else { 0.0 }).sum();
+            worst_kl = worst_kl.max(kl);
+        }
+        assert!(worst_kl < 1e-3, "{cell:?} {precision:?}: KL(f32 ‖ compact) up to {worst_kl}");
+        let ids = t.vocab.encode(SMALL_TEXT).unwrap().ids;
+        let f32_loss = sequence_loss_at(&t.model, &ids, Precision::F32).unwrap();
+        let compact_loss = sequence_loss_at(&t.model, &ids, precision).unwrap();
+        assert!((f32_loss - compact_loss).abs() < 1e-2, "{cell:?} {precision:?}: loss {f32_loss} vs {compact_loss}");
+        assert_eq!(sequence_loss(&t.model, &ids, false).unwrap().0, f32_loss);
+
+        assert_eq!(SampleOptions::default().precision, Precision::I16, "i16 is the default");
+        let opts = SampleOptions { temperature: 1.0, precision, ..SampleOptions::default() };
+        let a = t.sample("The ", 300, &opts, 7, false).unwrap().text;
+        assert_eq!(a.chars().count(), 300);
+        assert_eq!(t.sample("The ", 300, &opts, 7, false).unwrap().text, a, "{cell:?}: same seed, same text");
+        assert_ne!(t.sample("The ", 300, &opts, 8, false).unwrap().text, a, "{cell:?}: another seed");
+        let hot = SampleOptions { temperature: 100.0, top_p: 0.999, ..opts };
+        assert!(!t.sample("", 2000, &hot, 4, false).unwrap().text.contains(UNKNOWN));
+        // Training changes the weights: the next sample reads fresh copies.
+        let greedy = |t: &mut Trainer, precision| {
+            let o = SampleOptions { temperature: 0.0, precision, ..SampleOptions::default() };
+            t.sample("The ", 100, &o, 1, false).unwrap().text
+        };
+        for _ in 0..5 {
+            t.step().unwrap();
+        }
+        let mut fresh = Trainer::from_file(&t.save_model().unwrap(), SMALL_TEXT).unwrap();
+        assert_eq!(greedy(&mut t, precision), greedy(&mut fresh, precision), "{cell:?} {precision:?}: no stale copy");
+    }
+}
+
+/// Softmax in f64.
+fn softmax(logits: &[f32]) -> Vec<f64> {
+    let max = logits.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v)) as f64;
+    let e: Vec<f64> = logits.iter().map(|&v| (v as f64 - max).exp()).collect();
+    let sum: f64 = e.iter().sum();
+    e.iter().map(|v| v / sum).collect()
 }
 
 #[test]

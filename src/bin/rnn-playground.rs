@@ -11,10 +11,10 @@
 use rnn_playground::checkpoint;
 use rnn_playground::config::{CellKind, ClipKind, Config, InitKind, OptimizerKind};
 use rnn_playground::loss::{bits_per_char, perplexity};
-use rnn_playground::model::Model;
+use rnn_playground::model::{Model, Precision};
 use rnn_playground::rng::Rng;
 use rnn_playground::sample::{SampleOptions, Sampler};
-use rnn_playground::trainer::{decode_corpus, sequence_loss, Trainer};
+use rnn_playground::trainer::{decode_corpus, sequence_loss, sequence_loss_at, Trainer};
 use rnn_playground::vocab::Vocab;
 use std::collections::HashMap;
 use std::io::Write;
@@ -29,7 +29,8 @@ rnn-playground: train character-level RNN / LSTM / GRU language models (exact to
 USAGE:
   rnn-playground train CORPUS [--steps N] [--out model.safetensors] [--resume CKPT] [config flags]
   rnn-playground sample --model M [--prime TEXT] [--length N] [--temperature T] [--top-k K] [--top-p P] [--seed S]
-  rnn-playground eval --model M --text FILE [--vocab VOCAB.json] [--grads OUT.safetensors]
+                        [--precision i16|bf16|f32]   (i16, the default, and bf16: compact weights, faster; f32: exact)
+  rnn-playground eval --model M --text FILE [--vocab VOCAB.json] [--grads OUT.safetensors] [--precision f32|bf16|i16]
   rnn-playground info --model M
   rnn-playground bench [--corpus FILE] [--seconds S] [config flags]
 
@@ -379,6 +380,14 @@ fn model_and_vocab(path: &str, vocab_path: Option<String>) -> Result<(Model, Voc
     Ok((Model::new(loaded.params), vocab))
 }
 
+/// `--precision f32|bf16|i16`, or `default`.
+fn precision_from(a: &mut Args, default: Precision) -> Result<Precision, String> {
+    match a.take("precision") {
+        None => Ok(default),
+        Some(v) => parse_enum("precision", &v, &[("f32", Precision::F32), ("bf16", Precision::Bf16), ("i16", Precision::I16)]),
+    }
+}
+
 fn sample(mut a: Args) -> Result<(), String> {
     let path = a.required("model")?;
     let prime = a.take("prime").unwrap_or_default();
@@ -387,6 +396,7 @@ fn sample(mut a: Args) -> Result<(), String> {
         temperature: a.num("temperature", 0.8)?,
         top_k: a.num("top-k", 0)?,
         top_p: a.num("top-p", 1.0)?,
+        precision: precision_from(&mut a, Precision::I16)?,
     };
     let seed: u64 = a.num("seed", 1)?;
     let vocab_path = a.take("vocab");
@@ -407,11 +417,19 @@ fn eval(mut a: Args) -> Result<(), String> {
     let text_path = a.required("text")?;
     let vocab_path = a.take("vocab");
     let grads = a.take("grads");
+    let precision = precision_from(&mut a, Precision::F32)?;
     a.finish()?;
+    if grads.is_some() && precision != Precision::F32 {
+        return Err("--grads needs --precision f32".into());
+    }
     let (model, vocab) = model_and_vocab(&path, vocab_path)?;
     let text = read_text(&text_path)?;
     let enc = vocab.encode(&text).map_err(|e| format!("{text_path}: {e}"))?;
-    let (loss, grad) = sequence_loss(&model, &enc.ids, grads.is_some()).map_err(|e| format!("{text_path}: {e}"))?;
+    let (loss, grad) = match precision {
+        Precision::F32 => sequence_loss(&model, &enc.ids, grads.is_some()),
+        _ => sequence_loss_at(&model, &enc.ids, precision).map(|l| (l, None)),
+    }
+    .map_err(|e| format!("{text_path}: {e}"))?;
     if let (Some(out), Some(g)) = (&grads, &grad) {
         write_file(out, &checkpoint::save_gradients(g).map_err(|e| e.to_string())?)?;
     }
@@ -424,6 +442,7 @@ fn eval(mut a: Args) -> Result<(), String> {
             "chars": enc.ids.len(),
             "predicted": enc.ids.len() - 1,
             "unknown_chars": enc.unknown.iter().collect::<String>(),
+            "precision": precision.name(),
         })
     );
     Ok(())

@@ -14,7 +14,7 @@ use super::Out;
 /// Depth of a k block: a B panel of `KC × NR` floats (32 KB for NR = 32) stays in L1.
 const KC: usize = 256;
 /// Widest panel of any ISA (AVX-512: 2 × 16 lanes): sizes the stack buffers for edge tiles.
-const NR_MAX: usize = 32;
+pub(super) const NR_MAX: usize = 32;
 
 /// A `k × n` matrix in the micro-kernel's layout: `⌈n / NR⌉` panels, each `k` rows of `NR`
 /// contiguous floats, columns past `n` zero. Rebuilt in place (no allocation once sized).
@@ -101,7 +101,7 @@ impl Init {
     }
 
     /// The same init for the block of columns starting at `j0`.
-    fn at_col(self, j0: usize) -> Init {
+    pub(super) fn at_col(self, j0: usize) -> Init {
         match self {
             Init::Bias(b) => Init::Bias(unsafe { b.add(j0) }),
             other => other,
@@ -183,7 +183,7 @@ pub(crate) unsafe fn tile<S: Simd, const MR: usize, const NV: usize, const AT: b
 
 /// `src` itself when the row is full, else its first `cols` floats copied into `buf`.
 #[inline(always)]
-unsafe fn load_row(src: *const f32, cols: usize, full: bool, buf: &mut [f32; NR_MAX]) -> *const f32 {
+pub(super) unsafe fn load_row(src: *const f32, cols: usize, full: bool, buf: &mut [f32; NR_MAX]) -> *const f32 {
     if full {
         src
     } else {
@@ -265,7 +265,7 @@ unsafe fn gemv_panels<S: Simd, const P: usize, const NV: usize>(
 
 /// Stores the first `cols` floats of a tile row.
 #[inline(always)]
-unsafe fn store_row<S: Simd, const NV: usize>(dst: *mut f32, row: &[S::V; NV], cols: usize, buf: &mut [f32; NR_MAX]) {
+pub(super) unsafe fn store_row<S: Simd, const NV: usize>(dst: *mut f32, row: &[S::V; NV], cols: usize, buf: &mut [f32; NR_MAX]) {
     let l = S::LANES;
     if cols == NV * l {
         for (v, &a) in row.iter().enumerate() {
