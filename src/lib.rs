@@ -9,6 +9,7 @@ pub mod config;
 pub mod data;
 pub mod error;
 pub mod gru;
+mod heap;
 pub mod json;
 pub mod kernels;
 pub mod loss;

@@ -7,6 +7,7 @@
 //! forward pass.
 
 use crate::error::{Error, Result};
+use crate::heap::{heapify, pop};
 use crate::json::F32;
 use crate::kernels::{softmax_weights, Isa};
 use crate::model::{Model, Precision, State, Workspace};
@@ -50,7 +51,7 @@ impl SampleOptions {
 #[derive(Clone, Debug, Default)]
 pub struct PickScratch {
     weights: Vec<f32>, // (V) unnormalised probabilities e^{(logit − max)/temperature}
-    order: Vec<u32>,   // (≤ V) ids by decreasing weight, when top-k or top-p filter
+    order: Vec<u32>,   // (V) ids: a heap by weight, the kept ones popped to the end (top-k, top-p)
 }
 
 /// Chooses an id from `logits` (V) on `isa`'s kernels. A `−∞` logit (a masked id) is never chosen
@@ -64,26 +65,40 @@ pub fn pick(isa: Isa, logits: &[f32], opts: &SampleOptions, rng: &mut Rng, scrat
     weights.resize(logits.len(), 0.0);
     let mut total = softmax_weights(isa, logits, logits[argmax], 1.0 / opts.temperature, weights);
     let filtered = opts.top_k > 0 || opts.top_p < 1.0;
+    let v = logits.len();
     order.clear();
+    let mut kept = 0; // the `kept` most likely ids, most likely last, are order[v - kept..]
     if filtered {
-        order.extend(0..logits.len() as u32);
-        order.sort_by(|&a, &b| weights[b as usize].total_cmp(&weights[a as usize]).then(a.cmp(&b)));
+        // A heap ranks the candidates: only the ids that survive the filters are ever ordered.
+        let less = |a: &u32, b: &u32| weights[*a as usize].total_cmp(&weights[*b as usize]).then(b.cmp(a)).is_lt();
+        order.extend(0..v as u32);
+        heapify(order, &less);
         if opts.top_k > 0 {
-            order.truncate(opts.top_k);
+            while kept < opts.top_k.min(v) {
+                pop(order, v - kept, &less);
+                kept += 1;
+            }
+            total = order[v - kept..].iter().rev().map(|&i| weights[i as usize]).sum();
         }
-        total = order.iter().map(|&i| weights[i as usize]).sum();
         if opts.top_p < 1.0 {
             let mut acc = 0.0;
-            let mut keep = order.len();
-            for (n, &i) in order.iter().enumerate() {
-                acc += weights[i as usize] / total;
+            let mut n = 0;
+            loop {
+                if n == kept {
+                    if opts.top_k > 0 || kept == v {
+                        break; // every candidate counted without reaching p (rounding): keep all
+                    }
+                    pop(order, v - kept, &less);
+                    kept += 1;
+                }
+                acc += weights[order[v - 1 - n] as usize] / total;
+                n += 1;
                 if acc >= opts.top_p {
-                    keep = n + 1;
                     break;
                 }
             }
-            order.truncate(keep);
-            total = order.iter().map(|&i| weights[i as usize]).sum();
+            kept = n;
+            total = order[v - kept..].iter().rev().map(|&i| weights[i as usize]).sum();
         }
     }
     let mut u = rng.uniform() as f32 * total;
@@ -100,7 +115,7 @@ pub fn pick(isa: Isa, logits: &[f32], opts: &SampleOptions, rng: &mut Rng, scrat
         }
         None
     };
-    let chosen = if filtered { order.iter().find_map(|&id| walk(id)) } else { (0..logits.len() as u32).find_map(walk) };
+    let chosen = if filtered { order[v - kept..].iter().rev().find_map(|&id| walk(id)) } else { (0..v as u32).find_map(walk) };
     chosen.unwrap_or(last)
 }
 

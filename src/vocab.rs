@@ -5,6 +5,7 @@
 //! always gives the same ids.
 
 use crate::error::{Error, Result};
+use crate::heap::heapsort;
 use crate::json::{self, Value};
 use std::collections::HashMap;
 
@@ -54,7 +55,7 @@ impl Vocab {
             return Err(Error::Corpus("the corpus is empty".into()));
         }
         let mut by_count: Vec<(char, usize)> = counts.into_iter().collect();
-        heapsort(&mut by_count, |a, b| (b.1, a.0) < (a.1, b.0));
+        heapsort(&mut by_count, &|a: &(char, usize), b: &(char, usize)| (b.1, a.0) < (a.1, b.0));
         let keep = (max_size - 1).min(by_count.len());
         let report = VocabReport {
             distinct: by_count.len(),
@@ -62,7 +63,7 @@ impl Vocab {
             dropped_occurrences: by_count[keep..].iter().map(|x| x.1).sum(),
         };
         let mut kept = by_count[..keep].to_vec();
-        heapsort(&mut kept, |a, b| a.0 < b.0);
+        heapsort(&mut kept, &|a: &(char, usize), b: &(char, usize)| a.0 < b.0);
         let mut chars = vec![UNKNOWN];
         chars.extend(kept.into_iter().map(|x| x.0).filter(|&c| c != UNKNOWN));
         Ok((Vocab::with_unknown(chars), report))
@@ -197,32 +198,5 @@ impl Vocab {
     /// Decodes ids into text.
     pub fn decode(&self, ids: &[u32]) -> String {
         ids.iter().map(|&i| self.char_of(i)).collect()
-    }
-}
-
-/// Sorts `v` ascending by `less` (a strict total order) with heapsort. A vocabulary is built once
-/// per corpus, so speed hardly matters here, and std's sort would add another ~5 KB instantiation
-/// to the wasm (the sampler's top-k sort is the other).
-fn heapsort<T>(v: &mut [T], less: fn(&T, &T) -> bool) {
-    let sift = |v: &mut [T], mut root: usize, end: usize| loop {
-        let mut child = 2 * root + 1;
-        if child >= end {
-            break;
-        }
-        if child + 1 < end && less(&v[child], &v[child + 1]) {
-            child += 1;
-        }
-        if !less(&v[root], &v[child]) {
-            break;
-        }
-        v.swap(root, child);
-        root = child;
-    };
-    for i in (0..v.len() / 2).rev() {
-        sift(v, i, v.len());
-    }
-    for end in (1..v.len()).rev() {
-        v.swap(0, end);
-        sift(v, 0, end);
     }
 }
