@@ -11,7 +11,9 @@ use common::SMALL_TEXT;
 use rnn_playground::checkpoint;
 use rnn_playground::config::{CellKind, Config, InitKind, OptimizerKind};
 use rnn_playground::model::{Precision, State, Workspace};
-use rnn_playground::sample::{SampleOptions, Sampler};
+use rnn_playground::kernels::Isa;
+use rnn_playground::rng::Rng;
+use rnn_playground::sample::{pick, PickScratch, SampleOptions, Sampler};
 use rnn_playground::trainer::{decode_corpus, sequence_loss, sequence_loss_at};
 use rnn_playground::vocab::{Vocab, UNKNOWN};
 use rnn_playground::{Error, Trainer};
@@ -253,6 +255,48 @@ fn sampling_respects_its_options() {
     let cont = t.sample("", 10, &greedy, 1, true).unwrap();
     assert_eq!(cont.text.chars().count(), 10);
     assert!(t.sample("x", 10, &SampleOptions { temperature: f32::NAN, ..greedy }, 1, false).is_err());
+}
+
+#[test]
+fn top_k_and_top_p_draw_from_exactly_the_most_likely_ids() {
+    // 60 logits with ties (ties rank the lower id first), against a reference that sorts in f64.
+    let logits: Vec<f32> = (0..60u32).map(|i| ((i * 7919 + 13) % 17) as f32 * 0.37 - 2.0).collect();
+    let temperature = 0.9f32;
+    let mut ranked: Vec<usize> = (0..logits.len()).collect();
+    ranked.sort_by(|&a, &b| logits[b].total_cmp(&logits[a]).then(a.cmp(&b)));
+    let max = logits[ranked[0]] as f64;
+    let weight = |i: usize| ((logits[i] as f64 - max) / temperature as f64).exp();
+    let mut scratch = PickScratch::default();
+    for (top_k, top_p) in [(1, 1.0), (4, 1.0), (0, 0.3), (0, 0.75), (9, 0.6), (60, 0.95), (200, 1.0), (0, 1.0)] {
+        let mut kept = ranked.clone();
+        if top_k > 0 {
+            kept.truncate(top_k);
+        }
+        let total: f64 = kept.iter().map(|&i| weight(i)).sum();
+        if top_p < 1.0 {
+            let mut acc = 0.0;
+            let n = kept.iter().position(|&i| {
+                acc += weight(i) / total;
+                acc >= top_p as f64
+            });
+            kept.truncate(n.map_or(kept.len(), |n| n + 1));
+        }
+        let total: f64 = kept.iter().map(|&i| weight(i)).sum();
+        let opts = SampleOptions { temperature, top_k, top_p, ..SampleOptions::default() };
+        let mut rng = Rng::new(11);
+        let draws = 20_000;
+        let mut counts = vec![0usize; logits.len()];
+        for _ in 0..draws {
+            counts[pick(Isa::detect(), &logits, &opts, &mut rng, &mut scratch) as usize] += 1;
+        }
+        for (i, &c) in counts.iter().enumerate() {
+            let want = if kept.contains(&i) { weight(i) / total } else { 0.0 };
+            let got = c as f64 / draws as f64;
+            // 5 standard deviations of a binomial frequency: a fixed seed, so this never flakes.
+            let tol = 5.0 * (want * (1.0 - want) / draws as f64).sqrt() + 1e-9;
+            assert!((got - want).abs() <= tol, "top_k {top_k} top_p {top_p}: id {i} drawn {got}, expected {want}");
+        }
+    }
 }
 
 #[test]
