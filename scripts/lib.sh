@@ -105,3 +105,7 @@ ensure_chromium() {
 # Seconds since the epoch with millisecond precision, and a pretty duration.
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1fs", b - a }'; }
+
+# RUSTFLAGS of the relaxed-SIMD engine (www/pkg-relaxed): .cargo/config.toml's wasm32 flags plus
+# +relaxed-simd (RUSTFLAGS replaces the config's rustflags, so they are repeated here).
+RELAXED_RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd -C llvm-args=-inline-threshold=100"
