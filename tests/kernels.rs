@@ -33,6 +33,26 @@ fn check(what: &str, got: &[f32], want: &[f64], tol: f64) {
     }
 }
 
+/// `C (m × n) = A · B`, plus C's old values (`mode` 1) or the bias (`mode` 2), in f64; B by element.
+fn reference(
+    (m, n, k): (usize, usize, usize),
+    (a, lda): (&[f32], usize),
+    b: impl Fn(usize, usize) -> f64,
+    (c0, ldc): (&[f32], usize),
+    bias: &[f32],
+    mode: usize,
+) -> Vec<f64> {
+    let mut want: Vec<f64> = c0.iter().map(|&v| v as f64).collect();
+    for i in 0..m {
+        for j in 0..n {
+            let dot: f64 = (0..k).map(|p| a[i * lda + p] as f64 * b(p, j)).sum();
+            let start = [0.0, c0[i * ldc + j] as f64, bias[j] as f64][mode];
+            want[i * ldc + j] = start + dot;
+        }
+    }
+    want
+}
+
 #[test]
 fn gemm_matches_reference_on_every_shape_and_mode() {
     let mut rng = Rng::new(1);
@@ -55,14 +75,7 @@ fn gemm_matches_reference_on_every_shape_and_mode() {
                             let out = [Out::Overwrite, Out::Accumulate, Out::Bias(&bias)][mode];
                             let mut c = c0.clone();
                             gemm(isa, m, &a, lda, &b, &mut c, ldc, out);
-                            let mut want: Vec<f64> = c0.iter().map(|&v| v as f64).collect();
-                            for i in 0..m {
-                                for j in 0..n {
-                                    let dot: f64 = (0..k).map(|p| a[i * lda + p] as f64 * b_at(p, j, transposed) as f64).sum();
-                                    let start = [0.0, c0[i * ldc + j] as f64, bias[j] as f64][mode];
-                                    want[i * ldc + j] = start + dot;
-                                }
-                            }
+                            let want = reference((m, n, k), (&a, lda), |p, j| b_at(p, j, transposed) as f64, (&c0, ldc), &bias, mode);
                             let what = format!("{} gemm m={m} n={n} k={k} transposed={transposed} mode={mode}", isa.name());
                             check(&what, &c, &want, 1e-6 * k as f64);
                         }
@@ -133,16 +146,8 @@ fn gemm_bf16_matches_reference_on_every_shape_and_mode() {
                             let out = [Out::Overwrite, Out::Accumulate, Out::Bias(&bias)][mode];
                             let mut c = c0.clone();
                             gemm_bf16(isa, m, &a, lda, &b, &mut c, ldc, out);
-                            let mut want: Vec<f64> = c0.iter().map(|&v| v as f64).collect();
-                            for i in 0..m {
-                                for j in 0..n {
-                                    let dot: f64 = (0..k)
-                                        .map(|p| a[i * lda + p] as f64 * bf16_round(b_at(p, j, transposed)) as f64)
-                                        .sum();
-                                    let start = [0.0, c0[i * ldc + j] as f64, bias[j] as f64][mode];
-                                    want[i * ldc + j] = start + dot;
-                                }
-                            }
+                            let b_bf16 = |p, j| bf16_round(b_at(p, j, transposed)) as f64;
+                            let want = reference((m, n, k), (&a, lda), b_bf16, (&c0, ldc), &bias, mode);
                             let what = format!("{} gemm_bf16 m={m} n={n} k={k} transposed={transposed} mode={mode}", isa.name());
                             check(&what, &c, &want, 1e-6 * k as f64);
                         }
