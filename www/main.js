@@ -242,20 +242,24 @@ function onBuilt(m) {
   render();
 }
 
+/** Index of the loss chart's point for `step`; a new point carries the last training loss. */
+function chartRow(step) {
+  const s = state.series;
+  const last = s.steps.length - 1;
+  if (last >= 0 && s.steps[last] === step) return last;
+  s.steps.push(step);
+  s.train.push(last >= 0 ? s.train[last] : null);
+  s.val.push(null);
+  return last + 1;
+}
+
 function onProgress(p) {
   // Button states depend on whether the model has trained; re-render on that change (and after
   // single steps), not on every progress message.
   const rerender = state.step === 0 || !state.running;
   state.step = p.step;
   state.smooth = p.smooth;
-  const s = state.series;
-  const last = s.steps.length - 1;
-  if (last >= 0 && s.steps[last] === p.step) s.train[last] = p.smooth;
-  else {
-    s.steps.push(p.step);
-    s.train.push(p.smooth);
-    s.val.push(null);
-  }
+  state.series.train[chartRow(p.step)] = p.smooth;
   thin();
   setStats(p);
   // The live loss is announced politely; updating it 10×/s would flood screen readers.
@@ -279,14 +283,7 @@ function onVal(v) {
     return;
   }
   state.lastVal = v.loss;
-  const s = state.series;
-  const last = s.steps.length - 1;
-  if (last >= 0 && s.steps[last] === v.step) s.val[last] = v.loss;
-  else {
-    s.steps.push(v.step);
-    s.train.push(last >= 0 ? s.train[last] : null);
-    s.val.push(v.loss);
-  }
+  state.series.val[chartRow(v.step)] = v.loss;
   $('val-loss').textContent = fmtLoss(v.loss);
   scheduleChart();
 }
