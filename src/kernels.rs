@@ -300,18 +300,18 @@ pub fn gemm_i16(isa: Isa, m: usize, a: &[f32], lda: usize, b: &PackedI16, c: &mu
         &mut heap[..]
     };
     for i in 0..m {
-        let scale = int16::quantise_row(&a[i * lda..i * lda + k], xq);
-        gemv_i16_dispatch(isa, xq.as_ptr(), scale, b, c[i * ldc..].as_mut_ptr(), out);
+        gemv_i16_dispatch(isa, &a[i * lda..i * lda + k], xq, b, c[i * ldc..].as_mut_ptr(), out);
     }
 }
 
 multiversion! {
-    fn gemv_i16_dispatch(xq: *const u32, x_scale: f32, b: &PackedI16, c: *mut f32, out: Out) = gemv_i16_impl;
+    fn gemv_i16_dispatch(x: &[f32], xq: &mut [u32], b: &PackedI16, c: *mut f32, out: Out) = gemv_i16_impl;
 }
 
 #[inline(always)]
-unsafe fn gemv_i16_impl<S: Simd>(xq: *const u32, x_scale: f32, b: &PackedI16, c: *mut f32, out: Out) {
-    int16::gemv_i16::<S>(xq, x_scale, b, c, gemm::Init::of(out))
+unsafe fn gemv_i16_impl<S: Simd>(x: &[f32], xq: &mut [u32], b: &PackedI16, c: *mut f32, out: Out) {
+    let scale = int16::quantise_row::<S>(x, xq);
+    int16::gemv_i16::<S>(xq.as_ptr(), scale, b, c, gemm::Init::of(out))
 }
 
 /// `C (m × n) += Aᵀ · B` with `A (k × m)` and `B (k × n)` (row strides `lda ≥ m`, `ldb ≥ n`,

@@ -203,6 +203,53 @@ fn gemm_i16_matches_reference_on_every_shape_and_mode() {
     }
 }
 
+/// The i16 quantisation rule, written out: `v` clamped to ±32767 and rounded half to even; NaN is 0.
+fn quantise_ref(v: f32) -> i64 {
+    if v.is_nan() {
+        0
+    } else {
+        v.clamp(-32767.0, 32767.0).round_ties_even() as i64
+    }
+}
+
+#[test]
+fn gemm_i16_is_exactly_the_quantisation_rule() {
+    // Rows whose quantisation is awkward: ties (max 32767 gives scale 1, so x.5 stays x.5), NaN
+    // (0), an infinity (scale 1, clamped), all zeros, tiny values, plus random ones; odd lengths
+    // leave vector tails and a lone last element.
+    let mut rng = Rng::new(15);
+    for isa in Isa::available() {
+        for &k in &[1usize, 2, 7, 16, 33, 64, 67, 300] {
+            let n = 37;
+            let src: Vec<f32> = (0..k * n).map(|_| rng.uniform_range(-1.0, 1.0)).collect();
+            let mut b = PackedI16::default();
+            b.pack(isa, k, n, &src, false);
+            let special: [fn(usize) -> f32; 5] = [
+                |p| if p == 0 { 32767.0 } else { (p as f32 - 20.0) * 1.5 + 0.5 * (p % 2) as f32 },
+                |p| if p % 3 == 1 { f32::NAN } else { p as f32 * 0.25 - 3.0 },
+                |p| if p == 1 { f32::NEG_INFINITY } else { p as f32 - 2.5 },
+                |_| 0.0,
+                |p| (p as f32 - 3.0) * 1e-30,
+            ];
+            let mut rows: Vec<Vec<f32>> = special.iter().map(|f| (0..k).map(f).collect()).collect();
+            rows.push(random(k, &mut rng));
+            for a in &rows {
+                let mut c = vec![0.0f32; n];
+                gemm_i16(isa, 1, a, k, &b, &mut c, n, Out::Overwrite);
+                let max = a.iter().fold(0.0f32, |m, v| if v.abs() > m { v.abs() } else { m });
+                let x_scale = if max > 0.0 && max.is_finite() { max / 32767.0 } else { 1.0 };
+                let inv = 1.0 / x_scale;
+                for (j, &got) in c.iter().enumerate() {
+                    let w_scale = b.scale(j);
+                    let dot: i64 = (0..k).map(|p| quantise_ref(src[p * n + j] / w_scale) * quantise_ref(a[p] * inv)).sum();
+                    let want = dot as i32 as f32 * (w_scale * x_scale);
+                    assert_eq!(got.to_bits(), want.to_bits(), "{} k={k} row {a:?} [{j}]: got {got}, want {want}", isa.name());
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn softmax_weights_match_reference_and_zero_masked_logits() {
     let mut rng = Rng::new(13);

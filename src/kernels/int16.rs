@@ -107,12 +107,30 @@ impl PackedI16 {
 
 /// `x (k)` quantised in pairs into `out` (⌈k/2⌉ words `x_q(2p) | x_q(2p + 1) << 16`); returns the
 /// scale: `x ≈ scale · x_q`.
-pub(crate) fn quantise_row(x: &[f32], out: &mut [u32]) -> f32 {
-    // Comparisons, not f32::max (a libm call in wasm).
-    let max = x.iter().fold(0.0f32, |m, v| if v.abs() > m { v.abs() } else { m });
+///
+/// # Safety
+/// The CPU has `S`'s features.
+#[inline(always)]
+pub(crate) unsafe fn quantise_row<S: Simd>(x: &[f32], out: &mut [u32]) -> f32 {
+    let (k, l) = (x.len(), S::LANES);
+    assert!(out.len() >= k.div_ceil(2));
+    let (xp, op) = (x.as_ptr(), out.as_mut_ptr());
+    // max |x|, NaN ignored: `max(m, v)` keeps m unless m < v.
+    let mut m = S::splat(0.0);
+    let mut j = 0;
+    while j + l <= k {
+        m = S::max(m, S::abs(S::load(xp.add(j))));
+        j += l;
+    }
+    let max = x[j..].iter().fold(S::hmax(m), |m, v| if v.abs() > m { v.abs() } else { m });
     let scale = if max > 0.0 && max.is_finite() { max / Q } else { 1.0 };
     let inv = 1.0 / scale;
-    for (o, pair) in out.iter_mut().zip(x.chunks(2)) {
+    let mut p = 0;
+    while 2 * (p + l) <= k {
+        S::quantise_i16(xp.add(2 * p), S::splat(inv), op.add(p));
+        p += l;
+    }
+    for (o, pair) in out[p..k.div_ceil(2)].iter_mut().zip(x[2 * p..].chunks(2)) {
         *o = quantise(pair[0] * inv) | pair.get(1).map_or(0, |&v| quantise(v * inv)) << 16;
     }
     scale
@@ -121,8 +139,8 @@ pub(crate) fn quantise_row(x: &[f32], out: &mut [u32]) -> f32 {
 /// `v` rounded to the nearest integer in ±32767 (ties to even), as the bits of an i16. Adding and
 /// subtracting 1.5·2²³ rounds in the FPU's default mode: no libm call (wasm's `f32::round`, x86
 /// without SSE4.1) and no instruction the baseline targets lack.
-#[inline]
-fn quantise(v: f32) -> u32 {
+#[inline(always)]
+pub(crate) fn quantise(v: f32) -> u32 {
     const MAGIC: f32 = 12_582_912.0;
     ((v.clamp(-Q, Q) + MAGIC) - MAGIC) as i16 as u16 as u32
 }
@@ -175,15 +193,15 @@ unsafe fn gemv_i16_block<S: Simd, const P: usize>(
         row = row.add(stride);
     }
     let mut buf = [0.0f32; NR_MAX];
-    let mut scale = [0.0f32; NR_MAX];
+    let x_scale = S::splat(x_scale);
     for (q, a) in acc.iter().enumerate() {
         let j = j0 + q * l;
         let cols = l.min(b.n - j);
         let full = cols == l;
-        for (s, &w) in scale.iter_mut().zip(&b.scale[j..j + cols]) {
-            *s = w * x_scale;
-        }
-        let mut v = S::mul(S::i32_to_f32(*a), S::load(scale.as_ptr()));
+        // Vector loads of the column scales: a vector load of floats just stored one by one
+        // stalls (no store forwarding), 8 times per block.
+        let scale = S::mul(S::load(load_row(b.scale.as_ptr().add(j), cols, full, &mut buf)), x_scale);
+        let mut v = S::mul(S::i32_to_f32(*a), scale);
         let src = match init.at_col(j) {
             Init::Zero => None,
             Init::Load => Some(load_row(c.add(j), cols, full, &mut buf)),

@@ -6,6 +6,7 @@
 //! that the generic kernels collapse into straight-line vector code in each ISA's entry point.
 
 use super::gemm::{self, Init, PackedB, Tile};
+use super::int16::quantise;
 
 /// Lane-wise `f32` vector operations plus the shape of the ISA's GEMM micro-kernel.
 pub(crate) trait Simd: Copy {
@@ -59,6 +60,10 @@ pub(crate) trait Simd: Copy {
     unsafe fn dot_i16_acc(acc: Self::V, p: *const u32, x: u32) -> Self::V;
     /// i32 lanes converted to f32.
     unsafe fn i32_to_f32(v: Self::V) -> Self::V;
+    /// `2·LANES` floats at `x` times `inv`, clamped to ±32767, rounded to the nearest integer (ties
+    /// to even; NaN gives 0) and stored as `LANES` words of two i16 at `out`, in order: word i holds
+    /// `x[2i]` in its low half. Exactly [`super::int16::quantise`] per float.
+    unsafe fn quantise_i16(x: *const f32, inv: Self::V, out: *mut u32);
 
     /// The GEMM micro-kernel at this ISA's tile shape ([`gemm::tile`]).
     unsafe fn tile<const AT: bool>(t: &Tile);
@@ -171,6 +176,10 @@ impl Simd for Scalar {
     #[inline(always)]
     unsafe fn i32_to_f32(v: f32) -> f32 {
         v.to_bits() as i32 as f32
+    }
+    #[inline(always)]
+    unsafe fn quantise_i16(x: *const f32, inv: f32, out: *mut u32) {
+        *out = quantise(*x * inv) | quantise(*x.add(1) * inv) << 16;
     }
     #[inline(always)]
     unsafe fn tile<const AT: bool>(t: &Tile) {
@@ -294,6 +303,16 @@ mod wasm {
             f32x4_convert_i32x4(v)
         }
         #[inline(always)]
+        unsafe fn quantise_i16(x: *const f32, inv: v128, out: *mut u32) {
+            let q = f32x4_splat(32767.0);
+            let int = |v: v128| {
+                let v = f32x4_pmin(f32x4_pmax(f32x4_mul(v, inv), f32x4_neg(q)), q); // NaN stays NaN
+                i32x4_trunc_sat_f32x4(f32x4_nearest(v)) // NaN → 0
+            };
+            let (a, b) = (int(v128_load(x as *const v128)), int(v128_load(x.add(4) as *const v128)));
+            v128_store(out as *mut v128, i16x8_narrow_i32x4(a, b));
+        }
+        #[inline(always)]
         unsafe fn tile<const AT: bool>(t: &Tile) {
             gemm::tile_nv2::<Self, 4, AT>(t)
         }
@@ -414,6 +433,18 @@ mod x86 {
             _mm256_cvtepi32_ps(_mm256_castps_si256(v))
         }
         #[inline(always)]
+        unsafe fn quantise_i16(x: *const f32, inv: __m256, out: *mut u32) {
+            let q = _mm256_set1_ps(32767.0);
+            let int = |v: __m256| {
+                let v = _mm256_min_ps(q, _mm256_max_ps(_mm256_set1_ps(-32767.0), _mm256_mul_ps(v, inv)));
+                // NaN → 0 (the conversion would give i32::MIN); rounding is the default, to nearest even.
+                _mm256_cvtps_epi32(_mm256_and_ps(v, _mm256_cmp_ps::<_CMP_ORD_Q>(v, v)))
+            };
+            let packed = _mm256_packs_epi32(int(_mm256_loadu_ps(x)), int(_mm256_loadu_ps(x.add(8))));
+            // packs works per 128-bit half: [a0-3, b0-3, a4-7, b4-7] → [a0-7, b0-7].
+            _mm256_storeu_si256(out as *mut __m256i, _mm256_permute4x64_epi64::<0b11_01_10_00>(packed));
+        }
+        #[inline(always)]
         unsafe fn tile<const AT: bool>(t: &Tile) {
             gemm::tile_nv2::<Self, 6, AT>(t)
         }
@@ -525,6 +556,18 @@ mod x86 {
         #[inline(always)]
         unsafe fn i32_to_f32(v: __m512) -> __m512 {
             _mm512_cvtepi32_ps(_mm512_castps_si512(v))
+        }
+        #[inline(always)]
+        unsafe fn quantise_i16(x: *const f32, inv: __m512, out: *mut u32) {
+            let q = _mm512_set1_ps(32767.0);
+            let int = |v: __m512| {
+                let v = _mm512_min_ps(q, _mm512_max_ps(_mm512_set1_ps(-32767.0), _mm512_mul_ps(v, inv)));
+                // NaN → 0 (the conversion would give i32::MIN); rounding is the default, to nearest even.
+                let v = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask::<_CMP_ORD_Q>(v, v), v);
+                _mm512_cvtsepi32_epi16(_mm512_cvtps_epi32(v))
+            };
+            _mm256_storeu_si256(out as *mut __m256i, int(_mm512_loadu_ps(x)));
+            _mm256_storeu_si256((out as *mut __m256i).add(1), int(_mm512_loadu_ps(x.add(16))));
         }
         #[inline(always)]
         unsafe fn tile<const AT: bool>(t: &Tile) {
