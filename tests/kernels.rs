@@ -346,6 +346,36 @@ fn scalar_sigmoid_and_tanh_are_accurate_and_propagate_nan() {
     assert!(kernels::sigmoid(f32::NAN).is_nan() && kernels::tanh(f32::NAN).is_nan());
 }
 
+#[test]
+fn activations_saturate_exactly_and_never_return_subnormals() {
+    // A subnormal costs a microcode assist per vector instruction on x86, and wasm cannot flush
+    // them: σ stays ≥ 1.6e-38 and tanh is exactly ±1 from |x| = 9.2 on, on every ISA.
+    let mut xs: Vec<f32> = (-700..=700).map(|i| i as f32 * 0.37).collect();
+    xs.extend([-1e30, 1e30, f32::NEG_INFINITY, f32::INFINITY, -87.5, -88.0, -43.8, 43.8]);
+    let n = xs.len();
+    for isa in Isa::available() {
+        let mut h = vec![0.0; n];
+        rnn::forward_step(isa, &xs, &mut h);
+        for (&x, &t) in xs.iter().zip(&h) {
+            assert!(!t.is_subnormal(), "{} tanh({x}) = {t:e}", isa.name());
+            if x.abs() >= 9.2 {
+                assert_eq!(t, x.signum(), "{} tanh({x})", isa.name());
+            }
+        }
+        let mut gates: Vec<f32> = (0..4).flat_map(|_| xs.iter().copied()).collect();
+        let (c_prev, mut c, mut tanh_c) = (vec![0.5; n], vec![0.0; n], vec![0.0; n]);
+        lstm::forward_step(isa, n, &mut gates, &c_prev, &mut c, &mut tanh_c, &mut h);
+        for (q, block) in gates.chunks(n).enumerate() {
+            for (&x, &a) in xs.iter().zip(block) {
+                assert!(!a.is_subnormal(), "{} lstm gate {q} of {x} = {a:e}", isa.name());
+                if q != 2 && x <= -88.0 {
+                    assert!(a > 0.0 && a <= 1.7e-38, "{} σ({x}) = {a:e}", isa.name());
+                }
+            }
+        }
+    }
+}
+
 /// Pre-activations spread over the range the cells see, including tails of every vector width.
 fn cell_inputs(n: usize, rng: &mut Rng) -> Vec<f32> {
     (0..n).map(|_| rng.uniform_range(-6.0, 6.0)).collect()
