@@ -272,7 +272,8 @@ if (relaxedWasm && fs.existsSync(relaxedWasm)) {
 
 // ---------------------------------------------------------------- peak kernels (files for both runtimes)
 fs.mkdirSync(outDir, { recursive: true });
-const peakDir = path.join(outDir, 'peak');
+// Inside the served root whatever --out says: the Chromium worker fetches them over HTTP.
+const peakDir = path.join(root, 'bench', 'out', 'peak');
 if (want('peak')) {
   fs.mkdirSync(peakDir, { recursive: true });
   const bins = await buildPeakWasm();
