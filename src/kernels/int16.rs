@@ -115,11 +115,11 @@ pub(crate) unsafe fn quantise_row<S: Simd>(x: &[f32], out: &mut [u32]) -> f32 {
     let (k, l) = (x.len(), S::LANES);
     assert!(out.len() >= k.div_ceil(2));
     let (xp, op) = (x.as_ptr(), out.as_mut_ptr());
-    // max |x|, NaN ignored: `max(m, v)` keeps m unless m < v.
+    // max |x|, NaN ignored: NaN lanes become 0 (relaxed SIMD leaves max's NaN rule to the engine).
     let mut m = S::splat(0.0);
     let mut j = 0;
     while j + l <= k {
-        m = S::max(m, S::abs(S::load(xp.add(j))));
+        m = S::max(m, S::abs(S::zero_nan(S::load(xp.add(j)))));
         j += l;
     }
     let max = x[j..].iter().fold(S::hmax(m), |m, v| if v.abs() > m { v.abs() } else { m });

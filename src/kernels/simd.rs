@@ -41,6 +41,9 @@ pub(crate) trait Simd: Copy {
     /// `|mag|` with the sign bit of `sign`.
     unsafe fn copysign(mag: Self::V, sign: Self::V) -> Self::V;
     unsafe fn abs(a: Self::V) -> Self::V;
+    /// NaN lanes replaced by 0, by a comparison (not [`Simd::max`]: with relaxed SIMD, LLVM emits
+    /// wasm's pmin/pmax as relaxed_min/max, whose NaN result is the engine's choice).
+    unsafe fn zero_nan(a: Self::V) -> Self::V;
     /// The float whose bits are `(bits(t) << 23) + bits(1.0)`: `2^n` when `t = n + 1.5·2^23`.
     unsafe fn pow2i(t: Self::V) -> Self::V;
     /// Sum of the lanes.
@@ -145,6 +148,14 @@ impl Simd for Scalar {
     #[inline(always)]
     unsafe fn abs(a: f32) -> f32 {
         a.abs()
+    }
+    #[inline(always)]
+    unsafe fn zero_nan(a: f32) -> f32 {
+        if a.is_nan() {
+            0.0
+        } else {
+            a
+        }
     }
     #[inline(always)]
     unsafe fn pow2i(t: f32) -> f32 {
@@ -270,6 +281,10 @@ mod wasm {
             f32x4_abs(a)
         }
         #[inline(always)]
+        unsafe fn zero_nan(a: v128) -> v128 {
+            v128_and(a, f32x4_eq(a, a))
+        }
+        #[inline(always)]
         unsafe fn pow2i(t: v128) -> v128 {
             i32x4_add(i32x4_shl(t, 23), i32x4_splat(0x3f80_0000))
         }
@@ -306,8 +321,8 @@ mod wasm {
         unsafe fn quantise_i16(x: *const f32, inv: v128, out: *mut u32) {
             let q = f32x4_splat(32767.0);
             let int = |v: v128| {
-                let v = f32x4_pmin(f32x4_pmax(f32x4_mul(v, inv), f32x4_neg(q)), q); // NaN stays NaN
-                i32x4_trunc_sat_f32x4(f32x4_nearest(v)) // NaN → 0
+                let v = Self::zero_nan(f32x4_mul(v, inv)); // before pmin/pmax: see `zero_nan`
+                i32x4_trunc_sat_f32x4(f32x4_nearest(f32x4_pmin(f32x4_pmax(v, f32x4_neg(q)), q)))
             };
             let (a, b) = (int(v128_load(x as *const v128)), int(v128_load(x.add(4) as *const v128)));
             v128_store(out as *mut v128, i16x8_narrow_i32x4(a, b));
@@ -397,6 +412,10 @@ mod x86 {
             _mm256_andnot_ps(_mm256_set1_ps(-0.0), a)
         }
         #[inline(always)]
+        unsafe fn zero_nan(a: __m256) -> __m256 {
+            _mm256_and_ps(a, _mm256_cmp_ps::<_CMP_ORD_Q>(a, a))
+        }
+        #[inline(always)]
         unsafe fn pow2i(t: __m256) -> __m256 {
             let bits = _mm256_slli_epi32::<23>(_mm256_castps_si256(t));
             _mm256_castsi256_ps(_mm256_add_epi32(bits, _mm256_set1_epi32(0x3f80_0000)))
@@ -436,9 +455,9 @@ mod x86 {
         unsafe fn quantise_i16(x: *const f32, inv: __m256, out: *mut u32) {
             let q = _mm256_set1_ps(32767.0);
             let int = |v: __m256| {
-                let v = _mm256_min_ps(q, _mm256_max_ps(_mm256_set1_ps(-32767.0), _mm256_mul_ps(v, inv)));
                 // NaN → 0 (the conversion would give i32::MIN); rounding is the default, to nearest even.
-                _mm256_cvtps_epi32(_mm256_and_ps(v, _mm256_cmp_ps::<_CMP_ORD_Q>(v, v)))
+                let v = Self::zero_nan(_mm256_mul_ps(v, inv));
+                _mm256_cvtps_epi32(_mm256_min_ps(q, _mm256_max_ps(_mm256_set1_ps(-32767.0), v)))
             };
             let packed = _mm256_packs_epi32(int(_mm256_loadu_ps(x)), int(_mm256_loadu_ps(x.add(8))));
             // packs works per 128-bit half: [a0-3, b0-3, a4-7, b4-7] → [a0-7, b0-7].
@@ -522,6 +541,10 @@ mod x86 {
             _mm512_abs_ps(a)
         }
         #[inline(always)]
+        unsafe fn zero_nan(a: __m512) -> __m512 {
+            _mm512_maskz_mov_ps(_mm512_cmp_ps_mask::<_CMP_ORD_Q>(a, a), a)
+        }
+        #[inline(always)]
         unsafe fn pow2i(t: __m512) -> __m512 {
             let bits = _mm512_slli_epi32::<23>(_mm512_castps_si512(t));
             _mm512_castsi512_ps(_mm512_add_epi32(bits, _mm512_set1_epi32(0x3f80_0000)))
@@ -561,10 +584,9 @@ mod x86 {
         unsafe fn quantise_i16(x: *const f32, inv: __m512, out: *mut u32) {
             let q = _mm512_set1_ps(32767.0);
             let int = |v: __m512| {
-                let v = _mm512_min_ps(q, _mm512_max_ps(_mm512_set1_ps(-32767.0), _mm512_mul_ps(v, inv)));
                 // NaN → 0 (the conversion would give i32::MIN); rounding is the default, to nearest even.
-                let v = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask::<_CMP_ORD_Q>(v, v), v);
-                _mm512_cvtsepi32_epi16(_mm512_cvtps_epi32(v))
+                let v = Self::zero_nan(_mm512_mul_ps(v, inv));
+                _mm512_cvtsepi32_epi16(_mm512_cvtps_epi32(_mm512_min_ps(q, _mm512_max_ps(_mm512_set1_ps(-32767.0), v))))
             };
             _mm256_storeu_si256(out as *mut __m256i, int(_mm512_loadu_ps(x)));
             _mm256_storeu_si256((out as *mut __m256i).add(1), int(_mm512_loadu_ps(x.add(16))));
