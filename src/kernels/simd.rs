@@ -32,9 +32,10 @@ pub(crate) trait Simd: Copy {
     unsafe fn recip(a: Self::V) -> Self::V;
     /// `a·b + c`, fused where the ISA has FMA.
     unsafe fn mul_add(a: Self::V, b: Self::V, c: Self::V) -> Self::V;
-    /// `if a < b { b } else { a }`: a NaN in `a` passes through.
+    /// `if a < b { b } else { a }`: a NaN in `a` passes through (in the relaxed-SIMD build the
+    /// engine chooses, see [`Simd::zero_nan`]; V8 on x86 passes it, tested).
     unsafe fn max(a: Self::V, b: Self::V) -> Self::V;
-    /// `if b < a { b } else { a }`: a NaN in `a` passes through.
+    /// `if b < a { b } else { a }`: a NaN in `a` passes through (as for [`Simd::max`]).
     unsafe fn min(a: Self::V, b: Self::V) -> Self::V;
     /// `if a < b { x } else { y }`, lane by lane.
     unsafe fn select_lt(a: Self::V, b: Self::V, x: Self::V, y: Self::V) -> Self::V;
