@@ -2,9 +2,9 @@
 //! text and continuing from a carried state. Randomness comes from an explicit, seeded [`Rng`].
 //!
 //! By default the weight matrices are read quantised to i16 ([`Precision`]): on a 2 × 256 LSTM,
-//! whose f32 weights overflow a core's L2, a character takes 45 % of the f32 time in wasm and a
-//! quarter natively (AVX-512); bf16 is in between. `precision: f32` gives exactly the training
-//! forward pass.
+//! whose f32 weights overflow a core's L2, a character takes under half the f32 time in wasm and
+//! about a quarter natively (AVX-512); bf16 is in between. `precision: f32` gives exactly the
+//! training forward pass.
 
 use crate::error::{Error, Result};
 use crate::heap::{heapify, pop};
