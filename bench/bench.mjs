@@ -523,7 +523,7 @@ const nativeSample = results.models['medium-lstm']?.rows.native?.sample_1000_ms;
 if (sm('node') || sm('chromium') || nativeSample != null) {
   const s = (rt) => (sm(rt) ? `${sm(rt).median_ms.toFixed(1)} ms` : 'n/a');
   lines.push(rowStr(['sampling', '', '1,000 chars, medium LSTM', '', '', '', `wasm Chromium ${s('chromium')}`]));
-  lines.push(rowStr(['', '', '(median of 7, after 1 warm-up)', '', '', '', `wasm Node ${s('node')}`]));
+  lines.push(rowStr(['', '', '(median of 15, after 1 warm-up)', '', '', '', `wasm Node ${s('node')}`]));
   if (sm('chromium_relaxed')) lines.push(rowStr(['', '', '', '', '', '', `+relaxed Chromium ${s('chromium_relaxed')}`]));
   if (nativeSample != null) lines.push(rowStr(['', '', '', '', '', '', `native ${nativeSample.toFixed(1)} ms (1 run)`]));
 }

@@ -13,7 +13,7 @@ export function engineConfig(m) {
 }
 
 /** Timed sampling: `length` characters after a short prime, `reps` times after one warm-up. */
-export function timeSample(trainer, now, { length = 1000, reps = 7 } = {}) {
+export function timeSample(trainer, now, { length = 1000, reps = 15 } = {}) {
   const run = (seed) => trainer.sample('The ', length, 1.0, 0, 1.0, seed);
   const first = run(1);
   const ms = [];
