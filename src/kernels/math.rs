@@ -6,7 +6,8 @@
 //! No step produces a subnormal float: on x86 each vector instruction with a subnormal result
 //! takes a microcode assist of some hundred cycles (wasm cannot flush them to zero). A trained
 //! LSTM's cell state drifts past |c| = 44 over a long sample, where `tanh`'s `1/(e^{2|c|} + 1)`
-//! was subnormal: sampling 1,000 characters took 14 % longer (2 × 256, Node).
+//! was subnormal: sampling 1,000 characters took 3–14 % longer (2 × 256, A/B runs in Node and
+//! Chromium).
 
 use super::simd::Simd;
 
