@@ -309,8 +309,8 @@ const MC: usize = 32;
 const PACK_MC: usize = 64;
 
 thread_local! {
-    /// [`gemm_tn`]'s packed B, `⌈n / NR⌉ · KC · NR` floats: allocated by the first product of each
-    /// width, reused by every later one.
+    /// [`gemm_tn`]'s packed B, `⌈n / NR⌉ · KC · NR` floats: grown by the first product that needs
+    /// more (in training, the first step), reused by every later one.
     static B_PACK: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
