@@ -199,20 +199,29 @@ impl PackedB {
     }
 }
 
+/// The checks of every `gemm*` entry point: strides, A, C and a bias large enough for
+/// `C (m × n) = A (m × k) · B`. False when there is nothing to compute (m or n is 0).
+fn check_shapes(name: &str, (m, k, n): (usize, usize, usize), (a, lda): (&[f32], usize), (c, ldc): (&[f32], usize), out: Out) -> bool {
+    if m == 0 || n == 0 {
+        return false;
+    }
+    assert!(lda >= k && ldc >= n, "{name}: strides");
+    assert!(a.len() >= (m - 1) * lda + k, "{name}: A has {} floats for {m}×{k}", a.len());
+    assert!(c.len() >= (m - 1) * ldc + n, "{name}: C has {} floats for {m}×{n}", c.len());
+    if let Out::Bias(bias) = out {
+        assert!(bias.len() >= n, "{name}: bias of {} for {n} columns", bias.len());
+    }
+    true
+}
+
 /// `C (m × n) = A (m × k) · B` (or `+=`, or `+ bias`, per `out`), B packed as `k × n`. A has row
 /// stride `lda ≥ k`, C row stride `ldc ≥ n`. One row (m = 1) runs as a GEMV.
 #[allow(clippy::too_many_arguments)]
 pub fn gemm(isa: Isa, m: usize, a: &[f32], lda: usize, b: &PackedB, c: &mut [f32], ldc: usize, out: Out) {
     let (k, n) = (b.k, b.n);
     assert_eq!(b.nr, isa.nr(), "gemm: B was packed for another instruction set");
-    if m == 0 || n == 0 {
+    if !check_shapes("gemm", (m, k, n), (a, lda), (c, ldc), out) {
         return;
-    }
-    assert!(lda >= k && ldc >= n, "gemm: strides");
-    assert!(a.len() >= (m - 1) * lda + k, "gemm: A has {} floats for {m}×{k}", a.len());
-    assert!(c.len() >= (m - 1) * ldc + n, "gemm: C has {} floats for {m}×{n}", c.len());
-    if let Out::Bias(bias) = out {
-        assert!(bias.len() >= n, "gemm: bias of {} for {n} columns", bias.len());
     }
     gemm_dispatch(isa, m, a.as_ptr(), lda, b, c.as_mut_ptr(), ldc, out);
 }
@@ -244,14 +253,8 @@ pub fn gemm_bf16(isa: Isa, m: usize, a: &[f32], lda: usize, b: &PackedBf16, c: &
     let (k, n) = (b.k, b.n);
     let layout = (isa.lanes(), isa.bf16_split());
     assert_eq!((b.lanes, b.split), layout, "gemm_bf16: B was packed for another instruction set");
-    if m == 0 || n == 0 {
+    if !check_shapes("gemm_bf16", (m, k, n), (a, lda), (c, ldc), out) {
         return;
-    }
-    assert!(lda >= k && ldc >= n, "gemm_bf16: strides");
-    assert!(a.len() >= (m - 1) * lda + k, "gemm_bf16: A has {} floats for {m}×{k}", a.len());
-    assert!(c.len() >= (m - 1) * ldc + n, "gemm_bf16: C has {} floats for {m}×{n}", c.len());
-    if let Out::Bias(bias) = out {
-        assert!(bias.len() >= n, "gemm_bf16: bias of {} for {n} columns", bias.len());
     }
     for i in 0..m {
         gemv_bf16_dispatch(isa, a[i * lda..].as_ptr(), b, c[i * ldc..].as_mut_ptr(), out);
@@ -281,14 +284,8 @@ impl PackedI16 {
 pub fn gemm_i16(isa: Isa, m: usize, a: &[f32], lda: usize, b: &PackedI16, c: &mut [f32], ldc: usize, out: Out) {
     let (k, n) = (b.k, b.n);
     assert_eq!(b.lanes, isa.lanes(), "gemm_i16: B was packed for another instruction set");
-    if m == 0 || n == 0 {
+    if !check_shapes("gemm_i16", (m, k, n), (a, lda), (c, ldc), out) {
         return;
-    }
-    assert!(lda >= k && ldc >= n, "gemm_i16: strides");
-    assert!(a.len() >= (m - 1) * lda + k, "gemm_i16: A has {} floats for {m}×{k}", a.len());
-    assert!(c.len() >= (m - 1) * ldc + n, "gemm_i16: C has {} floats for {m}×{n}", c.len());
-    if let Out::Bias(bias) = out {
-        assert!(bias.len() >= n, "gemm_i16: bias of {} for {n} columns", bias.len());
     }
     // The quantised row: on the stack up to k = 2048.
     let mut stack = [0u32; 1024];

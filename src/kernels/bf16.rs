@@ -45,9 +45,26 @@ pub struct PackedBf16 {
 }
 
 /// 16 words on a 64-byte boundary, as [`super::PackedB`]'s lines: block rows start on cache lines.
+/// The storage of both compact packings, bf16 here and i16 ([`super::PackedI16`]).
 #[derive(Clone, Copy, Debug, Default)]
 #[repr(C, align(64))]
-struct Words([u32; 16]);
+pub(super) struct Words([u32; 16]);
+
+impl Words {
+    /// All the words of `data` as one slice.
+    pub(super) fn flat(data: &[Words]) -> &[u32] {
+        // SAFETY: `Words` is 16 plain u32s with no padding.
+        unsafe { std::slice::from_raw_parts(data.as_ptr() as *const u32, data.len() * 16) }
+    }
+
+    /// `data` refilled with at least `n` zero words (no allocation once sized), as one slice.
+    pub(super) fn zeroed(data: &mut Vec<Words>, n: usize) -> &mut [u32] {
+        data.clear();
+        data.resize(n.div_ceil(16), Words::default());
+        // SAFETY: as in `flat`.
+        unsafe { std::slice::from_raw_parts_mut(data.as_mut_ptr() as *mut u32, data.len() * 16) }
+    }
+}
 
 impl PackedBf16 {
     /// Rows k (the inner dimension of the product).
@@ -62,8 +79,7 @@ impl PackedBf16 {
 
     /// The packed words.
     fn words(&self) -> &[u32] {
-        // SAFETY: `Words` is 16 plain u32s with no padding.
-        unsafe { std::slice::from_raw_parts(self.data.as_ptr() as *const u32, self.data.len() * 16) }
+        Words::flat(&self.data)
     }
 
     /// Packs `B (k × n)` for an ISA of `lanes` f32 lanes and the column order `split`
@@ -72,10 +88,7 @@ impl PackedBf16 {
         assert!(src.len() >= k * n, "pack: source of {} floats for {k}×{n}", src.len());
         let sub_panels = n.div_ceil(2 * lanes);
         (self.k, self.n, self.lanes, self.split) = (k, n, lanes, split);
-        self.data.clear();
-        self.data.resize((sub_panels * k * lanes).div_ceil(16), Words::default());
-        // SAFETY: as in `words`.
-        let data = unsafe { std::slice::from_raw_parts_mut(self.data.as_mut_ptr() as *mut u32, self.data.len() * 16) };
+        let data = Words::zeroed(&mut self.data, sub_panels * k * lanes);
         let at = |p: usize, j: usize| -> u32 {
             if j >= n {
                 return 0;

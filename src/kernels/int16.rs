@@ -11,6 +11,7 @@
 //! holds, for a pair of rows 2p, 2p + 1 of B, L words `w(2p, c) | w(2p + 1, c) << 16`. [`BLOCK`]
 //! sub-panels are interleaved row by row, so the GEMV walks one pointer through them.
 
+use super::bf16::Words;
 use super::gemm::{load_row, store_row, Init, NR_MAX};
 use super::simd::Simd;
 
@@ -31,11 +32,6 @@ pub struct PackedI16 {
     data: Vec<Words>, // blocks of (⌈k/2⌉, sub-panels·L) words, two i16 each (see the module docs)
 }
 
-/// 16 words on a 64-byte boundary: block rows start on cache lines.
-#[derive(Clone, Copy, Debug, Default)]
-#[repr(C, align(64))]
-struct Words([u32; 16]);
-
 impl PackedI16 {
     /// Rows k (the inner dimension of the product).
     pub fn k(&self) -> usize {
@@ -54,8 +50,7 @@ impl PackedI16 {
 
     /// The packed words.
     fn words(&self) -> &[u32] {
-        // SAFETY: `Words` is 16 plain u32s with no padding.
-        unsafe { std::slice::from_raw_parts(self.data.as_ptr() as *const u32, self.data.len() * 16) }
+        Words::flat(&self.data)
     }
 
     /// Quantises and packs `B (k × n)` for an ISA of `lanes` 32-bit lanes, as
@@ -81,10 +76,7 @@ impl PackedI16 {
         let pairs = k.div_ceil(2);
         let sub_panels = n.div_ceil(lanes);
         (self.k, self.n, self.lanes) = (k, n, lanes);
-        self.data.clear();
-        self.data.resize((sub_panels * pairs * lanes).div_ceil(16), Words::default());
-        // SAFETY: as in `words`.
-        let data = unsafe { std::slice::from_raw_parts_mut(self.data.as_mut_ptr() as *mut u32, self.data.len() * 16) };
+        let data = Words::zeroed(&mut self.data, sub_panels * pairs * lanes);
         let scale = &self.scale;
         let q = |p: usize, j: usize| -> u32 {
             if p >= k || j >= n {
