@@ -1,5 +1,8 @@
-//! Parity with PyTorch on every case in `../shared/parity/`: logits, rnn outputs, loss, final state,
-//! every parameter gradient, ∂L/∂h0 (and c0), and the parameters after two Adam steps with clipping.
+//! Parity with PyTorch on every case in `tests/fixtures/` (written by `tools/gen_fixtures.py`):
+//! logits, rnn outputs, loss, final state, every parameter gradient, ∂L/∂h0 (and c0), and the
+//! parameters after each optimizer step of the case's train section (Adam, SGD with momentum,
+//! Adagrad, RMSProp; clipping by norm or value; step learning-rate decay), applied as the trainer
+//! applies them.
 
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
@@ -9,21 +12,11 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 mod common;
 use common::{assert_close, tensor_f64};
 use rnn_playground::checkpoint;
-use rnn_playground::config::{ClipKind, Config};
+use rnn_playground::config::Config;
 use rnn_playground::model::{Model, Params, State, Workspace};
 use rnn_playground::optim::{clip, grad_norm, Optimizer};
 use safetensors::SafeTensors;
 use serde::Deserialize;
-
-#[derive(Deserialize)]
-struct Train {
-    steps: usize,
-    lr: f32,
-    beta1: f32,
-    beta2: f32,
-    eps: f32,
-    clip: f32,
-}
 
 #[derive(Deserialize)]
 struct Case {
@@ -35,16 +28,26 @@ struct Case {
     target_ids: Vec<Vec<u32>>,
     h0: Option<Vec<Vec<Vec<f32>>>>,
     c0: Option<Vec<Vec<Vec<f32>>>>,
-    train: Option<Train>,
+    /// `steps` plus the engine's own config fields (`optimizer`, `lr`, `clip_mode`, …).
+    train: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// The train section as the number of steps and the engine config it describes, read by the
+/// engine's own config parser (so an unknown or misspelt setting is an error, not a default).
+fn train_config(mut train: serde_json::Map<String, serde_json::Value>) -> (usize, Config) {
+    let steps = train.remove("steps").and_then(|v| v.as_u64()).expect("train.steps") as usize;
+    let json = serde_json::Value::Object(train).to_string();
+    let config = Config::from_json(&json).unwrap_or_else(|e| panic!("train section {json}: {e}"));
+    (steps, config)
 }
 
 macro_rules! case_files {
     ($name:literal) => {
         (
             $name,
-            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/parity/", $name, ".json")),
-            &include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/parity/", $name, ".weights.safetensors"))[..],
-            &include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/parity/", $name, ".ref.safetensors"))[..],
+            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/", $name, ".json")),
+            &include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/", $name, ".weights.safetensors"))[..],
+            &include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/", $name, ".ref.safetensors"))[..],
         )
     };
 }
@@ -119,20 +122,15 @@ fn run_case(name: &str, json: &str, weights: &[u8], reference: &[u8]) {
     assert_close(&format!("{name} grad_norm"), &[grad_norm(&grad)], &tensor_f64(&r, "f64.grad_norm"), rtol, atol);
 
     let Some(train) = case.train else { return };
-    let config = Config {
-        lr: train.lr,
-        beta1: train.beta1,
-        beta2: train.beta2,
-        eps: train.eps,
-        clip: train.clip,
-        clip_mode: ClipKind::Norm,
-        ..Config::default()
-    };
+    let (steps, config) = train_config(train);
     let mut model = model;
     let mut opt = Optimizer::new(config.optimizer, &model.params);
     let ref_losses = tensor_f64(&r, "f64.train.loss");
     let ref_norms = tensor_f64(&r, "f64.train.grad_norm");
-    for s in 0..train.steps {
+    assert_eq!(ref_losses.len(), steps, "{name}: train steps");
+    // As `Trainer::step`: forward from the carried state, backward, norm, carry the final state
+    // (detached), clip, optimizer update (its learning rate decayed by the steps already taken).
+    for s in 0..steps {
         model.forward(&mut ws, &inputs, &state);
         grad.zero();
         let loss = model.backward(&mut ws, &inputs, &targets, &mut grad);
@@ -140,7 +138,7 @@ fn run_case(name: &str, json: &str, weights: &[u8], reference: &[u8]) {
         assert_close(&format!("{name} train loss {s}"), &[loss], &ref_losses[s..s + 1], rtol, atol);
         assert_close(&format!("{name} train norm {s}"), &[norm], &ref_norms[s..s + 1], rtol, atol);
         ws.final_state(&mut state);
-        clip(&mut grad, ClipKind::Norm, train.clip, norm);
+        clip(&mut grad, config.clip_mode, config.clip, norm);
         opt.update(&config, &mut model.params, &grad);
         model.repack();
         check_params(name, &model.params, &r, &format!("f64.train.step{}.", s + 1), 0.0, 1e-4);
@@ -186,5 +184,35 @@ fn parity_gru_l2_small() {
 #[test]
 fn parity_lstm_l2_large() {
     let (n, j, w, r) = case_files!("lstm_l2_large");
+    run_case(n, j, w, r);
+}
+
+#[test]
+fn parity_rnn_l2_sgd_momentum() {
+    let (n, j, w, r) = case_files!("rnn_l2_sgd_momentum");
+    run_case(n, j, w, r);
+}
+
+#[test]
+fn parity_gru_l1_adagrad() {
+    let (n, j, w, r) = case_files!("gru_l1_adagrad");
+    run_case(n, j, w, r);
+}
+
+#[test]
+fn parity_lstm_l1_rmsprop() {
+    let (n, j, w, r) = case_files!("lstm_l1_rmsprop");
+    run_case(n, j, w, r);
+}
+
+#[test]
+fn parity_gru_l2_clip_value() {
+    let (n, j, w, r) = case_files!("gru_l2_clip_value");
+    run_case(n, j, w, r);
+}
+
+#[test]
+fn parity_lstm_l2_lr_decay() {
+    let (n, j, w, r) = case_files!("lstm_l2_lr_decay");
     run_case(n, j, w, r);
 }
