@@ -4,6 +4,10 @@
 //                        [--pkg DIR] [--relaxed-pkg DIR] [--out FILE] [--wait-idle S]
 //                        [--retry-contended N]
 //
+// The corpus defaults to bench/out/corpus/en.txt, made from the Debian fortunes packages when
+// missing (lib/corpus.mjs, as bench/corpus does); a corpus other than that file is reported as not
+// comparable with the published numbers.
+//
 // Measures, one at a time and single-threaded, every model in lib/common.mjs MODELS on the corpus:
 //   native   the engine natively: `cargo run --release -- bench …` (one JSON line)
 //   node     the engine as wasm in Node (www/pkg, wasm-bindgen --target web, initSync)
@@ -25,6 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { MODELS, macsPerChar, effectiveGflops, warmupFor, buildVocab } from './lib/common.mjs';
 import { buildPeakWasm, peakWat } from './lib/peak.mjs';
 import { openChromium, relativeUrl } from './lib/chromium.mjs';
+import { ensureCorpus, sha256, CORPUS_SHA256 } from './lib/corpus.mjs';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(benchDir, '..');
@@ -34,7 +39,7 @@ const PARTS = ['peak', 'native', 'node', 'chromium', 'tfjs', 'torch'];
 function parseArgs(argv) {
   const a = {
     seconds: 10, quick: false, only: PARTS, models: MODELS.map((m) => m.name),
-    corpus: '../shared/corpora/en.txt', pkg: 'www/pkg', out: 'bench/out/results.json', waitIdle: 0, retryContended: 0, relaxedPkg: null,
+    corpus: null, pkg: 'www/pkg', out: 'bench/out/results.json', waitIdle: 0, retryContended: 0, relaxedPkg: null,
   };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
@@ -67,14 +72,21 @@ function parseArgs(argv) {
 const args = parseArgs(process.argv.slice(2));
 const seconds = args.seconds;
 const warmup = warmupFor(seconds);
+const progress = (s) => process.stderr.write(`[bench] ${s}\n`);
+if (args.corpus == null) args.corpus = path.relative(root, ensureCorpus({ log: progress }).path);
 const corpus = path.resolve(root, args.corpus);
+const corpusSha = sha256(fs.readFileSync(corpus));
+const corpusIsReference = corpusSha === CORPUS_SHA256;
+if (!corpusIsReference) {
+  progress(`NOTE: ${args.corpus} is not the reference corpus bench/out/corpus/en.txt (sha256 ${corpusSha.slice(0, 16)}…):`);
+  progress('  the numbers are not comparable with bench/README.md or README.md.');
+}
 const pkg = path.resolve(root, args.pkg);
 const relaxedPkg = args.relaxedPkg ? path.resolve(root, args.relaxedPkg) : null;
 const outFile = path.resolve(root, args.out);
 const outDir = path.dirname(outFile);
 const models = MODELS.filter((m) => args.models.includes(m.name));
 const want = (p) => args.only.includes(p);
-const progress = (s) => process.stderr.write(`[bench] ${s}\n`);
 const jobTimeoutMs = Math.max(300, 25 * seconds) * 1000;
 
 // ---------------------------------------------------------------- helpers
@@ -180,7 +192,7 @@ const results = {
     loadavg_start: os.loadavg(),
     node: process.version,
     rustc: cmdVersion('rustc', ['--version']),
-    corpus: args.corpus, seconds_per_row: seconds, warmup_seconds: warmup, quick: args.quick,
+    corpus: args.corpus, corpus_sha256: corpusSha, corpus_is_reference: corpusIsReference, seconds_per_row: seconds, warmup_seconds: warmup, quick: args.quick,
     threads: 1,
     flops_formula: 'GFLOP/s = chars/s × 6 × MACs/char / 1e9; MACs/char = Σ_layers G·H·(in+H) + H·V, G = 1 (rnn), 4 (lstm), 3 (gru), in = E (layer 0) or H',
     peak_definition: 'best call of a register-only f32x4 loop, 12 accumulators; "peak" = max(mul+add, relaxed madd) in the same runtime',
@@ -481,6 +493,7 @@ const W = [13, 10, 32, 10, 8, 8, 26];
 const rowStr = (cells) => cells.map((c, i) => (i <= 2 ? String(c).padEnd(W[i]) : String(c).padStart(W[i]))).join(' ').trimEnd();
 const rule = '─'.repeat(W.reduce((a, b) => a + b + 1, -1));
 lines.push(`rnn-playground speed — ${args.corpus} (${results.meta.corpus_chars.toLocaleString('en-US')} chars, V=${corpusVocab}); ${seconds} s per row after ${fmt2(warmup, 1)} s warm-up; 1 thread`);
+if (!corpusIsReference) lines.push('NOT the reference corpus (bench/out/corpus/en.txt): these numbers are not comparable with the published ones');
 lines.push(`${results.meta.cpu} · ${results.meta.cores} cores · load ${results.meta.loadavg_start.map((x) => x.toFixed(2)).join(' ')} · Node ${process.version} · Chromium ${results.meta.chromium || 'n/a'} · TF.js 4.22.0 · PyTorch ${results.torch && results.torch.available ? results.torch.version : 'n/a'}`);
 lines.push(rule);
 lines.push(rowStr(['model', 'MACs/char', 'runtime', 'chars/s', 'GFLOP/s', '% peak', 'ratio']));

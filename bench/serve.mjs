@@ -2,6 +2,8 @@
 //
 //   node bench/serve.mjs [--root DIR] [--corpus FILE] [--port N]
 //
+// The corpus defaults to bench/out/corpus/en.txt, made when missing as bench/corpus makes it.
+//
 // Serves DIR (default: the repository root) read-only on 127.0.0.1, with the right MIME types
 // (application/wasm for .wasm so WebAssembly.instantiateStreaming works, text/javascript for .js
 // and .mjs), and the corpus at /corpus.txt. Only GET and HEAD; paths never leave DIR.
@@ -79,7 +81,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const here = path.dirname(fileURLToPath(import.meta.url));
   const { url } = await startServer({
     root: opt('--root', path.resolve(here, '..')),
-    corpus: opt('--corpus', path.resolve(here, '../../shared/corpora/en.txt')),
+    corpus: opt('--corpus', null) ?? (await import('./lib/corpus.mjs')).ensureCorpus().path,
     port: Number(opt('--port', 8099)),
   });
   console.log(`serving on ${url}/bench/web/`);
