@@ -128,7 +128,7 @@ export const PRESETS = [
     text: () => anbn(),
   },
   {
-    id: 'dyck',
+    id: 'brackets',
     label: 'Nested brackets (Dyck)',
     note: 'Balanced strings of (), [] and {} nested up to 6 deep. Which bracket closes next depends on what is still open, so the hidden state must act as a stack. Shallow nesting is learned well; deep nesting strains a fixed-size state, and you will see mismatched closers there first.',
     text: () => dyck(),

@@ -16,7 +16,7 @@
 //   | dh {step, norms: [Float32Array]} | file {...} | error {where, message}
 
 // Two builds of the engine (scripts/build): pkg-relaxed adds relaxed SIMD (fused multiply-adds,
-// 14–24 % faster training in Chromium); pkg needs only SIMD. `?engine=simd128` on the worker's URL
+// 14–24 % faster training in Chromium); pkg needs only SIMD. `?engine=simd128` on this module's URL
 // forces the baseline.
 const ENGINES = {
   relaxed: './pkg-relaxed/rnn_playground.js',
@@ -329,7 +329,9 @@ function trapped(e) {
 
 /** Loads the fastest engine build this browser runs; the baseline if the relaxed one fails. */
 async function loadEngine() {
-  const forced = new URL(self.location.href).searchParams.get('engine');
+  // import.meta.url, not self.location: a worker started from a blob: URL (playground served from
+  // another origin) imports this module with the query intact.
+  const forced = new URL(import.meta.url).searchParams.get('engine');
   const relaxed = forced !== 'simd128' && WebAssembly.validate(RELAXED_PROBE);
   if (relaxed) {
     try {

@@ -3,23 +3,13 @@
 // The data lives in main.js; this view only converts units and draws.
 
 import uPlot from '../vendor/uPlot.esm.js';
-import { cssVar } from './dom.js';
+import { cssVar, convert, UNIT_LABEL } from './dom.js';
 
-const LN2 = Math.LN2;
+export { UNIT_LABEL };
 
-/** Converts a loss in nats to the chosen unit. */
-export function convert(nats, units) {
-  if (nats === null || nats === undefined || !Number.isFinite(nats)) return null;
-  if (units === 'bits') return nats / LN2;
-  if (units === 'ppl') return Math.exp(nats);
-  return nats;
-}
-
-/** The label of a unit. */
-export const UNIT_LABEL = { nats: 'nats/char', bits: 'bits/char', ppl: 'perplexity' };
-
-function axisStyle() {
-  return { stroke: cssVar('--muted'), grid: { stroke: cssVar('--grid'), width: 1 }, ticks: { stroke: cssVar('--grid'), width: 1 } };
+function axisStyle(node) {
+  const v = (n) => cssVar(n, node);
+  return { stroke: v('--muted'), grid: { stroke: v('--grid'), width: 1 }, ticks: { stroke: v('--grid'), width: 1 } };
 }
 
 /** Calls `fn(width)` whenever `node`'s content width changes (and once now). */
@@ -44,9 +34,18 @@ export class LossChart {
     this.plot = null;
     this.data = [[], [], [], []];
     this.height = 240;
-    onWidth(node, (w) => (this.plot ? this.plot.setSize({ width: w, height: this.height }) : this.build()));
+    this.ro = onWidth(node, (w) => (this.plot ? this.plot.setSize({ width: w, height: this.height }) : this.build()));
     // Follow the colour scheme: rebuild with the new CSS colours.
-    matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.build());
+    this.scheme = matchMedia('(prefers-color-scheme: dark)');
+    this.onScheme = () => this.build();
+    this.scheme.addEventListener('change', this.onScheme);
+  }
+
+  destroy() {
+    this.ro.disconnect();
+    this.scheme.removeEventListener('change', this.onScheme);
+    if (this.plot) this.plot.destroy();
+    this.plot = null;
   }
 
   build() {
@@ -63,14 +62,14 @@ export class LossChart {
       legend: { live: true },
       scales: { x: { time: false }, y: ppl ? { distr: 3, log: 10 } : { range: (u, min, max) => [Math.max(0, min - (max - min) * 0.05), max + (max - min) * 0.05 || 1] } },
       axes: [
-        { ...axisStyle(), label: 'step', labelSize: 18, size: 34 },
-        { ...axisStyle(), label: UNIT_LABEL[units], labelSize: 18, size: 46, values: (u, vals) => vals.map((v) => (v === null ? '' : ppl ? String(+v.toPrecision(3)) : +v.toFixed(2))) },
+        { ...axisStyle(this.node), label: 'step', labelSize: 18, size: 34 },
+        { ...axisStyle(this.node), label: UNIT_LABEL[units], labelSize: 18, size: 46, values: (u, vals) => vals.map((v) => (v === null ? '' : ppl ? String(+v.toPrecision(3)) : +v.toFixed(2))) },
       ],
       series: [
         { label: 'step', value: (u, v) => (v === null ? '–' : String(v)) },
-        { label: 'train (smoothed)', stroke: cssVar('--train'), width: 2, value: (u, v) => fmtV(v), spanGaps: true, points: { show: false } },
-        { label: 'validation', stroke: cssVar('--val'), width: 2, value: (u, v) => fmtV(v), spanGaps: true, points: { show: true, size: 5, fill: cssVar('--val') } },
-        { label: 'uniform guess', stroke: cssVar('--baseline'), width: 1.5, dash: [6, 5], value: (u, v) => fmtV(v), points: { show: false } },
+        { label: 'train (smoothed)', stroke: cssVar('--train', this.node), width: 2, value: (u, v) => fmtV(v), spanGaps: true, points: { show: false } },
+        { label: 'validation', stroke: cssVar('--val', this.node), width: 2, value: (u, v) => fmtV(v), spanGaps: true, points: { show: true, size: 5, fill: cssVar('--val', this.node) } },
+        { label: 'uniform guess', stroke: cssVar('--baseline', this.node), width: 1.5, dash: [6, 5], value: (u, v) => fmtV(v), points: { show: false } },
       ],
     };
     this.plot = new uPlot(opts, this.data, this.node);
@@ -109,15 +108,25 @@ export class GradChart {
     this.layers = 0;
     this.data = [[]];
     this.height = 180;
-    onWidth(node, (w) => (this.plot ? this.plot.setSize({ width: w, height: this.height }) : this.build()));
-    matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.build());
+    this.ro = onWidth(node, (w) => (this.plot ? this.plot.setSize({ width: w, height: this.height }) : this.build()));
+    // Follow the colour scheme: rebuild with the new CSS colours.
+    this.scheme = matchMedia('(prefers-color-scheme: dark)');
+    this.onScheme = () => this.build();
+    this.scheme.addEventListener('change', this.onScheme);
+  }
+
+  destroy() {
+    this.ro.disconnect();
+    this.scheme.removeEventListener('change', this.onScheme);
+    if (this.plot) this.plot.destroy();
+    this.plot = null;
   }
 
   build() {
     const width = Math.floor(this.node.clientWidth);
     if (width <= 0) return;
     if (this.plot) this.plot.destroy();
-    const palette = [cssVar('--train'), cssVar('--val'), '#2e9e6a', '#a35bd1', '#c59100', '#d14a8b'];
+    const palette = [cssVar('--train', this.node), cssVar('--val', this.node), '#2e9e6a', '#a35bd1', '#c59100', '#d14a8b'];
     const series = [{ label: 't', value: (u, v) => (v === null ? '–' : String(v)) }];
     for (let k = 0; k < Math.max(1, this.layers); k++) {
       series.push({
@@ -134,8 +143,8 @@ export class GradChart {
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: false }, y: { distr: 3, log: 10 } },
       axes: [
-        { ...axisStyle(), label: 'position t in chunk', labelSize: 18, size: 34 },
-        { ...axisStyle(), size: 52, values: (u, vals) => vals.map((v) => (v === null ? '' : v.toExponential(0))) },
+        { ...axisStyle(this.node), label: 'position t in chunk', labelSize: 18, size: 34 },
+        { ...axisStyle(this.node), size: 52, values: (u, vals) => vals.map((v) => (v === null ? '' : v.toExponential(0))) },
       ],
       series,
     };

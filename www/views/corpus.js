@@ -1,9 +1,11 @@
-// Corpus view: the textarea, the file picker, drag-and-drop and the preset menu. Files are
-// checked before they can touch the textarea: too large → refused unread; not UTF-8 or binary
-// (NUL bytes) → a message, and the current text stays as it was.
+// Corpus view: the preset menu, the textarea, the file picker and drag-and-drop. The text lives in
+// the store; this view shows it and writes edits through it. Files are checked before they can
+// touch the text: too large → refused unread; not UTF-8 or binary (NUL bytes) → a message, and
+// the current text stays as it was.
 
 import { el, bytes, int } from './dom.js';
 import { PRESETS } from '../presets.js';
+import { field } from './fields.js';
 
 /** Largest file accepted, checked before reading. */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -40,9 +42,7 @@ export function utf8Bytes(s) {
   return n;
 }
 
-/**
- * Decodes a file's bytes as strict UTF-8. Returns {text} or {error}; never throws.
- */
+/** Decodes a file's bytes as strict UTF-8. Returns {text} or {error}; never throws. */
 export function decodeText(buf, name) {
   const u8 = new Uint8Array(buf);
   if (u8.includes(0)) {
@@ -57,110 +57,112 @@ export function decodeText(buf, name) {
   }
 }
 
-export class CorpusView {
-  /**
-   * `nodes`: {textarea, file, stats, preset, presetNote}. Callbacks: `onText(source)` after the
-   * text changed (source: 'typing' | 'file' | 'preset'), `onError(message)`, `onInfo(message)`.
-   */
-  constructor(nodes, { onText, onError, onInfo }) {
-    this.n = nodes;
-    this.onText = onText;
-    this.onError = onError;
-    this.onInfo = onInfo;
-    this.statsTimer = 0;
-    for (const p of PRESETS) nodes.preset.append(el('option', { value: p.id }, p.label));
-    nodes.preset.append(el('option', { value: 'custom' }, 'Your own text'));
-    this.wire();
-  }
+const OWN_TEXT_NOTE = 'Your own text. Anything works: prose, code, song lyrics, tables. A few hundred KB trains well; more than a few MB mostly makes epochs longer.';
 
-  wire() {
-    const { textarea, file, preset } = this.n;
-    textarea.addEventListener('input', () => {
-      this.n.preset.value = 'custom';
-      this.showNote();
-      this.updateStatsSoon();
-      this.onText('typing');
-    });
-    file.addEventListener('change', () => {
-      const f = file.files && file.files[0];
-      if (f) this.loadFile(f);
-      file.value = ''; // allow choosing the same file again
-    });
-    textarea.addEventListener('dragover', (e) => {
-      if (!hasFiles(e)) return;
-      e.preventDefault();
-      e.dataTransfer.dropEffect = 'copy';
-      textarea.classList.add('drag-over');
-    });
-    textarea.addEventListener('dragleave', () => textarea.classList.remove('drag-over'));
-    textarea.addEventListener('drop', (e) => {
-      textarea.classList.remove('drag-over');
-      if (!hasFiles(e)) return; // dropped plain text: let the browser insert it
-      e.preventDefault();
-      const files = e.dataTransfer.files;
-      if (files.length > 1) this.onInfo(`${files.length} files were dropped; using the first, “${files[0].name}”.`);
-      this.loadFile(files[0]);
-    });
-    preset.addEventListener('change', () => this.usePreset(preset.value));
-  }
+export function mount(parent, ctx) {
+  const { store } = ctx;
+  const preset = field(ctx, 'preset', { compact: true });
+  const presetSelect = preset.querySelector('select');
+  // The menu shows the presets' titles rather than their ids.
+  for (const o of presetSelect.options) o.textContent = PRESETS.find((p) => p.id === o.value)?.label ?? 'Your own text';
+  const note = el('p', { class: 'explain', id: 'preset-note' });
+  presetSelect.setAttribute('aria-describedby', 'preset-note');
+  const stats = el('span', { id: 'corpus-stats', class: 'meta' });
+  const textarea = el('textarea', {
+    id: 'corpus', spellcheck: 'false', autocomplete: 'off', 'aria-describedby': 'corpus-hint',
+    title: 'The text the network learns to continue, one character at a time',
+  });
+  const hint = el('p', { id: 'corpus-hint', class: 'explain' },
+    'Paste text, pick a preset, drop a text file here, or upload one (UTF-8, up to 10 MB). The end of the text is held out for validation.');
+  const file = el('input', { id: 'corpus-file', type: 'file', accept: '.txt,.md,.csv,.tsv,.json,.xml,.html,.py,.js,.rs,.c,.h,.tex,text/*' });
+  const section = el('section', { class: 'card view-corpus', 'aria-labelledby': 'corpus-h' },
+    el('h2', { id: 'corpus-h' }, ctx.mode === 'page' ? '1. Text' : 'Text'),
+    el('div', { class: 'stack' }, preset, note),
+    el('div', { class: 'stack' }, el('div', { class: 'row spread' }, el('label', { for: 'corpus' }, 'Corpus'), stats), textarea, hint),
+    el('div', { class: 'stack file-pick' }, el('label', { for: 'corpus-file' }, 'Upload a text file'), file));
+  parent.append(section);
 
-  /** Puts preset `id` in the textarea ('custom' leaves the text alone). */
-  usePreset(id) {
-    this.n.preset.value = id;
-    this.showNote();
-    const p = PRESETS.find((x) => x.id === id);
-    if (!p) return;
-    this.n.textarea.value = p.text();
-    this.updateStats();
-    this.onText('preset');
-  }
+  let fileNote = null;
+  const showNote = () => {
+    const p = PRESETS.find((x) => x.id === store.get('preset'));
+    note.textContent = p ? p.note : fileNote ?? OWN_TEXT_NOTE;
+  };
+  const showStats = () => {
+    const s = store.text;
+    stats.textContent = `${int(codePoints(s))} characters · ${bytes(utf8Bytes(s))}`;
+  };
+  let statsTimer = 0;
+  const showText = () => {
+    if (textarea.value !== store.text) textarea.value = store.text;
+    clearTimeout(statsTimer);
+    statsTimer = setTimeout(showStats, 150);
+  };
 
-  showNote() {
-    const p = PRESETS.find((x) => x.id === this.n.preset.value);
-    this.n.presetNote.textContent = p ? p.note : 'Your own text. Anything works: prose, code, song lyrics, tables. A few hundred KB trains well; more than a few MB mostly makes epochs longer.';
-  }
-
-  async loadFile(f) {
+  textarea.addEventListener('input', () => {
+    fileNote = null;
+    store.set({ preset: 'custom' }, 'typing');
+    store.setText(textarea.value, 'typing');
+  });
+  const loadFile = async (f) => {
     if (f.size > MAX_FILE_BYTES) {
-      this.onError(`“${f.name}” is ${int(f.size)} bytes (${bytes(f.size)}); the limit is ${int(MAX_FILE_BYTES)} bytes (10 MB). It was not read, and your current text was kept.`);
+      ctx.alert(`“${f.name}” is ${int(f.size)} bytes (${bytes(f.size)}); the limit is ${int(MAX_FILE_BYTES)} bytes (10 MB). It was not read, and your current text was kept.`);
       return;
     }
     let buf;
     try {
       buf = await f.arrayBuffer();
     } catch (e) {
-      this.onError(`Could not read “${f.name}”: ${e.message || e}. Your current text was kept.`);
+      ctx.alert(`Could not read “${f.name}”: ${e.message || e}. Your current text was kept.`);
       return;
     }
     const r = decodeText(buf, f.name);
     if (r.error) {
-      this.onError(r.error);
+      ctx.alert(r.error);
       return;
     }
-    this.n.textarea.value = r.text;
-    this.n.preset.value = 'custom';
-    this.showNote();
-    this.n.presetNote.textContent = `Loaded “${f.name}”.`;
-    this.updateStats();
-    this.onText('file');
-  }
+    fileNote = `Loaded “${f.name}”.`;
+    store.set({ preset: 'custom' }, 'file');
+    store.setText(r.text, 'file');
+    showNote();
+  };
+  file.addEventListener('change', () => {
+    const f = file.files && file.files[0];
+    if (f) loadFile(f);
+    file.value = ''; // allow choosing the same file again
+  });
+  const hasFiles = (e) => e.dataTransfer && Array.from(e.dataTransfer.types || []).includes('Files');
+  textarea.addEventListener('dragover', (e) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+    textarea.classList.add('drag-over');
+  });
+  textarea.addEventListener('dragleave', () => textarea.classList.remove('drag-over'));
+  textarea.addEventListener('drop', (e) => {
+    textarea.classList.remove('drag-over');
+    if (!hasFiles(e)) return; // dropped plain text: let the browser insert it
+    e.preventDefault();
+    const files = e.dataTransfer.files;
+    if (files.length > 1) ctx.alert(`${files.length} files were dropped; using the first, “${files[0].name}”.`, 'info');
+    loadFile(files[0]);
+  });
 
-  text() {
-    return this.n.textarea.value;
-  }
-
-  updateStatsSoon() {
-    clearTimeout(this.statsTimer);
-    this.statsTimer = setTimeout(() => this.updateStats(), 150);
-  }
-
-  updateStats() {
-    const s = this.n.textarea.value;
-    const chars = codePoints(s);
-    this.n.stats.textContent = `${int(chars)} characters · ${bytes(utf8Bytes(s))}`;
-  }
-}
-
-function hasFiles(e) {
-  return e.dataTransfer && Array.from(e.dataTransfer.types || []).includes('Files');
+  const off = store.subscribe(({ keys, text }) => {
+    if (keys.has('preset')) {
+      if (store.get('preset') !== 'custom') fileNote = null;
+      showNote();
+    }
+    if (text) showText();
+  });
+  showNote();
+  showText();
+  showStats();
+  return {
+    destroy() {
+      off();
+      preset.destroy();
+      clearTimeout(statsTimer);
+      section.remove();
+    },
+  };
 }

@@ -17,9 +17,29 @@ export function clear(node) {
   node.replaceChildren();
 }
 
-/** Reads a CSS custom property of the root element (e.g. '--fg'). */
-export function cssVar(name) {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+/**
+ * Reads a CSS custom property (e.g. '--fg') as seen by `node`: inside an <rnn-playground>
+ * element the host page's theme reaches the shadow tree through inheritance, not :root.
+ */
+export function cssVar(name, node = document.documentElement) {
+  return getComputedStyle(node).getPropertyValue(name).trim();
+}
+
+/** Converts a loss in nats to the chosen unit ('nats', 'bits' or 'ppl'); null when missing. */
+export function convert(nats, units) {
+  if (nats === null || nats === undefined || !Number.isFinite(nats)) return null;
+  if (units === 'bits') return nats / Math.LN2;
+  if (units === 'ppl') return Math.exp(nats);
+  return nats;
+}
+
+/** The label of a unit. */
+export const UNIT_LABEL = { nats: 'nats/char', bits: 'bits/char', ppl: 'perplexity' };
+
+/** A loss in nats shown in `units`, '–' when missing. */
+export function fmtLoss(nats, units) {
+  const v = convert(nats, units);
+  return v === null ? '–' : units === 'ppl' ? v.toFixed(v < 10 ? 2 : 1) : v.toFixed(3);
 }
 
 /** Formats a number with a fixed number of significant decimals, '–' when missing. */

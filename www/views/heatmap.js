@@ -1,7 +1,6 @@
 // Neuron view: a canvas heatmap of one layer's activation (units × time) over the probe text,
 // with a diverging blue–neutral–red colour map over [−1, 1], a hover/keyboard readout, and the
-// probe text coloured by one selected unit (Karpathy's per-neuron view). Selection state
-// (layer, activation, unit) belongs to main.js: this view reports changes through `onChange`.
+// probe text coloured by one selected unit (Karpathy's per-neuron view), and the probe text input.
 
 import { el, clear, cssVar } from './dom.js';
 
@@ -31,10 +30,10 @@ function parseColor(s) {
 }
 
 /** 256-entry RGB lookup table over [−1, 1]. */
-function makeLut() {
+function makeLut(node) {
   const dark = matchMedia('(prefers-color-scheme: dark)').matches;
   const stops = (dark ? STOPS_DARK : STOPS_LIGHT).slice();
-  stops[2] = parseColor(cssVar('--heat-mid'));
+  stops[2] = parseColor(cssVar('--heat-mid', node));
   const lut = new Uint8ClampedArray(256 * 3);
   for (let i = 0; i < 256; i++) {
     const x = (i / 255) * 4; // 0..4 across the 5 stops
@@ -56,7 +55,7 @@ function textBg(v) {
 
 const shown = (ch) => (ch === '\n' ? '↵' : ch === '\t' ? '⇥' : ch === ' ' ? '␣' : ch);
 
-export class HeatmapView {
+class HeatmapView {
   /**
    * `nodes`: {canvas, tip, marker, readout, text, layer, act, actHint, interesting, legend, unitLabel, units};
    * `onChange(partialSelection)` is called on user selection.
@@ -67,14 +66,16 @@ export class HeatmapView {
     this.data = null; // last probe {chars, hidden, layers}
     this.sel = { layer: 0, act: 'h', unit: null };
     this.cursor = null; // keyboard cursor {t, u}
-    this.lut = makeLut();
+    this.lut = makeLut(nodes.canvas);
     this.spans = [];
     this.busyRank = 0;
-    matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
-      this.lut = makeLut();
+    this.scheme = matchMedia('(prefers-color-scheme: dark)');
+    this.onScheme = () => {
+      this.lut = makeLut(nodes.canvas);
       this.drawLegend();
       this.draw();
-    });
+    };
+    this.scheme.addEventListener('change', this.onScheme);
     this.drawLegend();
     this.wire();
   }
@@ -307,4 +308,72 @@ export class HeatmapView {
     }
     ctx.putImageData(img, 0, 0);
   }
+}
+
+export function mount(parent, ctx) {
+  const { pg } = ctx;
+  const layer = el('select', { id: 'heat-layer' });
+  const act = el('select', { id: 'heat-act', 'aria-describedby': 'heat-act-hint' });
+  const interesting = el('button', { id: 'btn-interesting', type: 'button', class: 'small', disabled: true }, 'Pick a busy unit');
+  const unitLabel = el('span', { class: 'label', id: 'heat-unit-label' }, 'Unit');
+  const actHint = el('p', { id: 'heat-act-hint', class: 'hint meta wide' });
+  const canvas = el('canvas', {
+    id: 'heatmap', width: 1, height: 1, tabindex: '0', 'aria-describedby': 'heat-readout',
+    'aria-label': 'Activation heatmap: one row per unit, one column per character of the probe text. Hover to read values, click a row to colour the text by that unit; with the keyboard use the arrow keys and Enter.',
+  });
+  const marker = el('div', { id: 'heat-marker', class: 'heat-marker', hidden: true });
+  const tip = el('div', { id: 'heat-tip', class: 'heat-tip', hidden: true });
+  const units = el('span', { id: 'heat-units' }, '0…H−1');
+  const legend = el('canvas', { id: 'heat-legend', width: 140, height: 1, 'aria-hidden': 'true' });
+  // The readout is announced, so keyboard and screen-reader users hear the value under the cursor.
+  const readout = el('p', { id: 'heat-readout', class: 'heat-readout', 'aria-live': 'polite' });
+  const text = el('div', { id: 'probe-text', class: 'probe-text', 'aria-label': 'Probe text coloured by the selected unit' });
+  const input = el('textarea', {
+    id: 'probe-input', rows: 3, spellcheck: 'false', 'aria-describedby': 'probe-hint',
+    title: 'Text run through the network to show its activations (at most 2048 characters)',
+  });
+  const section = el('section', { class: 'card view-heatmap', 'aria-labelledby': 'heat-h' },
+    el('h2', { id: 'heat-h' }, 'Neurons ', el('span', { class: 'sub' }, 'activations over a probe text')),
+    el('div', { class: 'heat-controls' },
+      el('div', { class: 'field' }, el('label', { for: 'heat-layer' }, 'Layer'), layer),
+      el('div', { class: 'field' }, el('label', { for: 'heat-act' }, 'Activation'), act),
+      el('div', { class: 'field' }, unitLabel, interesting),
+      actHint),
+    el('div', { class: 'heat-canvas-box' }, canvas, marker, tip),
+    el('p', { class: 'meta heat-caption' }, 'Rows: units (', units, ', top to bottom) · columns: the characters of the probe text, left to right.'),
+    el('div', { class: 'row spread' }, el('div', { class: 'legend-bar' }, el('span', {}, '−1'), legend, el('span', {}, '+1')), readout),
+    text,
+    el('div', { class: 'field probe-field' },
+      el('label', { for: 'probe-input' }, 'Probe text'), input,
+      el('span', { id: 'probe-hint', class: 'hint meta' }, 'Run through the network from a zero state every couple of seconds (held-out text by default). Click a row of the heatmap to see one neuron’s activation on each character, as in Karpathy’s “The Unreasonable Effectiveness of Recurrent Neural Networks”.')));
+  parent.append(section);
+  const sel = { layer: 0, act: 'h', unit: null };
+  const view = new HeatmapView({ canvas, tip, marker, readout, text, layer, act, actHint, interesting, legend, unitLabel, units }, (change) => {
+    Object.assign(sel, change);
+    view.render(null, sel);
+  });
+  let edited = false;
+  input.addEventListener('input', () => {
+    edited = input.value.trim() !== '';
+    pg.setProbeText(edited ? input.value : '');
+  });
+  const show = (m) => view.render({ chars: m.chars, hidden: m.hidden, layers: m.layers }, sel);
+  const offs = [
+    ctx.on('probe', show),
+    ctx.on('built', (m) => {
+      sel.unit = null;
+      sel.layer = Math.min(sel.layer, m.info.dims.layers - 1);
+      if (!edited) input.value = m.probeText;
+      view.reset();
+    }),
+  ];
+  if (pg.last.built && !edited) input.value = pg.last.built.probeText;
+  if (pg.last.probe) show(pg.last.probe);
+  return {
+    destroy() {
+      for (const off of offs) off();
+      view.scheme.removeEventListener('change', view.onScheme);
+      section.remove();
+    },
+  };
 }

@@ -1,25 +1,39 @@
 // Samples view: a fixed-height scroll box (no layout jump) with the newest sample on top and a
-// short history below. Text goes in with textContent only.
+// short history below, and the sampling settings (all of them with full controls, temperature
+// with basic ones). Text goes in with textContent only.
 
 import { el, clear } from './dom.js';
+import { field } from './fields.js';
 
 const KEEP = 25; // history length
 
-export class SamplesView {
-  constructor(node) {
-    this.node = node;
-    this.empty();
-  }
+export function mount(parent, ctx) {
+  const { pg } = ctx;
+  const fields = [];
+  const add = (name, opts) => {
+    const f = field(ctx, name, opts);
+    fields.push(f);
+    return f;
+  };
+  const controls = el('div', { class: 'sample-controls' });
+  if (ctx.controls !== 'none') controls.append(add('temperature', { slider: { min: 0, max: 2, step: 0.05 }, wide: true }));
+  if (ctx.controls === 'full') controls.append(add('prime', { wide: true }), add('length'), add('top_k'), add('top_p'));
+  const list = el('div', { id: 'samples', class: 'samples', role: 'region', 'aria-label': 'Sample', tabindex: '0' });
+  const now = el('button', { id: 'btn-sample', type: 'button', class: 'small', disabled: true }, 'Sample now');
+  now.addEventListener('click', () => pg.sampleNow());
+  const section = el('section', { class: 'card view-samples', 'aria-labelledby': 'samples-h' },
+    el('h2', { id: 'samples-h' }, 'Samples ', el('span', { class: 'sub' }, 'generated every few seconds while training')),
+    controls.childElementCount ? controls : '',
+    list,
+    el('div', { class: 'row spread' }, el('p', { class: 'explain' }, 'Each sample starts from a fresh state and draws one character at a time from the model’s prediction.'), now));
+  parent.append(section);
 
-  /** Shows the placeholder (no model yet, or after a reset). */
-  empty(message = 'Samples appear here once training starts.') {
-    clear(this.node);
-    this.node.append(el('p', { class: 'empty' }, message));
-  }
-
-  /** Adds a sample {step, text, prime, temperature, unknown} at the top. */
-  add({ step, text, prime, temperature, topK, topP, unknown }) {
-    const placeholder = this.node.querySelector('.empty');
+  const empty = (message = 'Samples appear here once training starts.') => {
+    clear(list);
+    list.append(el('p', { class: 'empty' }, message));
+  };
+  const add1 = ({ step, text, prime, temperature, topK, topP, unknown }) => {
+    const placeholder = list.querySelector('.empty');
     if (placeholder) placeholder.remove();
     const t = Number(temperature);
     let head = `step ${step} · temperature ${t.toFixed(2)}${t === 0 ? ' (greedy)' : ''}`;
@@ -31,10 +45,27 @@ export class SamplesView {
     pre.append(text);
     const item = el('article', { class: 'sample' }, el('header', {}, head), pre);
     // Keep the reader's position: if they scrolled down into the history, don't yank it.
-    const atTop = this.node.scrollTop < 4;
-    const before = this.node.scrollHeight;
-    this.node.prepend(item);
-    while (this.node.children.length > KEEP) this.node.lastElementChild.remove();
-    if (!atTop) this.node.scrollTop += this.node.scrollHeight - before;
-  }
+    const atTop = list.scrollTop < 4;
+    const before = list.scrollHeight;
+    list.prepend(item);
+    while (list.children.length > KEEP) list.lastElementChild.remove();
+    if (!atTop) list.scrollTop += list.scrollHeight - before;
+  };
+  const offs = [
+    ctx.on('sample', add1),
+    ctx.on('built', (m) => empty(m.loaded ? 'Sampling from the loaded model…' : undefined)),
+    ctx.on('status', () => {
+      now.disabled = !pg.status().canSample;
+    }),
+  ];
+  empty();
+  if (pg.last.sample) add1(pg.last.sample);
+  now.disabled = !pg.status().canSample;
+  return {
+    destroy() {
+      for (const off of offs) off();
+      for (const f of fields) f.destroy();
+      section.remove();
+    },
+  };
 }

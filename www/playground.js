@@ -1,0 +1,441 @@
+// One playground: a settings store, the training worker, and the run the worker streams back.
+// The page, embed.html and <rnn-playground> each make one (or several) and mount views on it;
+// views read the store and listen to the events here, and never read each other's DOM.
+//
+// Events (`on(type, fn)`): status (buttons and badges should re-render), built {info, probeText,
+// loaded, name}, progress, val, sample, probe, dh (the worker's messages, see worker.js), file
+// {kind, bytes}, alert {message, kind} | null, chart (the loss series changed).
+
+import { startWorker, hasSimd } from './engine.js';
+import { ENGINE_KEYS, SAMPLE_KEYS } from './settings.js';
+import { presetById } from './presets.js';
+
+/** Chart points kept before thinning (old points are halved, validation points kept). */
+const MAX_POINTS = 6000;
+
+export class Playground {
+  /**
+   * `store`: the settings (state.js). `engine`: null or 'simd128' (forces the baseline build).
+   */
+  constructor({ store, engine = null }) {
+    this.store = store;
+    this.engineChoice = engine;
+    this.listeners = new Map();
+    this.worker = null;
+    this.s = {
+      booted: false,
+      workerReady: false,
+      engineFailed: false,
+      engine: null, // 'relaxed' | 'simd128'
+      model: false,
+      running: false,
+      building: false,
+      afterBuild: null, // 'start' | 'step'
+      pendingKey: null,
+      builtKey: null,
+      info: null,
+      step: 0,
+      smooth: null,
+      lastVal: null,
+      autoPaused: false, // paused because the embed left the screen or the tab was hidden
+      held: new Set(), // reasons training is held back (out of view, tab hidden)
+    };
+    this.series = { steps: [], train: [], val: [] };
+    this.last = {}; // the newest message of each kind, for views mounted mid-run
+    this.invalid = new Map(); // setting name → problem, from the form
+    this.probeText = '';
+    this.viewTimer = 0;
+    this.unsubscribe = store.subscribe((c) => this.onStore(c));
+    if (store.get('preset') !== 'custom' && !store.text) this.usePreset(store.get('preset'));
+  }
+
+  // ---- events ----
+
+  on(type, fn) {
+    if (!this.listeners.has(type)) this.listeners.set(type, new Set());
+    this.listeners.get(type).add(fn);
+    return () => this.listeners.get(type).delete(fn);
+  }
+
+  emit(type, data) {
+    if (type !== 'status' && type !== 'alert' && type !== 'chart') this.last[type] = data;
+    for (const fn of [...(this.listeners.get(type) ?? [])]) fn(data);
+  }
+
+  alert(message, kind = 'error') {
+    this.lastAlert = message ? { message, kind } : null;
+    this.emit('alert', this.lastAlert);
+  }
+
+  // ---- the worker ----
+
+  /** Starts the engine (once). Returns false when this browser cannot run it. */
+  boot() {
+    if (this.s.booted) return !this.s.engineFailed;
+    this.s.booted = true;
+    if (typeof Worker !== 'function' || !hasSimd()) {
+      this.fail('This browser lacks WebAssembly SIMD (or Web Workers), which the training engine needs. Please use a current Chrome, Edge or Firefox, or Safari 16.4 or later.');
+      return false;
+    }
+    this.createWorker();
+    return true;
+  }
+
+  fail(message) {
+    this.s.engineFailed = true;
+    this.s.running = false;
+    this.s.workerReady = false;
+    this.alert(message);
+    this.emit('status');
+  }
+
+  createWorker() {
+    Object.assign(this.s, { workerReady: false, engineFailed: false, model: false, running: false, building: false });
+    try {
+      this.worker = startWorker({
+        engine: this.engineChoice,
+        onMessage: (m) => this.onWorker(m),
+        onFailure: (detail) => this.fail(`the training engine stopped: ${detail}. Reload the page to try again.`),
+      });
+    } catch (e) {
+      this.fail(`the training worker could not start (${e.message || e}); this page needs a browser with module Web Workers.`);
+      return;
+    }
+    this.emit('status');
+  }
+
+  send(msg, transfer) {
+    if (!this.worker) this.boot();
+    if (this.worker) this.worker.send(msg, transfer);
+  }
+
+  destroy() {
+    this.unsubscribe();
+    clearTimeout(this.viewTimer);
+    if (this.worker) this.worker.terminate();
+    this.worker = null;
+    this.listeners.clear();
+  }
+
+  onWorker(m) {
+    switch (m.type) {
+      case 'ready':
+        this.s.workerReady = true;
+        this.s.engine = m.engine;
+        this.sendView();
+        this.emit('status');
+        return;
+      case 'fatal':
+        return this.fail(m.message);
+      case 'built':
+        return this.onBuilt(m);
+      case 'state':
+        this.s.running = m.running;
+        this.emit('status');
+        return;
+      case 'progress':
+        return this.onProgress(m);
+      case 'val':
+        return this.onVal(m);
+      case 'sample':
+      case 'probe':
+      case 'dh':
+        return this.emit(m.type, m);
+      case 'file':
+        return this.emit('file', m);
+      case 'error':
+        return this.onError(m);
+      default:
+    }
+  }
+
+  onError(m) {
+    if (m.where === 'build' || m.where === 'load') {
+      this.s.building = false;
+      this.s.afterBuild = null;
+      this.alert((m.where === 'load' ? 'the file could not be loaded — ' : 'the model could not be built — ') + m.message);
+      // Point at the offending setting when the engine names one ("config: hidden = 0 is …").
+      const key = /^config: ([a-z_0-9]+) = /.exec(m.message);
+      if (key && ENGINE_KEYS.includes(key[1])) this.emit('invalid', { name: key[1], problem: m.message });
+    } else if (m.where === 'trap') {
+      this.alert(m.message);
+      this.worker.terminate();
+      this.createWorker(); // a fresh wasm instance; the user presses Reset or Start
+      return;
+    } else {
+      this.alert(m.message);
+    }
+    this.emit('status');
+  }
+
+  // ---- settings and text ----
+
+  onStore({ keys, text }) {
+    if (keys.has('preset') && this.store.get('preset') !== 'custom') this.usePreset(this.store.get('preset'));
+    if (SAMPLE_KEYS.some((k) => keys.has(k))) this.sendViewSoon();
+    if (text || ENGINE_KEYS.some((k) => keys.has(k))) this.emit('status');
+  }
+
+  usePreset(id) {
+    const p = presetById(id);
+    if (p) this.store.setText(p.text(), 'preset');
+  }
+
+  /** The identity of the current settings and text, to tell when the model is out of date. */
+  currentKey() {
+    return `${JSON.stringify(this.store.config(ENGINE_KEYS))}#${this.store.textVersion}`;
+  }
+
+  isDirty() {
+    return this.invalid.size > 0 || this.currentKey() !== this.s.builtKey;
+  }
+
+  /** A fresh model is needed before training when none exists or an untrained one is stale. */
+  needsBuild() {
+    return !this.s.model || (this.s.step === 0 && this.isDirty());
+  }
+
+  setInvalid(name, problem) {
+    if (problem) this.invalid.set(name, problem);
+    else this.invalid.delete(name);
+    this.emit('status');
+  }
+
+  // ---- commands ----
+
+  build(then = null) {
+    if (this.invalid.size) {
+      this.alert(`check the settings: ${[...this.invalid.values()][0]}.`);
+      return;
+    }
+    if (!this.store.text) {
+      this.alert('there is no text to train on: paste some, upload a file or pick a preset.');
+      return;
+    }
+    if (!this.boot()) return;
+    this.s.building = true;
+    this.s.afterBuild = then;
+    this.s.pendingKey = this.currentKey();
+    this.send({ type: 'build', config: this.store.config(ENGINE_KEYS), corpus: this.store.text });
+    this.emit('status');
+  }
+
+  start() {
+    this.s.held.clear();
+    this.s.autoPaused = false;
+    if (this.needsBuild()) this.build('start');
+    else this.send({ type: 'start' });
+  }
+
+  pause() {
+    this.s.autoPaused = false;
+    if (this.s.running) this.send({ type: 'pause' });
+    if (this.s.afterBuild === 'start') this.s.afterBuild = null;
+  }
+
+  /** Pause, or Resume a paused model. */
+  toggle() {
+    if (this.s.running) this.pause();
+    else if (this.s.model) this.start();
+  }
+
+  step() {
+    if (this.s.running) return;
+    if (this.needsBuild()) this.build('step');
+    else this.send({ type: 'step' });
+  }
+
+  reset() {
+    this.build(null);
+  }
+
+  sampleNow() {
+    this.sendView();
+    this.send({ type: 'sample' });
+  }
+
+  save(kind) {
+    this.send({ type: 'save', kind });
+  }
+
+  /** Loads a model or checkpoint file (an ArrayBuffer, transferred). */
+  loadFile(buf, name) {
+    if (!this.store.text) {
+      this.alert('put some text in the Corpus first: a loaded model continues training on it.');
+      return;
+    }
+    if (!this.boot()) return;
+    this.s.building = true;
+    this.s.afterBuild = null;
+    this.send({ type: 'load', bytes: buf, corpus: this.store.text, name }, [buf]);
+    this.emit('status');
+  }
+
+  setProbeText(text) {
+    this.probeText = text;
+    this.sendViewSoon(() => this.send({ type: 'probe' }));
+  }
+
+  /**
+   * Holds training while `reason` lasts (the embed is out of view, the tab is hidden) and
+   * resumes when the last reason is gone, if it was training before.
+   */
+  hold(reason, on) {
+    const held = this.s.held;
+    if (on) {
+      if (held.has(reason)) return;
+      held.add(reason);
+      if (this.s.running || this.s.afterBuild === 'start') {
+        this.s.autoPaused = true;
+        this.pause();
+        this.s.autoPaused = true;
+        this.emit('status');
+      }
+    } else {
+      if (!held.delete(reason)) return;
+      if (held.size === 0 && this.s.autoPaused) {
+        this.s.autoPaused = false;
+        this.send({ type: 'start' });
+        this.emit('status');
+      }
+    }
+  }
+
+  // ---- the worker's reports ----
+
+  onBuilt(m) {
+    const s = this.s;
+    s.building = false;
+    s.model = true;
+    s.info = m.info;
+    s.step = m.info.step;
+    s.smooth = null;
+    s.lastVal = null;
+    this.series = { steps: [], train: [], val: [] };
+    this.last = {};
+    if (m.loaded) {
+      // The file brings its own settings: show them, so what you see is what trains.
+      const patch = {};
+      for (const k of ENGINE_KEYS) if (k in m.info.config) patch[k] = m.info.config[k];
+      this.store.set(patch, 'file');
+      const r = m.info.report;
+      this.alert(`loaded “${m.name}”: ${r.resumed ? `checkpoint resumed exactly at step ${m.info.step.toLocaleString('en-US')}` : 'weights loaded; training continues with a fresh optimizer'}${r.unknown_chars ? ` — ${r.unknown_chars.toLocaleString('en-US')} characters of the text are not in its vocabulary` : ''}.`, 'info');
+      s.builtKey = this.currentKey();
+    } else {
+      if (this.lastAlert && this.lastAlert.kind === 'error') this.alert(null);
+      s.builtKey = s.pendingKey;
+    }
+    this.emit('built', m);
+    this.emit('chart');
+    const then = s.afterBuild;
+    s.afterBuild = null;
+    if (then === 'start') {
+      if (s.held.size) s.autoPaused = true;
+      else this.send({ type: 'start' });
+    }
+    if (then === 'step') this.send({ type: 'step' });
+    this.emit('status');
+  }
+
+  /** Index of the loss chart's point for `step`; a new point carries the last training loss. */
+  chartRow(step) {
+    const sr = this.series;
+    const last = sr.steps.length - 1;
+    if (last >= 0 && sr.steps[last] === step) return last;
+    sr.steps.push(step);
+    sr.train.push(last >= 0 ? sr.train[last] : null);
+    sr.val.push(null);
+    return last + 1;
+  }
+
+  onProgress(p) {
+    const first = this.s.step === 0 || !this.s.running;
+    this.s.step = p.step;
+    this.s.smooth = p.smooth;
+    this.series.train[this.chartRow(p.step)] = p.smooth;
+    this.thin();
+    this.emit('progress', p);
+    this.emit('chart');
+    // Buttons depend on whether the model has trained: re-render on that change (and after
+    // single steps), not on every progress message.
+    if (first) this.emit('status');
+  }
+
+  onVal(v) {
+    if (v.loss !== null) {
+      this.s.lastVal = v.loss;
+      this.series.val[this.chartRow(v.step)] = v.loss;
+      this.emit('chart');
+    }
+    this.emit('val', v);
+  }
+
+  /** Halves old training points when the series grows large; validation points are kept. */
+  thin() {
+    const sr = this.series;
+    if (sr.steps.length <= MAX_POINTS) return;
+    const keep = (i) => i % 2 === 0 || sr.val[i] !== null || i === sr.steps.length - 1;
+    const idx = sr.steps.map((_, i) => i).filter(keep);
+    sr.steps = idx.map((i) => sr.steps[i]);
+    sr.train = idx.map((i) => sr.train[i]);
+    sr.val = idx.map((i) => sr.val[i]);
+  }
+
+  // ---- live sampling settings and probe text ----
+
+  sendView() {
+    if (!this.s.workerReady) return;
+    const g = (k) => this.store.get(k);
+    this.send({
+      type: 'view',
+      sample: { prime: g('prime'), temperature: g('temperature'), length: g('length'), topK: g('top_k'), topP: g('top_p') },
+      probeText: this.probeText,
+    });
+  }
+
+  sendViewSoon(then) {
+    clearTimeout(this.viewTimer);
+    this.viewTimer = setTimeout(() => {
+      this.sendView();
+      if (then && this.s.model) then();
+    }, 250);
+  }
+
+  // ---- what the controls show ----
+
+  /** The run's state for buttons and badges. */
+  status() {
+    const s = this.s;
+    const ready = (s.workerReady || !s.booted) && !s.building && !s.engineFailed;
+    const paused = s.model && !s.running && s.step > 0;
+    const dirty = s.model && this.isDirty();
+    let label;
+    if (s.engineFailed) label = 'engine unavailable';
+    else if (s.booted && !s.workerReady) label = 'loading engine…';
+    else if (s.building) label = 'building…';
+    else if (s.running) label = 'training';
+    else if (paused && s.autoPaused) label = 'paused (out of view)';
+    else if (paused) label = 'paused';
+    else if (s.model) label = 'ready';
+    else label = 'not started';
+    return {
+      label,
+      running: s.running,
+      paused,
+      ready,
+      model: s.model,
+      step: s.step,
+      canStart: ready && !s.running && !(s.model && s.step > 0),
+      canToggle: ready && (s.running || paused),
+      canStep: ready && !s.running,
+      canReset: ready,
+      canSample: ready && s.model,
+      dirty,
+      pending: dirty
+        ? s.step > 0
+          ? 'You changed the settings or the text. Press Reset to build a new model with them; until then training continues with the current model.'
+          : 'You changed the settings or the text; Start, Step or Reset will build the model with them.'
+        : '',
+    };
+  }
+}

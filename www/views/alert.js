@@ -1,0 +1,29 @@
+// The alert region: the one role="alert" element of a playground, for errors and notes, each
+// with a Dismiss button. Kept in the layout (empty) so screen readers announce later messages.
+
+import { el, clear } from './dom.js';
+
+const capitalise = (s) => (s ? s[0].toUpperCase() + s.slice(1) : s);
+
+export function mount(parent, ctx) {
+  const region = el('div', { id: 'alert', class: 'alert', role: 'alert' });
+  const slot = el('div', { class: 'alert-slot' }, region);
+  parent.append(slot);
+  const show = (a) => {
+    clear(region);
+    if (!a) return;
+    const dismiss = el('button', { type: 'button', class: 'small link' }, 'Dismiss');
+    dismiss.addEventListener('click', () => clear(region));
+    region.append(el('div', { class: `alert-box ${a.kind === 'info' ? 'info' : ''}` },
+      el('p', {}, el('strong', {}, a.kind === 'info' ? 'Note: ' : 'Problem: '), capitalise(a.message)),
+      dismiss));
+  };
+  const off = ctx.on('alert', show);
+  if (ctx.pg.lastAlert) show(ctx.pg.lastAlert);
+  return {
+    destroy() {
+      off();
+      slot.remove();
+    },
+  };
+}

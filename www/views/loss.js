@@ -1,0 +1,41 @@
+// Loss view: the loss curve (smoothed training loss, validation loss, the uniform-guess line)
+// in the unit the `units` setting names.
+
+import { el } from './dom.js';
+import { LossChart } from './chart.js';
+import { field } from './fields.js';
+
+export function mount(parent, ctx) {
+  const { pg, store } = ctx;
+  const units = field(ctx, 'units', { compact: true });
+  units.classList.add('tools');
+  units.querySelector('select').classList.add('compact');
+  const box = el('div', { id: 'loss-chart', class: 'chart', role: 'img', 'aria-label': 'Training and validation loss over steps' });
+  const section = el('section', { class: 'card view-loss', 'aria-labelledby': 'loss-h' },
+    el('div', { class: 'card-head' }, el('h2', { id: 'loss-h' }, 'Loss curve'), units),
+    box,
+    el('p', { class: 'explain' }, 'Smoothed training loss and validation loss (held-out text). The dashed line is a uniform guess over the V characters of the vocabulary (log V nats, log₂ V bits, perplexity V): a model that has learned nothing. Validation rising while training falls means memorising (overfitting).'));
+  parent.append(section);
+  const chart = new LossChart(box);
+  let queued = false;
+  // Coalesces redraws into one per animation frame.
+  const draw = () => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      const logV = pg.s.info ? Math.log(pg.s.info.vocab_size) : null;
+      chart.update({ ...pg.series, logV, units: store.get('units') });
+    });
+  };
+  const offs = [ctx.on('chart', draw), store.subscribe(({ keys }) => keys.has('units') && draw())];
+  draw();
+  return {
+    destroy() {
+      for (const off of offs) off();
+      units.destroy();
+      chart.destroy();
+      section.remove();
+    },
+  };
+}
