@@ -1,0 +1,158 @@
+// <rnn-playground>: the playground as one custom element, for pages that host this folder
+// themselves (same origin) or serve it with CORS. One module script defines it:
+//
+//   <script type="module" src="/rnn-playground/rnn-playground.js"></script>
+//   <rnn-playground preset="brackets" cell="rnn" layers="1" views="loss,samples" autostart
+//                   label="A tanh RNN on brackets"></rnn-playground>
+//
+// Attributes have the names of the link's parameters (the engine's config keys, the sampling
+// settings, preset, views, units, controls, autostart), except `hidden-size` for `hidden` (a
+// global HTML attribute that would hide the element). `text` is the corpus as plain text,
+// `label` names the element's region. Methods: start(), pause(), reset(), step(). Events:
+// progress (detail: step, loss, valLoss, charsPerSec), sample (detail: text, step, …),
+// statechange (detail: state). Each element has its own worker; nothing is loaded until the
+// element is within about a screen of the viewport, or is used.
+
+import { SETTINGS, setting, check, defaults } from './www/settings.js';
+import { Store } from './www/state.js';
+import { mountCompact } from './www/compact.js';
+
+/** Attribute name of a setting, where it differs from the setting's own name. */
+const ALIASES = { hidden: 'hidden-size' };
+const attributeOf = (name) => ALIASES[name] ?? name;
+const SETTING_OF = new Map(SETTINGS.map((s) => [attributeOf(s.name), s.name]));
+const STYLES = ['www/vendor/uPlot.min.css', 'www/playground.css'].map((p) => new URL(p, import.meta.url).href);
+
+class RnnPlayground extends HTMLElement {
+  static get observedAttributes() {
+    return [...SETTING_OF.keys(), 'text', 'label'];
+  }
+
+  constructor() {
+    super();
+    this.app = null;
+  }
+
+  connectedCallback() {
+    if (this.app) return;
+    const shadow = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
+    const region = document.createElement('div');
+    region.className = 'rnn-root';
+    region.setAttribute('role', 'region');
+    region.setAttribute('aria-label', this.getAttribute('label') || 'RNN playground');
+    // Hidden until its styles arrive, so the host never sees it unstyled.
+    region.style.visibility = 'hidden';
+    let waiting = STYLES.length;
+    for (const href of STYLES) {
+      const link = document.createElement('link');
+      link.rel = 'stylesheet';
+      link.href = href;
+      const done = () => {
+        waiting -= 1;
+        if (waiting === 0) region.style.visibility = '';
+      };
+      link.addEventListener('load', done);
+      link.addEventListener('error', done);
+      shadow.append(link);
+    }
+    shadow.append(region);
+    this.region = region;
+
+    const { values, problems } = this.readAttributes();
+    this.store = new Store(values);
+    const text = this.getAttribute('text');
+    if (text) {
+      this.store.set({ preset: 'custom' });
+      this.store.setText(text, 'attribute');
+    }
+    this.app = mountCompact(region, {
+      store: this.store, controls: values.controls, autostart: values.autostart, target: this, nearMargin: '100% 0px',
+    });
+    const { pg } = this.app;
+    if (problems.length) pg.alert(`some attributes could not be used — ${problems.join('; ')}.`, 'info');
+    let valLoss = null;
+    const fire = (type, detail) => this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true }));
+    pg.on('progress', (p) => fire('progress', { step: p.step, loss: p.smooth, valLoss, charsPerSec: p.charsPerSec }));
+    pg.on('val', (v) => {
+      valLoss = v.loss;
+    });
+    pg.on('built', () => {
+      valLoss = null;
+    });
+    pg.on('sample', (s) => fire('sample', { text: s.text, step: s.step, prime: s.prime, temperature: s.temperature }));
+    let last = '';
+    pg.on('status', () => {
+      const state = pg.status().label;
+      if (state !== last) fire('statechange', { state: (last = state) });
+    });
+  }
+
+  disconnectedCallback() {
+    // Moved within the page: connectedCallback runs again right away; removed: free the worker.
+    queueMicrotask(() => {
+      if (this.isConnected || !this.app) return;
+      this.app.destroy();
+      this.app = null;
+      this.shadowRoot.replaceChildren();
+    });
+  }
+
+  /** Every setting from the attributes (defaults elsewhere), and one sentence per bad value. */
+  readAttributes() {
+    const values = defaults();
+    const problems = [];
+    for (const attr of this.getAttributeNames()) {
+      const name = SETTING_OF.get(attr);
+      if (!name) continue;
+      const r = check(setting(name), this.getAttribute(attr));
+      if ('value' in r) values[name] = r.value;
+      else problems.push(`${attr}="${this.getAttribute(attr).slice(0, 40)}" is not valid (${r.problem}); using the default`);
+    }
+    return { values, problems };
+  }
+
+  attributeChangedCallback(attr, _old, value) {
+    if (!this.app) return;
+    if (attr === 'label') {
+      this.region.setAttribute('aria-label', value || 'RNN playground');
+      return;
+    }
+    if (attr === 'text') {
+      if (value) {
+        this.store.set({ preset: 'custom' });
+        this.store.setText(value, 'attribute');
+      }
+      return;
+    }
+    const name = SETTING_OF.get(attr);
+    const s = setting(name);
+    const r = value === null ? { value: defaults()[name] } : check(s, value);
+    if ('value' in r) this.store.set({ [name]: r.value }, 'attribute');
+    else this.app.pg.alert(`${attr}="${value.slice(0, 40)}" is not valid (${r.problem}).`, 'info');
+  }
+
+  start() {
+    this.app?.pg.start();
+  }
+
+  pause() {
+    this.app?.pg.pause();
+  }
+
+  reset() {
+    this.app?.pg.reset();
+  }
+
+  step() {
+    this.app?.pg.step();
+  }
+
+  /** The run's state as the badge shows it ('not started', 'training', 'paused', …). */
+  get state() {
+    return this.app ? this.app.pg.status().label : 'not started';
+  }
+}
+
+if (!customElements.get('rnn-playground')) customElements.define('rnn-playground', RnnPlayground);
+
+export { RnnPlayground };
