@@ -20,6 +20,7 @@ pub mod probe;
 pub mod rng;
 pub mod rnn;
 pub mod sample;
+pub mod settings;
 pub mod tensorfile;
 pub mod trainer;
 pub mod vocab;
@@ -28,4 +29,5 @@ pub mod wasm;
 
 pub use config::{CellKind, ClipKind, Config, InitKind, OptimizerKind};
 pub use error::{Error, Result};
+pub use settings::{SampleSettings, Setting, SETTINGS};
 pub use trainer::Trainer;

@@ -12,16 +12,17 @@ use crate::json::F32;
 use crate::kernels::{softmax_weights, Isa};
 use crate::model::{Model, Precision, State, Workspace};
 use crate::rng::Rng;
+use crate::settings;
 use crate::vocab::Vocab;
 
 /// How the next character is chosen from the model's distribution.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SampleOptions {
-    /// Softmax temperature; lower is more conservative. 0 means greedy. Default 0.8.
+    /// Softmax temperature; lower is more conservative. 0 means greedy.
     pub temperature: f32,
-    /// Keep only the k most likely characters; 0 keeps all. Default 0.
+    /// Keep only the k most likely characters; 0 keeps all.
     pub top_k: usize,
-    /// Keep the smallest set of characters whose probability reaches p; 1 keeps all. Default 1.
+    /// Keep the smallest set of characters whose probability reaches p; 1 keeps all.
     pub top_p: f32,
     /// Number format of the weight matrices: `i16` (default, fastest), `bf16`, or `f32` (exactly
     /// the training forward pass, PyTorch's numbers). See [`Precision`] for the measured difference.
@@ -29,8 +30,15 @@ pub struct SampleOptions {
 }
 
 impl Default for SampleOptions {
+    /// The settings table's defaults ([`crate::settings::SampleSettings`]), at i16 precision.
     fn default() -> Self {
-        SampleOptions { temperature: 0.8, top_k: 0, top_p: 1.0, precision: Precision::I16 }
+        const DEFAULT: SampleOptions = SampleOptions {
+            temperature: settings::real_default("temperature"),
+            top_k: settings::int_default("top_k") as usize,
+            top_p: settings::real_default("top_p"),
+            precision: Precision::I16,
+        };
+        DEFAULT
     }
 }
 

@@ -68,6 +68,15 @@ fn report(r: &CorpusReport) -> JsValue {
     o.into()
 }
 
+/// Every setting (name, group, kind, bounds, default, one line of help) as JSON, for the page's
+/// form: `{"settings":[{"name":"cell","group":"model","kind":"choice","default":"lstm",
+/// "choices":[…],"help":"…"}, {"name":"lr",…,"kind":"real","default":0.002,"min":0,"max":10,
+/// "min_open":true,…}, …]}` (see [`crate::settings::schema_json`]).
+#[wasm_bindgen(js_name = settingsSchema)]
+pub fn settings_schema() -> String {
+    crate::settings::schema_json()
+}
+
 /// A trainer living in the Web Worker: one model, one corpus, its optimizer and sampler.
 #[wasm_bindgen]
 pub struct WasmTrainer {
