@@ -66,8 +66,11 @@ const CHINESE = `小河从山上流下来。春天来了，山上的雪化了，
 我喜欢这条小河。我喜欢它的声音，喜欢它的颜色，也喜欢它每天都不一样。
 `;
 
+// The synthetic texts are long (~0.8 MB): a minute of training reads each character a few times,
+// so the model learns the rule instead of memorising the lines.
+
 /** Lines a^n b^n, n uniform in 1..12: recurrence must count. */
-function anbn(lines = 2500, seed = 7) {
+function anbn(lines = 60000, seed = 7) {
   const r = rng(seed);
   const out = [];
   for (let i = 0; i < lines; i++) {
@@ -78,7 +81,7 @@ function anbn(lines = 2500, seed = 7) {
 }
 
 /** Balanced bracket strings over (), [], {} up to a nesting depth: recurrence must keep a stack. */
-function dyck(lines = 1200, seed = 11, maxDepth = 6) {
+function dyck(lines = 60000, seed = 11, maxDepth = 6) {
   const r = rng(seed);
   const pairs = [['(', ')'], ['[', ']'], ['{', '}']];
   const gen = (depth, budget) => {
@@ -94,6 +97,23 @@ function dyck(lines = 1200, seed = 11, maxDepth = 6) {
   const out = [];
   for (let i = 0; i < lines; i++) out.push(gen(1, { n: 4 + Math.floor(r() * 14) }));
   return out.join('\n') + '\n';
+}
+
+/**
+ * Lines `x....x`: a random letter a–h, 10 to 40 dots, the same letter again. Predicting the last
+ * letter needs a memory of 11–41 steps: a tanh RNN's gradient fades over that distance, an
+ * LSTM's or GRU's does not, and a truncation length T shorter than the gap cannot teach it.
+ */
+function remember(chars = 800000, seed = 5) {
+  const r = rng(seed);
+  const out = [];
+  for (let n = 0; n < chars; ) {
+    const x = 'abcdefgh'[Math.floor(r() * 8)];
+    const line = `${x}${'.'.repeat(10 + Math.floor(r() * 31))}${x}\n`;
+    out.push(line);
+    n += line.length;
+  }
+  return out.join('');
 }
 
 /** A fixed random string of `period` letters from a 4-letter alphabet, repeated. */
@@ -124,14 +144,20 @@ export const PRESETS = [
   {
     id: 'anbn',
     label: 'Counting: aⁿbⁿ',
-    note: 'Each line is n a’s then exactly n b’s (n = 1…12). The a’s are unpredictable, but to end a line at the right moment the network must count them in its hidden state. LSTMs usually learn to count this far; a plain RNN often struggles, and nothing guarantees counting beyond the lengths it has seen.',
+    note: 'Each line is n a’s then exactly n b’s (n = 1…12), 60,000 lines. The a’s are unpredictable, but to end a line at the right moment the network must count them in its hidden state. LSTMs usually learn to count this far; a plain RNN often struggles, and nothing guarantees counting beyond the lengths it has seen.',
     text: () => anbn(),
   },
   {
     id: 'brackets',
     label: 'Nested brackets (Dyck)',
-    note: 'Balanced strings of (), [] and {} nested up to 6 deep. Which bracket closes next depends on what is still open, so the hidden state must act as a stack. Shallow nesting is learned well; deep nesting strains a fixed-size state, and you will see mismatched closers there first.',
+    note: 'Balanced strings of (), [] and {} nested up to 6 deep, 60,000 lines. Which bracket closes next depends on what is still open, so the hidden state must act as a stack. Shallow nesting is learned well; deep nesting strains a fixed-size state, and you will see mismatched closers there first.',
     text: () => dyck(),
+  },
+  {
+    id: 'remember',
+    label: 'Long-range memory: repeat the first letter',
+    note: 'Each line is a random letter a–h, then 10 to 40 dots, then the same letter again. Everything but the letters after the dots is either random or easy; those last letters need a memory of 11–41 steps. A tanh RNN stays near 0.28 nats (it guesses them); an LSTM or GRU learns to carry the letter and falls towards 0.20. A truncation length T below the gap (say 4) cannot teach it either.',
+    text: () => remember(),
   },
   {
     id: 'period',

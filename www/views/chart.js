@@ -33,7 +33,8 @@ export class LossChart {
     this.units = 'nats';
     this.plot = null;
     this.data = [[], [], [], []];
-    this.height = 240;
+    // Shorter in the compact layout of embeds (playground.css sets --chart-height there).
+    this.height = parseInt(cssVar('--chart-height', node), 10) || 240;
     this.ro = onWidth(node, (w) => (this.plot ? this.plot.setSize({ width: w, height: this.height }) : this.build()));
     // Follow the colour scheme: rebuild with the new CSS colours.
     this.scheme = matchMedia('(prefers-color-scheme: dark)');
@@ -107,7 +108,7 @@ export class GradChart {
     this.plot = null;
     this.layers = 0;
     this.data = [[]];
-    this.height = 180;
+    this.height = parseInt(cssVar('--chart-height-small', node), 10) || 180;
     this.ro = onWidth(node, (w) => (this.plot ? this.plot.setSize({ width: w, height: this.height }) : this.build()));
     // Follow the colour scheme: rebuild with the new CSS colours.
     this.scheme = matchMedia('(prefers-color-scheme: dark)');
