@@ -401,3 +401,148 @@ fn the_schema_has_every_setting() {
     assert!(text.contains(r#"{"name":"prime","group":"sample","kind":"text","default":"","max_len":1000,"help":"#));
     assert!(text.starts_with(r#"{"settings":[{"name":"cell""#) && text.ends_with("}]}"));
 }
+
+/// The command-line tool's flags come from the table; bad input is one line and exit code 2.
+#[cfg(not(target_arch = "wasm32"))]
+mod cli {
+    use super::*;
+    use std::process::{Command, Output};
+
+    fn run(args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_rnn-playground")).args(args).output().expect("the binary runs")
+    }
+
+    /// Exit code 2 and one `error: …` line on stderr, which is returned.
+    fn fails(args: &[&str]) -> String {
+        let o = run(args);
+        let err = String::from_utf8(o.stderr).unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.starts_with("error: ") && err.ends_with('\n') && err.lines().count() == 1, "{args:?}: {err:?}");
+        err
+    }
+
+    fn help(cmd: &str) -> String {
+        let o = run(&[cmd, "--help"]);
+        assert!(o.status.success(), "{cmd} --help");
+        String::from_utf8(o.stdout).unwrap()
+    }
+
+    fn lists(help: &str, s: &Setting) {
+        let flag = format!("--{}", s.name.replace('_', "-"));
+        let line = help
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{flag} ")))
+            .unwrap_or_else(|| panic!("{flag} missing from\n{help}"));
+        let start: String = s.help.chars().take(20).collect();
+        assert!(line.contains(&start), "{flag}: {line}");
+        if let Kind::Choice { names, .. } = s.kind {
+            let text = help.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(text.contains(&format!("[possible values: {}]", names.join(", "))), "{flag}");
+        }
+    }
+
+    #[test]
+    fn each_commands_help_lists_the_tables_flags() {
+        for cmd in ["train", "bench"] {
+            let h = help(cmd);
+            for s in config_settings() {
+                lists(&h, s);
+            }
+            assert!(h.contains("--config <FILE.json>"));
+            let text = h.split_whitespace().collect::<Vec<_>>().join(" ");
+            for d in ["[default: 64]", "[default: 0.002]", "[default: 1e-8]", "[default: lstm]"] {
+                assert!(text.contains(d), "{d}: {h}");
+            }
+        }
+        let train = help("train");
+        lists(&train, settings::get("temperature"));
+        for flag in [
+            "--steps",
+            "--out",
+            "--resume",
+            "--val-every",
+            "--val-chars",
+            "--sample-every",
+            "--sample-length",
+            "--quiet",
+        ] {
+            assert!(train.contains(flag), "{flag}");
+        }
+        let sample = help("sample");
+        for s in settings::in_group(Group::Sample) {
+            lists(&sample, s);
+        }
+        lists(&sample, settings::get("seed"));
+        assert!(sample.contains("--model") && sample.contains("--precision") && sample.contains("--vocab"));
+        assert!(!sample.contains("--hidden"), "sampling has no model settings");
+        let eval = help("eval");
+        assert!(["--model", "--text", "--vocab", "--grads", "--precision"].iter().all(|f| eval.contains(f)));
+        assert!(help("info").contains("--model"));
+        assert!(help("bench").contains("--corpus") && help("bench").contains("--seconds"));
+        let top = run(&["--help"]);
+        let top = String::from_utf8(top.stdout).unwrap();
+        assert!(["train", "sample", "eval", "info", "bench", "--help"].iter().all(|c| top.contains(c)), "{top}");
+    }
+
+    #[test]
+    fn bad_flags_are_one_line_errors() {
+        let e = fails(&["train", "corpus.txt", "--hiden", "10"]);
+        assert!(e.contains("'--hiden'") && e.contains("'--hidden'"), "{e}");
+        let e = fails(&["bench"]);
+        assert!(e.contains("--corpus"), "{e}");
+        let e = fails(&["train", "corpus.txt", "extra"]);
+        assert!(e.contains("'extra'"), "{e}");
+        let e = fails(&["train", "corpus.txt", "--cell", "lstn"]);
+        assert!(e.contains("rnn, lstm, gru") && e.contains("'lstm'"), "{e}");
+        assert!(fails(&["frobnicate"]).contains("frobnicate"));
+        let e = fails(&["sample", "--model", "m.safetensors", "--temperature", "11"]);
+        assert_eq!(e, "error: config: temperature = 11 must be a finite number in [0, 10]\n");
+        let e = fails(&["sample", "--model", "m.safetensors", "--seed", "-1"]);
+        assert!(e.contains("seed must be a non-negative integer"), "{e}");
+    }
+
+    #[test]
+    fn out_of_range_settings_fail_before_training() {
+        let dir = std::env::temp_dir().join(format!("rnn-playground-settings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let corpus = dir.join("corpus.txt");
+        std::fs::write(&corpus, "hello world, a small corpus. ".repeat(100)).unwrap();
+        let out = dir.join("model.safetensors");
+        let (corpus, out_s) = (corpus.to_str().unwrap(), out.to_str().unwrap());
+        let e = fails(&["train", corpus, "--hidden", "0", "--out", out_s]);
+        assert_eq!(e, "error: config: hidden = 0 is out of range [1, 4096]\n");
+        assert_eq!(fails(&["train", corpus, "--lr", "abc"]), "error: config: lr must be a number, not \"abc\"\n");
+        let e = fails(&["bench", "--corpus", corpus, "--seq-len", "4096", "--batch", "4096"]);
+        assert!(e.contains("too large"), "{e}");
+        assert!(!out.exists(), "nothing trained, nothing saved");
+        // Flags override --config; the file's own errors name it.
+        let config = dir.join("config.json");
+        std::fs::write(&config, r#"{"hidden": 0}"#).unwrap();
+        let e = fails(&["train", corpus, "--config", config.to_str().unwrap()]);
+        assert!(e.contains("config.json: config: hidden = 0 is out of range"), "{e}");
+        std::fs::write(&config, r#"{"hidden": 8, "cell": "gru"}"#).unwrap();
+        let o = run(&[
+            "train",
+            corpus,
+            "--config",
+            config.to_str().unwrap(),
+            "--cell",
+            "RNN",
+            "--steps",
+            "2",
+            "--seq-len",
+            "8",
+            "--batch",
+            "2",
+            "--quiet",
+            "--out",
+            out_s,
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let info = run(&["info", "--model", out_s]);
+        let v: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
+        assert_eq!((v["cell"].as_str(), v["hidden"].as_u64()), (Some("rnn"), Some(8)));
+        assert_eq!(v["config"]["seq_len"], 8);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
