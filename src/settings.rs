@@ -279,7 +279,7 @@ impl Setting {
     #[inline(never)]
     fn expected(&self, what: &str) -> Error {
         let expected = match self.kind {
-            Kind::Choice { names, .. } => format!("one of \"{}\"", names.join("\", \"")),
+            Kind::Choice { names, .. } => format!("one of {}", list(names.iter().copied(), true)),
             Kind::Int { .. } => "a non-negative integer".to_string(),
             Kind::Real { .. } => "a number".to_string(),
             Kind::Text { .. } => "a string".to_string(),
@@ -451,6 +451,22 @@ impl Slot<'_> {
     }
 }
 
+/// `names` separated by commas, each in double quotes when `quoted`.
+fn list<'a>(names: impl Iterator<Item = &'a str>, quoted: bool) -> String {
+    let mut out = String::new();
+    for n in names {
+        if !out.is_empty() {
+            out.push_str(", ");
+        }
+        if quoted {
+            json::write_str(&mut out, n);
+        } else {
+            out.push_str(n);
+        }
+    }
+    out
+}
+
 /// A struct whose fields are the settings of some groups.
 pub(crate) trait Fields: Clone {
     /// The groups whose settings are this struct's fields.
@@ -470,8 +486,10 @@ fn settings_of<T: Fields>() -> impl Iterator<Item = &'static Setting> {
 #[inline(never)]
 fn lookup<T: Fields>(key: &str) -> Result<&'static Setting> {
     settings_of::<T>().find(|s| s.name == key).ok_or_else(|| {
-        let names: Vec<&str> = settings_of::<T>().map(|s| s.name).collect();
-        Error::Config(format!("unknown field `{key}`, expected one of {}", names.join(", ")))
+        Error::Config(format!(
+            "unknown field `{key}`, expected one of {}",
+            list(settings_of::<T>().map(|s| s.name), false)
+        ))
     })
 }
 
