@@ -1,33 +1,22 @@
-// Shared set-up for the browser end-to-end tests (run with `node --test e2e/`, or scripts/test).
+// Shared set-up for the end-to-end tests (`node --test e2e/`, or scripts/test): test servers that
+// record every request, the browsers of driver.mjs, and small in-page helpers.
 //
-// Each test launches Debian's Chromium (/usr/bin/chromium, or $CHROMIUM) through playwright-core —
-// never a browser downloaded by Playwright — opens the page served at $BASE_URL (scripts/test
-// starts scripts/server.mjs for it; without BASE_URL a server is started here on a free port),
-// and records everything that must not happen: console errors, uncaught page errors, CSP
-// violations, dialogs, and requests to any origin but the page's.
+// Each test file starts its own servers in-process: the repository (the playground's origin)
+// and, where a test needs a second origin, a host server for a temporary folder. Page requests
+// to any other origin, console errors, uncaught exceptions, dialogs and CSP violations fail the
+// test (assertClean).
 
-import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { startServer } from '../scripts/server.mjs';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const SCREENSHOTS = join(REPO_ROOT, 'e2e', 'screenshots');
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--disable-dev-shm-usage',
-];
-
-// Two shared cores: be generous.
+/** Two shared cores: be generous. */
 export const LONG = 120_000;
 
 /** A corpus long enough to train on: English-like text with plenty of repetition. */
@@ -38,106 +27,45 @@ export const CORPUS = (
   'all that glitters is not gold. '
 ).repeat(40);
 
-let serverPromise = null;
-
-/** The page's base URL: $BASE_URL, or a server started once for this test process. */
-export function baseUrl() {
-  if (process.env.BASE_URL) return Promise.resolve(process.env.BASE_URL.replace(/\/?$/, '/'));
-  if (!serverPromise) {
-    serverPromise = new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [join(REPO_ROOT, 'scripts', 'server.mjs')], {
-        env: { ...process.env, PORT: '0', QUIET: '1' },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      let out = '';
-      child.stdout.on('data', (d) => {
-        out += d;
-        const m = out.match(/at (http:\/\/\S+)/);
-        if (m) {
-          // Let the test process end when its tests are done; the server goes with it.
-          child.stdout.destroy();
-          resolve(m[1].replace('localhost', '127.0.0.1'));
-        }
-      });
-      child.on('exit', (code) => reject(new Error(`test server exited (${code}): ${out}`)));
-      child.unref();
-      process.on('exit', () => child.kill());
-    });
-  }
-  return serverPromise;
-}
-
 /**
- * Launches Chromium and opens the page at the given viewport. Returns
- * { browser, context, page, problems, close } where problems collects what must never happen.
+ * A server for `root` (default: the repository) on 127.0.0.1, recording requests. Returns
+ * {url, origin, requests: [{method, path, status}], since(mark), close()}.
  */
-export async function openPage({ width = 1280, height = 900, query = '' } = {}) {
-  const url = (await baseUrl()) + query;
-  const origin = new URL(url).origin;
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-    timeout: 60_000,
-  });
-  const context = await browser.newContext({ viewport: { width, height } });
-  context.setDefaultTimeout(LONG);
-  const problems = { console: [], page: [], csp: [], dialogs: [], foreign: [] };
-  const requests = []; // every URL the page and its worker asked for
-
-  // Collected in the page (and its frames) before any of the page's scripts run.
-  await context.addInitScript(() => {
-    window.__cspViolations = [];
-    document.addEventListener('securitypolicyviolation', (e) => {
-      window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`);
-    });
-  });
-  const page = await context.newPage();
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.console.push(msg.text());
-    // Chromium reports CSP violations as console errors too, also for workers.
-  });
-  page.on('pageerror', (err) => problems.page.push(String(err && err.stack ? err.stack : err)));
-  page.on('dialog', async (d) => {
-    problems.dialogs.push(`${d.type()}: ${d.message()}`);
-    await d.dismiss().catch(() => {});
-  });
-  context.on('request', (req) => {
-    const u = req.url();
-    requests.push(u);
-    if (u.startsWith('data:') || u.startsWith('blob:') || u === 'about:blank') return;
-    let o;
-    try {
-      o = new URL(u).origin;
-    } catch {
-      o = u;
-    }
-    if (o !== origin) problems.foreign.push(u);
-  });
-  // Workers: surface their uncaught errors too.
-  page.on('worker', (w) => {
-    w.on('console', (msg) => {
-      if (msg.type() === 'error') problems.console.push(`[worker] ${msg.text()}`);
-    });
-  });
-
-  await page.goto(url, { waitUntil: 'load', timeout: LONG });
-
-  const close = async () => {
-    await browser.close().catch(() => {});
+export async function serve({ root = REPO_ROOT, host = '127.0.0.1', cors = false } = {}) {
+  const requests = [];
+  const s = await startServer({ root, host, port: 0, cors, onRequest: (r) => requests.push(r) });
+  const url = s.url.replace('localhost', host);
+  return {
+    url,
+    origin: new URL(url).origin,
+    requests,
+    /** Request paths after `mark` (an earlier requests.length). */
+    since: (mark = 0) => requests.slice(mark).map((r) => r.path),
+    close: s.close,
   };
-  return { browser, context, page, problems, requests, close, url, origin };
 }
 
-/** Fails the test if anything in `problems` (or CSP violations seen by the page) happened. */
-export async function assertClean(page, problems) {
-  let csp = [];
-  try {
-    csp = await page.evaluate(() => window.__cspViolations || []);
-  } catch (e) {
-    csp = [`could not read CSP violations: ${e}`];
+/** A fresh temporary folder with `files` ({name: content}) written into it. */
+export function tempSite(files) {
+  const dir = mkdtempSync(join(tmpdir(), 'rnn-e2e-'));
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
   }
-  problems.csp.push(...csp);
+  return dir;
+}
+
+/** Paths of .wasm files among request paths. */
+export const wasmPaths = (paths) => paths.map((p) => p.split('?')[0]).filter((p) => p.endsWith('.wasm'));
+
+/** Fails unless the page behaved: no console errors, exceptions, dialogs or CSP violations. */
+export async function assertClean(page, { allowConsole = [] } = {}) {
+  const csp = await page.cspViolations();
+  const problems = {
+    ...page.problems,
+    console: page.problems.console.filter((t) => !allowConsole.some((re) => re.test(t))),
+    csp,
+  };
   const report = Object.entries(problems)
     .filter(([, v]) => v.length)
     .map(([k, v]) => `${k}:\n  ${v.join('\n  ')}`)
@@ -145,11 +73,11 @@ export async function assertClean(page, problems) {
   assert.equal(report, '', `the page misbehaved:\n${report}`);
 }
 
-export async function screenshot(page, name) {
+/** Screenshot into e2e/screenshots/. */
+export async function screenshot(page, name, fullPage = false) {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const path = join(SCREENSHOTS, name);
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path, fullPage: false });
+  const path = join(SCREENSHOTS, `${page.browser}-${name}`);
+  await page.screenshot(path, fullPage);
   return path;
 }
 
@@ -170,9 +98,101 @@ export async function until(fn, { timeout = LONG, interval = 250, what = 'condit
     } catch (e) {
       last = e;
     }
-    if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for ${what} (last: ${last})`);
+    if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for ${what} (last: ${last && last.stack ? last.stack : JSON.stringify(last)})`);
     await new Promise((r) => setTimeout(r, interval));
   }
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ---- in-page helpers: `root` is a selector of an <rnn-playground> (its shadow root) or null ----
+
+/** Text of `sel` inside the document or an element's shadow root. */
+export const text = (page, sel, root = null) =>
+  page.eval(([s, r]) => {
+    const base = r ? document.querySelector(r).shadowRoot : document;
+    const e = base && base.querySelector(s);
+    return e ? e.textContent : null;
+  }, [sel, root]);
+
+/** The value of an input. */
+export const value = (page, sel, root = null) =>
+  page.eval(([s, r]) => {
+    const base = r ? document.querySelector(r).shadowRoot : document;
+    return base.querySelector(s).value;
+  }, [sel, root]);
+
+/** Clicks `sel` (a DOM click, as a user's would dispatch). */
+export const click = (page, sel, root = null) =>
+  page.eval(([s, r]) => {
+    const base = r ? document.querySelector(r).shadowRoot : document;
+    const e = base.querySelector(s);
+    if (!e) throw new Error(`no ${s}`);
+    if (e.disabled) throw new Error(`${s} is disabled`);
+    e.click();
+  }, [sel, root]);
+
+/** Types `v` into an input or textarea as a paste would (one input event). */
+export const fill = (page, sel, v, root = null) =>
+  page.eval(([s, val, r]) => {
+    const base = r ? document.querySelector(r).shadowRoot : document;
+    const e = base.querySelector(s);
+    e.focus();
+    e.value = val;
+    e.dispatchEvent(new Event('input', { bubbles: true }));
+    e.dispatchEvent(new Event('change', { bubbles: true }));
+  }, [sel, v, root]);
+
+/** Chooses a file for an <input type=file>: {name, bytes (array of numbers), type}. */
+export const chooseFile = (page, sel, file) =>
+  page.eval(([s, f]) => {
+    const input = document.querySelector(s);
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(f.bytes)], f.name, { type: f.type || 'text/plain' }));
+    input.files = dt.files;
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+  }, [sel, file]);
+
+/** True when a canvas has a size and its pixels are not all the same. */
+export const canvasDrawn = (page, sel, root = null) =>
+  page.eval(([s, r]) => {
+    const base = r ? document.querySelector(r).shadowRoot : document;
+    const c = base.querySelector(s);
+    if (!(c instanceof HTMLCanvasElement) || c.width < 2 || c.height < 2) return false;
+    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    for (let i = 4; i < data.length; i += 4) {
+      if (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2]) return true;
+    }
+    return false;
+  }, [sel, root]);
+
+/** The loss shown in the Loss live region (NaN before the first value). */
+export const loss = async (page, root = null) => firstNumber(await text(page, '#loss', root));
+/** The step counter. */
+export const steps = async (page, root = null) => firstNumber(await text(page, '#steps', root));
+
+/** Waits for the first loss value, then for the loss to fall below it. */
+export async function lossFalls(page, root = null) {
+  const first = await until(async () => {
+    const v = await loss(page, root);
+    return Number.isFinite(v) ? { v } : null;
+  }, { what: 'a first loss value' });
+  await until(async () => (await loss(page, root)) < first.v, { what: `the loss to fall below ${first.v}` });
+  return first.v;
+}
+
+/** Pixels a page scrolls sideways (0 when nothing is wider than the viewport). */
+export const sideways = (page) =>
+  page.eval(() => ({
+    overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    wide: [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+      .slice(0, 5)
+      .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}`),
+  }));
+
+/** Opens `url` and waits until the page (or embed) has mounted its views. */
+export async function openReady(page, url) {
+  await page.goto(url);
+  await until(() => page.eval(() => document.documentElement.dataset.ready === '1'), { timeout: 60_000, what: `${url} to mount its views` });
+}

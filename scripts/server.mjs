@@ -1,17 +1,19 @@
 #!/usr/bin/env node
-// A tiny static file server for the page (no dependencies). Used by scripts/serve and scripts/test.
+// A tiny static file server for the page (no dependencies). Used by scripts/serve and the tests.
 //
 //   node scripts/server.mjs                 # serves the repo root on http://localhost:8080/
 //   PORT=9000 node scripts/server.mjs       # another port; PORT=0 picks a free one
 //   HOST=0.0.0.0 node scripts/server.mjs    # listen beyond loopback (default 127.0.0.1)
 //   ROOT=some/dir node scripts/server.mjs   # serve another folder
+//   import { startServer } from './server.mjs'   # the same from a test, with a request log
 //
-// Once listening it prints one line "Serving <root> at http://localhost:<port>/" (scripts/test
-// reads the port from it). Only GET and HEAD; only files under the root; nothing whose path has a
-// segment starting with "." (.git, .cargo, …); symlinks may not lead outside the root. Every
-// response carries no-cache, nosniff, and the Content-Security-Policy that index.html declares in
-// its <meta http-equiv="Content-Security-Policy"> (so the Web Worker, whose policy comes from its
-// own script's response headers, gets the same policy as the page).
+// Once listening it prints one line "Serving <root> at http://localhost:<port>/". Only GET and
+// HEAD; only files under the root; nothing whose path has a segment starting with "." (.git,
+// .cargo, …); symlinks may not lead outside the root. Every response carries no-cache, nosniff,
+// and the Content-Security-Policy that the root's index.html declares in its
+// <meta http-equiv="Content-Security-Policy"> (so the Web Worker, whose policy comes from its own
+// script's response headers, gets the same policy as the page). `cors: true` adds
+// Access-Control-Allow-Origin: * (for hosts that load <rnn-playground> from another origin).
 
 import { createServer } from 'node:http';
 import { createReadStream, promises as fsp } from 'node:fs';
@@ -19,14 +21,6 @@ import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const ROOT = await fsp.realpath(resolve(process.env.ROOT || join(here, '..')));
-const HOST = process.env.HOST || '127.0.0.1';
-const PORT = process.env.PORT === undefined || process.env.PORT === '' ? 8080 : Number(process.env.PORT);
-if (!Number.isInteger(PORT) || PORT < 0 || PORT > 65535) {
-  console.error(`PORT must be a port number, got ${JSON.stringify(process.env.PORT)}`);
-  process.exit(2);
-}
-const QUIET = process.env.QUIET === '1';
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -54,9 +48,8 @@ const MIME = {
 };
 
 // The page's own CSP, read from index.html's meta tag (re-read when index.html changes).
-let cspCache = { mtimeMs: -1, value: null };
-async function pageCsp() {
-  const file = join(ROOT, 'index.html');
+async function pageCsp(root, cspCache) {
+  const file = join(root, 'index.html');
   let st;
   try {
     st = await fsp.stat(file);
@@ -79,7 +72,8 @@ async function pageCsp() {
       }
       break;
     }
-    cspCache = { mtimeMs: st.mtimeMs, value };
+    cspCache.mtimeMs = st.mtimeMs;
+    cspCache.value = value;
   }
   return cspCache.value;
 }
@@ -93,13 +87,14 @@ function inside(root, p) {
   return p === root || p.startsWith(root + sep);
 }
 
-async function handle(req, res) {
+async function handle(req, res, ROOT, cspCache, cors) {
   const headers = {
     'Cache-Control': 'no-cache',
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
   };
-  const csp = await pageCsp();
+  if (cors) headers['Access-Control-Allow-Origin'] = '*';
+  const csp = await pageCsp(ROOT, cspCache);
   if (csp) headers['Content-Security-Policy'] = csp;
 
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -145,31 +140,58 @@ async function handle(req, res) {
   stream.pipe(res);
 }
 
-const server = createServer((req, res) => {
-  const started = Date.now();
-  res.on('finish', () => {
-    if (!QUIET) console.log(`${req.method} ${req.url} ${res.statusCode} ${Date.now() - started}ms`);
+/**
+ * Starts a server. Resolves to {server, url, port, close()} once listening. `onRequest({method,
+ * path, status})` sees every finished request (tests read which files a page asked for).
+ */
+export async function startServer({ root = join(here, '..'), host = '127.0.0.1', port = 0, quiet = true, cors = false, onRequest = null } = {}) {
+  const ROOT = await fsp.realpath(resolve(root));
+  const cspCache = { mtimeMs: -1, value: null };
+  const server = createServer((req, res) => {
+    const started = Date.now();
+    res.on('finish', () => {
+      if (!quiet) console.log(`${req.method} ${req.url} ${res.statusCode} ${Date.now() - started}ms`);
+      if (onRequest) onRequest({ method: req.method, path: req.url, status: res.statusCode });
+    });
+    handle(req, res, ROOT, cspCache, cors).catch((err) => {
+      console.error(err);
+      if (!res.headersSent) send(res, 500, 'Internal Server Error');
+      else res.destroy();
+    });
   });
-  handle(req, res).catch((err) => {
-    console.error(err);
-    if (!res.headersSent) send(res, 500, 'Internal Server Error');
-    else res.destroy();
+  await new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, ok);
   });
-});
+  const actual = server.address().port;
+  const shown = ['127.0.0.1', '::1', '0.0.0.0', '::'].includes(host) ? 'localhost' : host;
+  return {
+    server,
+    root: ROOT,
+    port: actual,
+    url: `http://${shown}:${actual}/`,
+    close: () => new Promise((ok) => server.close(() => ok())),
+  };
+}
 
-server.on('error', (err) => {
-  console.error(`cannot listen on ${HOST}:${PORT}: ${err.message}`);
-  process.exit(1);
-});
-server.listen(PORT, HOST, () => {
-  const { port } = server.address();
-  const shown = ['127.0.0.1', '::1', '0.0.0.0', '::'].includes(HOST) ? 'localhost' : HOST;
-  console.log(`Serving ${ROOT} at http://${shown}:${port}/`);
-});
-
-for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.on(sig, () => {
-    server.close();
-    process.exit(0);
-  });
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const PORT = process.env.PORT === undefined || process.env.PORT === '' ? 8080 : Number(process.env.PORT);
+  if (!Number.isInteger(PORT) || PORT < 0 || PORT > 65535) {
+    console.error(`PORT must be a port number, got ${JSON.stringify(process.env.PORT)}`);
+    process.exit(2);
+  }
+  const HOST = process.env.HOST || '127.0.0.1';
+  try {
+    const s = await startServer({ root: process.env.ROOT || join(here, '..'), host: HOST, port: PORT, quiet: process.env.QUIET === '1', cors: process.env.CORS === '1' });
+    console.log(`Serving ${s.root} at ${s.url}`);
+    for (const sig of ['SIGINT', 'SIGTERM']) {
+      process.on(sig, () => {
+        s.server.close();
+        process.exit(0);
+      });
+    }
+  } catch (err) {
+    console.error(`cannot listen on ${HOST}:${PORT}: ${err.message}`);
+    process.exit(1);
+  }
 }

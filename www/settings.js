@@ -36,8 +36,11 @@ const PAGE_SETTINGS = [
   },
 ];
 
+// JavaScript numbers hold integers exactly only up to 2^53 − 1 (the engine's seed goes higher).
+const exact = (s) => (s.kind === 'int' && s.max > Number.MAX_SAFE_INTEGER ? { ...s, max: Number.MAX_SAFE_INTEGER } : s);
+
 /** Every setting, engine first (form order), then the page's. */
-export const SETTINGS = [...engine.settings, ...PAGE_SETTINGS];
+export const SETTINGS = [...engine.settings.map(exact), ...PAGE_SETTINGS];
 
 const BY_NAME = new Map(SETTINGS.map((s) => [s.name, s]));
 
