@@ -4,7 +4,8 @@
 //
 // Tests act through page.eval (code run in the page: clicks, typing, reading the DOM), which
 // both drivers run the same way; what they cannot see in the page (which files were fetched,
-// by the page or its workers) the test servers record (helpers.mjs).
+// by the page or its workers) the test servers record (helpers.mjs). Each page also lists the
+// URLs its frames requested, to catch requests that leave the expected origins.
 
 import { chromium } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
@@ -62,6 +63,7 @@ export async function launch(name) {
             fn(`${d.type()}: ${d.message()}`);
             d.dismiss().catch(() => {});
           }),
+          onRequest: (fn) => context.on('request', (r) => fn(r.url())),
         });
       },
       close: () => browser.close(),
@@ -81,7 +83,9 @@ export async function launch(name) {
         const page = await browser.newPage();
         await page.setViewport({ width, height });
         page.setDefaultTimeout(120_000);
-        await page.evaluateOnNewDocument(watchCsp);
+        // As source text: given a function, puppeteer's BiDi preload wrapper throws "Permission
+        // denied to access property length" in the page whenever a cross-origin frame posts a message.
+        await page.evaluateOnNewDocument(`(${watchCsp})()`);
         return wrap(name, page, {
           evaluate: (target, fn, arg) => target.evaluate(fn, arg),
           frames: () => page.frames(),
@@ -94,6 +98,7 @@ export async function launch(name) {
             fn(`${d.type()}: ${d.message()}`);
             d.dismiss().catch(() => {});
           }),
+          onRequest: (fn) => page.on('request', (r) => fn(r.url())),
         });
       },
       close: () => browser.close(),
@@ -109,16 +114,27 @@ export async function launch(name) {
  */
 function wrap(browser, page, d) {
   const problems = { console: [], page: [], dialogs: [] };
+  const requests = []; // every URL the page and its frames asked for (Chromium: workers too)
+  d.onRequest((u) => requests.push(u));
   d.onConsole((type, text) => {
     if (type === 'error') problems.console.push(text);
   });
-  d.onPageError((e) => problems.page.push(e));
+  // Firefox under puppeteer's BiDi reports this "page error" when a cross-origin frame posts a
+  // message to a page, even one with no script at all (seen with a frame whose only code is
+  // parent.postMessage); it is not the page's error, so it is not counted.
+  const harness = browser === 'firefox' ? /^Error: Error: Permission denied to access property "length"$/ : null;
+  d.onPageError((e) => {
+    if (!(harness && harness.test(e))) problems.page.push(e);
+  });
   d.onDialog((m) => problems.dialogs.push(m));
   const frameFor = (part) => d.frames().find((f) => f.url().includes(part));
   return {
     browser,
     raw: page,
     problems,
+    requests,
+    /** Requested URLs whose origin is none of `origins` (data:, blob: and about: aside). */
+    foreign: (origins) => requests.filter((u) => !/^(data|blob|about):/.test(u) && !origins.includes(new URL(u).origin)),
     async goto(url) {
       await page.goto(url, { waitUntil: 'load', timeout: 120_000 });
     },

@@ -261,7 +261,11 @@ function handle(msg) {
       if (trainer && !running) setRunning(true);
       return;
     case 'pause':
-      if (running) setRunning(false);
+      if (running) {
+        setRunning(false);
+        // The last progress message may be up to 100 ms old: show where training really stopped.
+        if (run.lastStats) post(progressMsg());
+      }
       return;
     case 'step': {
       if (!trainer || running) return;
