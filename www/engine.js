@@ -26,7 +26,9 @@ export function startWorker({ engine = null, onMessage, onFailure }) {
     worker = new Worker(url, { type: 'module' });
   } else {
     // A worker script must come from the page's origin. When the playground is served from
-    // another origin (with CORS), a one-line module from a blob: URL imports the real one.
+    // another origin (with CORS), a one-line module from a blob: URL imports the real one. The
+    // modules a module worker imports are checked against worker-src, so a host's CSP needs
+    // `worker-src blob: <playground origin>` (README, "Share and embed").
     blobUrl = URL.createObjectURL(new Blob([`import ${JSON.stringify(url.href)};\n`], { type: 'text/javascript' }));
     worker = new Worker(blobUrl, { type: 'module' });
   }

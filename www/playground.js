@@ -406,7 +406,8 @@ export class Playground {
   /** The run's state for buttons and badges. */
   status() {
     const s = this.s;
-    const ready = (s.workerReady || !s.booted) && !s.building && !s.engineFailed;
+    // Buttons work while the engine loads: the worker keeps messages until it is ready.
+    const ready = !s.building && !s.engineFailed;
     const paused = s.model && !s.running && s.step > 0;
     const dirty = s.model && this.isDirty();
     let label;
