@@ -102,6 +102,22 @@ ensure_chromium() {
   [ -x "$CHROMEDRIVER" ] || die "chromedriver did not install to $CHROMEDRIVER"
 }
 
+FIREFOX="${FIREFOX:-/usr/bin/firefox-esr}"
+export FIREFOX
+
+# Debian's firefox-esr: the end-to-end tests run in Firefox too (puppeteer-core, WebDriver BiDi).
+ensure_firefox() {
+  if [ -x "$FIREFOX" ]; then return 0; fi
+  need_cmd apt-get "browser tests need Debian's firefox-esr package"
+  say "Installing Debian's firefox-esr"
+  export DEBIAN_FRONTEND=noninteractive
+  if ! _as_root apt-get install -y -q firefox-esr >/dev/null 2>&1; then
+    _as_root apt-get update -q >/dev/null
+    _as_root apt-get install -y -q firefox-esr >/dev/null
+  fi
+  [ -x "$FIREFOX" ] || die "firefox-esr did not install to $FIREFOX"
+}
+
 # Seconds since the epoch with millisecond precision, and a pretty duration.
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1fs", b - a }'; }
