@@ -113,6 +113,14 @@ class RnnPlayground extends HTMLElement {
 
   attributeChangedCallback(attr, _old, value) {
     if (!this.app) return;
+    if (attr === 'controls' || attr === 'autostart') {
+      // The layout depends on them: mount afresh (the run starts over).
+      this.app.destroy();
+      this.app = null;
+      this.shadowRoot.replaceChildren();
+      this.connectedCallback();
+      return;
+    }
     if (attr === 'label') {
       this.region.setAttribute('aria-label', value || 'RNN playground');
       return;

@@ -91,6 +91,12 @@ for (const name of BROWSERS) {
         await until(async () => (await page.eval(() => document.getElementById('c').shadowRoot.querySelector('#cfg-hidden')?.value)) === '16', { what: 'c to show hidden = 16' });
         await click(page, '#btn-step', '#c');
         await until(async () => (await events(page, 'c', 'progress')).length > 0, { what: 'c to step' });
+        // Changing controls re-mounts it with the new layout.
+        await page.eval(() => document.getElementById('c').setAttribute('controls', 'none'));
+        await until(() => page.eval(() => {
+          const r = document.getElementById('c').shadowRoot;
+          return !!r.querySelector('#steps') && !r.querySelector('#btn-start') && !r.querySelector('#cfg-hidden');
+        }), { what: 'c without controls' });
         // Removing an element stops it.
         await page.eval(() => document.getElementById('b').remove());
         await sleep(300);

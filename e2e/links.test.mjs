@@ -85,6 +85,8 @@ for (const name of BROWSERS) {
         await fill(page, '#corpus', noise);
         await sleep(1200);
         assert.doesNotMatch(await page.eval(() => location.hash), /text=/);
+        assert.match(await text(page, '#corpus-link-note'), /more than the 4 KB a link can carry/);
+        assert.equal(await page.eval(() => document.getElementById('corpus-link-note').hidden), false);
         await click(page, '#btn-share');
         assert.match(await text(page, '#share-text-note'), /more than the 4,096 bytes a link can carry/);
         await assertClean(page);

@@ -23,6 +23,9 @@ async function init() {
   share.mount(document.getElementById('share-slot'), app.ctx, () => linkFor(store));
   boot.hidden = true;
   if (first.problems.length) app.pg.alert(`this link had settings that could not be used — ${first.problems.join('; ')}.`, 'info');
+  else if (first.values.preset === 'custom' && first.text === null && location.hash.length > 1) {
+    app.pg.alert('this link was made with its author’s own text, which was too large to travel in a link: paste or upload the text, or pick a preset.', 'info');
+  }
 
   // The address bar follows every change, at most a few times a second.
   let written = location.hash.replace(/^#/, '');

@@ -147,6 +147,16 @@ export function mount(parent, ctx) {
     loadFile(files[0]);
   });
 
+  // The page says when the text is too large to travel in a link (main.js reports each link).
+  const linkNote = el('p', { id: 'corpus-link-note', class: 'explain warn', hidden: true });
+  hint.after(linkNote);
+  const offLink = ctx.on('link', (l) => {
+    const tooLarge = store.get('preset') === 'custom' && l.text === 'too-large';
+    linkNote.hidden = !tooLarge;
+    linkNote.textContent = tooLarge
+      ? `This text is ${bytes(l.textBytes)} compressed, more than the 4 KB a link can carry: a shared link holds your settings but not the text.`
+      : '';
+  });
   const off = store.subscribe(({ keys, text }) => {
     if (keys.has('preset')) {
       if (store.get('preset') !== 'custom') fileNote = null;
@@ -160,6 +170,7 @@ export function mount(parent, ctx) {
   return {
     destroy() {
       off();
+      offLink();
       preset.destroy();
       clearTimeout(statsTimer);
       section.remove();
