@@ -4,7 +4,8 @@
 //
 // Events (`on(type, fn)`): status (buttons and badges should re-render), built {info, probeText,
 // loaded, name}, progress, val, sample, probe, dh (the worker's messages, see worker.js), file
-// {kind, bytes}, alert {message, kind} | null, chart (the loss series changed).
+// {kind, bytes}, alert {message, kind, actions} | null, chart (the loss series changed),
+// restored {to, step} (a rollback).
 
 import { startWorker, hasSimd } from './engine.js';
 import { ENGINE_KEYS, SAMPLE_KEYS } from './settings.js';
@@ -38,6 +39,8 @@ export class Playground {
       smooth: null,
       lastVal: null,
       autoPaused: false, // paused because the embed left the screen or the tab was hidden
+      diverged: null, // the worker's `diverged` report while training is stopped for it
+      best: null, // {loss, step}: the best validation loss so far
       held: new Set(), // reasons training is held back (out of view, tab hidden)
     };
     this.series = { steps: [], train: [], val: [] };
@@ -62,8 +65,9 @@ export class Playground {
     for (const fn of [...(this.listeners.get(type) ?? [])]) fn(data);
   }
 
-  alert(message, kind = 'error') {
-    this.lastAlert = message ? { message, kind } : null;
+  /** Shows a message; `actions`: [{label, run}] buttons offered with it. */
+  alert(message, kind = 'error', actions = []) {
+    this.lastAlert = message ? { message, kind, actions } : null;
     this.emit('alert', this.lastAlert);
   }
 
@@ -145,6 +149,12 @@ export class Playground {
         return this.emit('file', m);
       case 'error':
         return this.onError(m);
+      case 'diverged':
+        return this.onDiverged(m);
+      case 'memorising':
+        return this.onMemorising(m);
+      case 'restored':
+        return this.onRestored(m);
       default:
     }
   }
@@ -223,6 +233,7 @@ export class Playground {
   start() {
     this.s.held.clear();
     this.s.autoPaused = false;
+    this.s.diverged = null;
     if (this.needsBuild()) this.build('start');
     else this.send({ type: 'start' });
   }
@@ -303,6 +314,54 @@ export class Playground {
 
   // ---- the worker's reports ----
 
+  /** Training stopped because the loss diverged: say why, in the article's terms, and offer a way back. */
+  onDiverged(d) {
+    this.s.running = false;
+    this.s.autoPaused = false;
+    this.s.diverged = d;
+    const cfg = this.store.values;
+    const f = (x) => (Number.isFinite(x) ? x.toFixed(2) : String(x));
+    const what = d.reason === 'nan'
+      ? `the loss or gradient became ${f(d.loss)} (not a number) at step ${d.step}`
+      : d.reason === 'jump'
+        ? `the loss jumped to ${f(d.loss)} nats at step ${d.step}, more than 10 times its recent average of ${f(d.reference)}`
+        : d.reason === 'far'
+          ? `the loss has stayed above ${f(2 * d.reference)} nats for 20 steps, more than twice the uniform guess of ${f(d.reference)} (a model that knows nothing): it is now at ${f(d.loss)}`
+          : `the loss has stayed above the uniform guess (${f(d.reference)} nats, a model that knows nothing) for 50 steps after having fallen below it`;
+    const why = cfg.clip_mode === 'none'
+      ? `Gradient clipping is off, so one huge gradient can throw the weights far away: turn clipping on (norm, e.g. 1–5) or lower the learning rate (now ${cfg.lr}).`
+      : `The learning rate (now ${cfg.lr}) is probably too high for these settings: lower it${cfg.clip_mode === 'norm' ? `, or clip harder (now ${cfg.clip})` : ''}.`;
+    const actions = d.goodStep !== null ? [{ label: `Roll back to step ${d.goodStep}`, run: () => this.rollback('good') }] : [];
+    this.alert(`training stopped: ${what}. ${why} Then roll back to the last good weights and resume.`, 'error', actions);
+    this.emit('status');
+  }
+
+  /** The validation loss turned up while training goes on: offer the best weights. */
+  onMemorising(m) {
+    const pct = Math.round((m.loss / m.best - 1) * 100);
+    this.alert(`the model is memorising its training text: the validation loss has not improved for ${m.checks} checks and is ${pct} % above its best (${m.best.toFixed(3)} nats at step ${m.bestStep}). More training will not make it better on new text; a larger text, a smaller model or a lower learning rate would.`, 'info', [
+      { label: `Go back to the best weights (step ${m.bestStep})`, run: () => this.rollback('best') },
+    ]);
+  }
+
+  rollback(to) {
+    this.send({ type: 'rollback', to });
+  }
+
+  onRestored(m) {
+    this.s.diverged = null;
+    this.s.step = m.step;
+    this.s.info = m.info;
+    // The curve goes on from the restored step; what came after it is gone.
+    const sr = this.series;
+    const keep = sr.steps.findIndex((x) => x > m.step);
+    if (keep >= 0) for (const k of ['steps', 'train', 'val']) sr[k].length = keep;
+    this.alert(`rolled back to step ${m.step.toLocaleString('en-US')}${m.to === 'best' ? ', the best validation point' : ''}; press Resume to train on from there.`, 'info');
+    this.emit('restored', m);
+    this.emit('chart');
+    this.emit('status');
+  }
+
   onBuilt(m) {
     const s = this.s;
     s.building = false;
@@ -311,6 +370,8 @@ export class Playground {
     s.step = m.info.step;
     s.smooth = null;
     s.lastVal = null;
+    s.diverged = null;
+    s.best = null;
     this.series = { steps: [], train: [], val: [] };
     this.last = {};
     if (m.loaded) {
@@ -362,6 +423,7 @@ export class Playground {
   }
 
   onVal(v) {
+    if (v.best) this.s.best = v.best;
     if (v.loss !== null) {
       this.s.lastVal = v.loss;
       this.series.val[this.chartRow(v.step)] = v.loss;
@@ -415,6 +477,7 @@ export class Playground {
     else if (s.booted && !s.workerReady) label = 'loading engine…';
     else if (s.building) label = 'building…';
     else if (s.running) label = 'training';
+    else if (s.diverged) label = 'stopped: diverged';
     else if (paused && s.autoPaused) label = 'paused (out of view)';
     else if (paused) label = 'paused';
     else if (s.model) label = 'ready';
@@ -431,6 +494,7 @@ export class Playground {
       canStep: ready && !s.running,
       canReset: ready,
       canSample: ready && s.model,
+      diverged: !!s.diverged,
       dirty,
       pending: dirty
         ? s.step > 0

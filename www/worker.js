@@ -10,10 +10,14 @@
 //   view    {sample:{prime, temperature, length, topK, topP}, probeText}   live view settings
 //   sample / probe                produce one now
 //   save    {kind: 'model'|'checkpoint'}   replies `file` {kind, bytes (transferred), name}
+//   rollback {to: 'good'|'best'}   back to the last healthy step or the best validation point;
+//                                  replies `restored` {to, step, info}
 // Worker → page: ready {engine} | fatal {message} | built {info, probeText, loaded} | state {running}
 //   | progress {...} | val {step, loss} | sample {step, text, prime, temperature, unknown}
 //   | probe {step, chars, hidden, layers:[{name: Float32Array}]} (buffers transferred)
 //   | dh {step, norms: [Float32Array]} | file {...} | error {where, message}
+//   | diverged {reason: 'nan'|'jump'|'uniform', step, loss, reference, goodStep} (training stopped)
+//   | memorising {best, bestStep, loss, checks}     (val carries `best: {loss, step}` too)
 
 // Two builds of the engine (scripts/build): pkg-relaxed adds relaxed SIMD (fused multiply-adds,
 // 14–24 % faster training in Chromium); pkg needs only SIMD. `?engine=simd128` on this module's URL
@@ -30,6 +34,8 @@ const RELAXED_PROBE = new Uint8Array([
   0x03, 0x02, 0x01, 0x00, // one function of type 0
   0x0a, 0x3d, 0x01, 0x3b, 0x00, ...v128Zero, ...v128Zero, ...v128Zero, 0xfd, 0x85, 0x02, 0x0b,
 ]);
+import { Monitor } from './monitor.js';
+
 let WasmTrainer = null;
 
 const SLICE_MS = 90; // one trainFor call; the loop yields to the message queue after each
@@ -43,6 +49,9 @@ const PROBE_CHARS = 240;
 const SMOOTH = 0.95; // per-step EMA factor of the smoothed loss
 
 let trainer = null;
+let source = null; // {corpus}: what the trainer was built on, to restore snapshots
+let monitor = null; // honest signals (monitor.js)
+let snaps = { good: null, best: null }; // {step, bytes}: checkpoints to roll back to
 let running = false;
 let loopGen = 0; // invalidates a pending tick after pause/start
 
@@ -127,7 +136,16 @@ function postDh() {
 
 function postVal() {
   const loss = trainer.validate(VAL_CHARS);
-  post({ type: 'val', step: run.lastStats ? run.lastStats.step : 0, loss: loss ?? null });
+  const step = run.lastStats ? run.lastStats.step : 0;
+  const v = monitor.validation(loss ?? null, step);
+  // A healthy point to come back to, and the best weights so far.
+  if (v.improved || (monitor.healthy() && (!snaps.good || step > snaps.good.step))) {
+    const snap = snapshot(step);
+    if (snap) snaps.good = snap;
+    if (v.improved && snap) snaps.best = snap;
+  }
+  post({ type: 'val', step, loss: loss ?? null, best: monitor.best });
+  if (v.memorising) post({ type: 'memorising', ...v.memorising });
 }
 
 function postSample() {
@@ -193,17 +211,28 @@ function tick(gen) {
   if (!running || !trainer || gen !== loopGen) return;
   try {
     const s = trainer.trainFor(SLICE_MS, 1 << 30);
-    if (s.steps > 0) account(s.steps, s.mean_loss, s.last, s.elapsed_ms, s.clipped_steps);
+    if (s.steps > 0) {
+      account(s.steps, s.mean_loss, s.last, s.elapsed_ms, s.clipped_steps);
+      const d = monitor.slice(s.steps, s.mean_loss, s.last.step);
+      if (d) return diverge(d);
+    }
   } catch (e) {
     // Divergence (or any engine error): stop and tell the page; the model keeps its last weights.
     setRunning(false);
     if (e instanceof WebAssembly.RuntimeError) return trapped(e);
+    if (/^training diverged/.test(message(e))) return diverge(nanStop(e));
     post({ type: 'error', where: 'train', message: message(e) });
     if (run.lastStats) periodic(true);
     return;
   }
   periodic(false);
   schedule();
+}
+
+/** The engine refused a step whose loss or gradient was not finite. */
+function nanStop(e) {
+  const step = run.lastStats ? run.lastStats.step + 1 : 1;
+  return { reason: 'nan', step, loss: NaN, reference: null, detail: message(e) };
 }
 
 function setRunning(on) {
@@ -213,15 +242,34 @@ function setRunning(on) {
   if (on) schedule();
 }
 
-function replace(t) {
+function replace(t, from) {
   reported.clear();
   setRunning(false);
   if (trainer) trainer.free();
   trainer = t;
+  source = from;
   run = freshRun();
   const info = trainer.info();
   run.seed = Number(info.config.seed) || 1;
+  monitor = new Monitor(Math.log(info.vocab_size));
+  snaps = { good: snapshot(info.step), best: null };
   return info;
+}
+
+/** The trainer as a checkpoint at `step` (it resumes exactly on the same text). */
+function snapshot(step) {
+  try {
+    return { step, bytes: trainer.saveCheckpoint() };
+  } catch {
+    return null;
+  }
+}
+
+/** Stops training and says why; the weights of the last healthy step are kept for a rollback. */
+function diverge(d) {
+  setRunning(false);
+  if (run.lastStats) post(progressMsg());
+  post({ type: 'diverged', ...d, goodStep: snaps.good ? snaps.good.step : null });
 }
 
 function handle(msg) {
@@ -234,7 +282,7 @@ function handle(msg) {
         post({ type: 'error', where: 'build', message: message(e) });
         return;
       }
-      const info = replace(t);
+      const info = replace(t, { corpus: msg.corpus });
       post({ type: 'built', info, probeText: trainer.defaultProbeText(PROBE_CHARS), loaded: false });
       postVal(); // step 0: validation loss of the untrained model, close to log V
       postProbe();
@@ -249,7 +297,7 @@ function handle(msg) {
         post({ type: 'error', where: 'load', message: message(e) });
         return;
       }
-      const info = replace(t);
+      const info = replace(t, { corpus: msg.corpus });
       post({ type: 'built', info, probeText: trainer.defaultProbeText(PROBE_CHARS), loaded: true, name: msg.name });
       postVal();
       postSample();
@@ -273,11 +321,44 @@ function handle(msg) {
         const t0 = performance.now();
         const s = trainer.step();
         account(1, s.loss, s, performance.now() - t0, s.clipped ? 1 : 0);
+        const d = monitor.slice(1, s.loss, s.step);
+        if (d) {
+          periodic(true);
+          return diverge(d);
+        }
       } catch (e) {
+        if (/^training diverged/.test(message(e))) return diverge(nanStop(e));
         post({ type: 'error', where: 'train', message: message(e) });
         return;
       }
       periodic(true);
+      return;
+    }
+    case 'rollback': {
+      const snap = snaps[msg.to];
+      if (!snap || !source) {
+        post({ type: 'error', where: 'rollback', message: 'there is no saved point to go back to' });
+        return;
+      }
+      let t;
+      try {
+        t = WasmTrainer.fromFile(snap.bytes, source.corpus);
+      } catch (e) {
+        post({ type: 'error', where: 'rollback', message: message(e) });
+        return;
+      }
+      setRunning(false);
+      trainer.free();
+      trainer = t;
+      monitor.restart();
+      // The run goes on from the snapshot: its clock stays, its step is the snapshot's.
+      const info = trainer.info();
+      const chars = snap.step * info.config.seq_len * info.report.streams;
+      if (run.lastStats) run.lastStats = { ...run.lastStats, step: snap.step, chars };
+      run.speedMark = { ms: run.trainMs, chars };
+      post({ type: 'restored', to: msg.to, step: snap.step, info });
+      postVal();
+      postProbe();
       return;
     }
     case 'view':

@@ -14,8 +14,18 @@ export function mount(parent, ctx) {
     if (!a) return;
     const dismiss = el('button', { type: 'button', class: 'small link' }, 'Dismiss');
     dismiss.addEventListener('click', () => clear(region));
+    const actions = (a.actions || []).map(({ label, run }) => {
+      const b = el('button', { type: 'button', class: 'small' }, label);
+      b.addEventListener('click', () => {
+        clear(region);
+        run();
+      });
+      return b;
+    });
     region.append(el('div', { class: `alert-box ${a.kind === 'info' ? 'info' : ''}` },
-      el('p', {}, el('strong', {}, a.kind === 'info' ? 'Note: ' : 'Problem: '), capitalise(a.message)),
+      el('div', { class: 'alert-body' },
+        el('p', {}, el('strong', {}, a.kind === 'info' ? 'Note: ' : 'Problem: '), capitalise(a.message)),
+        actions.length ? el('div', { class: 'buttons alert-actions' }, ...actions) : ''),
       dismiss));
   };
   const off = ctx.on('alert', show);

@@ -32,7 +32,7 @@ export class LossChart {
     this.node = node;
     this.units = 'nats';
     this.plot = null;
-    this.data = [[], [], [], []];
+    this.data = [[], [], [], [], []];
     // Shorter in the compact layout of embeds (playground.css sets --chart-height there).
     this.height = parseInt(cssVar('--chart-height', node), 10) || 240;
     this.ro = onWidth(node, (w) => (this.plot ? this.plot.setSize({ width: w, height: this.height }) : this.build()));
@@ -71,32 +71,36 @@ export class LossChart {
         { label: 'train (smoothed)', stroke: cssVar('--train', this.node), width: 2, value: (u, v) => fmtV(v), spanGaps: true, points: { show: false } },
         { label: 'validation', stroke: cssVar('--val', this.node), width: 2, value: (u, v) => fmtV(v), spanGaps: true, points: { show: true, size: 5, fill: cssVar('--val', this.node) } },
         { label: 'uniform guess', stroke: cssVar('--baseline', this.node), width: 1.5, dash: [6, 5], value: (u, v) => fmtV(v), points: { show: false } },
+        // The best validation point: a ring, no line.
+        { label: 'best validation', stroke: cssVar('--val', this.node), width: 0, value: (u, v) => fmtV(v), paths: () => null, points: { show: true, size: 12, width: 2, fill: 'transparent', stroke: cssVar('--val', this.node) } },
       ],
     };
     this.plot = new uPlot(opts, this.data, this.node);
   }
 
   /** Redraws with new raw data (nats). Keeps the user's zoom only when nothing else changed. */
-  update({ steps, train, val, logV, units }) {
+  update({ steps, train, val, logV, units, best = null }) {
     if (units !== this.units) {
       this.units = units;
-      this.convertAndSet(steps, train, val, logV);
+      this.convertAndSet(steps, train, val, logV, best);
       this.build();
       return;
     }
-    this.convertAndSet(steps, train, val, logV);
+    this.convertAndSet(steps, train, val, logV, best);
     if (this.plot) this.plot.setData(this.data);
     else this.build();
   }
 
-  convertAndSet(steps, train, val, logV) {
+  convertAndSet(steps, train, val, logV, best) {
     const u = this.units;
     const base = convert(logV, u);
+    const bestAt = best ? steps.indexOf(best.step) : -1;
     this.data = [
       steps.slice(),
       train.map((v) => convert(v, u)),
       val.map((v) => convert(v, u)),
       steps.map(() => base),
+      steps.map((_, i) => (i === bestAt ? convert(best.loss, u) : null)),
     ];
   }
 }

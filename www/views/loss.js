@@ -14,7 +14,7 @@ export function mount(parent, ctx) {
   const section = el('section', { class: 'card view-loss', 'aria-labelledby': 'loss-h' },
     el('div', { class: 'card-head' }, el('h2', { id: 'loss-h' }, 'Loss curve'), units),
     box,
-    el('p', { class: 'explain' }, 'Smoothed training loss and validation loss (held-out text). The dashed line is a uniform guess over the V characters of the vocabulary (log V nats, log₂ V bits, perplexity V): a model that has learned nothing. Validation rising while training falls means memorising (overfitting).'));
+    el('p', { class: 'explain' }, 'Smoothed training loss and validation loss (held-out text); the ring marks the best validation loss so far. The dashed line is a uniform guess over the V characters of the vocabulary (log V nats, log₂ V bits, perplexity V): a model that has learned nothing. Validation rising while training falls means memorising (overfitting).'));
   parent.append(section);
   const chart = new LossChart(box);
   let queued = false;
@@ -25,7 +25,7 @@ export function mount(parent, ctx) {
     requestAnimationFrame(() => {
       queued = false;
       const logV = pg.s.info ? Math.log(pg.s.info.vocab_size) : null;
-      chart.update({ ...pg.series, logV, units: store.get('units') });
+      chart.update({ ...pg.series, logV, units: store.get('units'), best: pg.s.best });
     });
   };
   const offs = [ctx.on('chart', draw), store.subscribe(({ keys }) => keys.has('units') && draw())];

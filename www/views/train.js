@@ -82,7 +82,7 @@ export function mount(parent, ctx) {
     step.disabled = !st.canStep;
     reset.disabled = !st.canReset;
     badge.textContent = st.label;
-    badge.className = `badge ${st.running ? 'running' : ''}`;
+    badge.className = `badge ${st.running ? 'running' : st.diverged ? 'diverged' : ''}`;
   };
   const offs = [
     ctx.on('status', render),
@@ -111,6 +111,10 @@ export function mount(parent, ctx) {
       }
       lastVal = v.loss;
       val.textContent = fmtLoss(v.loss, store.get('units'));
+    }),
+    ctx.on('restored', (m) => {
+      steps.textContent = int(m.step);
+      epoch.textContent = '–';
     }),
     ctx.on('status', () => showInfo()),
     store.subscribe(({ keys }) => keys.has('units') && showUnits()),
