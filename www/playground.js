@@ -13,6 +13,8 @@ import { presetById } from './presets.js';
 
 /** Chart points kept before thinning (old points are halved, validation points kept). */
 const MAX_POINTS = 6000;
+/** Earlier runs kept on the loss chart for comparison. */
+const MAX_RUNS = 5;
 
 export class Playground {
   /**
@@ -44,6 +46,8 @@ export class Playground {
       held: new Set(), // reasons training is held back (out of view, tab hidden)
     };
     this.series = { steps: [], train: [], val: [] };
+    this.runs = []; // earlier runs' curves: [{label, steps, train, val}]
+    this.runConfig = null; // the settings of the current run
     this.last = {}; // the newest message of each kind, for views mounted mid-run
     this.invalid = new Map(); // setting name → problem, from the form
     this.probeText = '';
@@ -372,7 +376,9 @@ export class Playground {
     s.lastVal = null;
     s.diverged = null;
     s.best = null;
+    this.keepRun();
     this.series = { steps: [], train: [], val: [] };
+    this.runConfig = { ...this.store.config(ENGINE_KEYS), preset: this.store.get('preset'), text: this.store.textVersion };
     this.last = {};
     if (m.loaded) {
       // The file brings its own settings: show them, so what you see is what trains.
@@ -396,6 +402,29 @@ export class Playground {
     }
     if (then === 'step') this.send({ type: 'step' });
     this.emit('status');
+  }
+
+  /**
+   * Keeps the finished run's curve (up to MAX_RUNS) for comparison on the loss chart, labelled by
+   * what differs between it and the run about to start ("cell=lstm, lr=0.002").
+   */
+  keepRun() {
+    const sr = this.series;
+    if (!this.runConfig || !sr.steps.length || (sr.steps.length < 2 && sr.val.every((v) => v === null))) return;
+    const next = { ...this.store.config(ENGINE_KEYS), preset: this.store.get('preset'), text: this.store.textVersion };
+    const diff = Object.keys(next)
+      .filter((k) => k !== 'text' && this.runConfig[k] !== next[k])
+      .map((k) => `${k}=${this.runConfig[k]}`);
+    if (this.runConfig.text !== next.text && this.runConfig.preset === next.preset) diff.push('other text');
+    this.runNumber = (this.runNumber ?? 0) + 1;
+    this.runs.push({ label: `run ${this.runNumber}${diff.length ? `: ${diff.join(', ')}` : ' (same settings)'}`, steps: sr.steps, train: sr.train, val: sr.val });
+    if (this.runs.length > MAX_RUNS) this.runs.shift();
+  }
+
+  /** Forgets the kept runs. */
+  clearRuns() {
+    this.runs = [];
+    this.emit('chart');
   }
 
   /** Index of the loss chart's point for `step`; a new point carries the last training loss. */

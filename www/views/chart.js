@@ -26,13 +26,21 @@ function onWidth(node, fn) {
   return ro;
 }
 
-/** The loss chart. `mount(node)` once; `update(data)` with {steps, train, val, logV, units}. */
+/** Colours of earlier runs' curves (muted, told apart by the legend). */
+const PAST = ['#8e7cc3', '#2e9e6a', '#c59100', '#d14a8b', '#5a8fa8'];
+
+/**
+ * The loss chart. `update(data)` with {steps, train, val, logV, units, best, past}: `past` are
+ * earlier runs [{label, steps, train, val}], each drawn as its validation curve (or its training
+ * curve when it has fewer than two validation points); a click on a legend entry hides a curve.
+ */
 export class LossChart {
   constructor(node) {
     this.node = node;
     this.units = 'nats';
     this.plot = null;
     this.data = [[], [], [], [], []];
+    this.pastLabels = [];
     // Shorter in the compact layout of embeds (playground.css sets --chart-height there).
     this.height = parseInt(cssVar('--chart-height', node), 10) || 240;
     this.ro = onWidth(node, (w) => (this.plot ? this.plot.setSize({ width: w, height: this.height }) : this.build()));
@@ -73,34 +81,45 @@ export class LossChart {
         { label: 'uniform guess', stroke: cssVar('--baseline', this.node), width: 1.5, dash: [6, 5], value: (u, v) => fmtV(v), points: { show: false } },
         // The best validation point: a ring, no line.
         { label: 'best validation', stroke: cssVar('--val', this.node), width: 0, value: (u, v) => fmtV(v), paths: () => null, points: { show: true, size: 12, width: 2, fill: 'transparent', stroke: cssVar('--val', this.node) } },
+        ...this.pastLabels.map((label, i) => ({ label, stroke: PAST[i % PAST.length], width: 1.5, dash: [2, 3], value: (u, v) => fmtV(v), spanGaps: true, points: { show: false } })),
       ],
     };
     this.plot = new uPlot(opts, this.data, this.node);
   }
 
   /** Redraws with new raw data (nats). Keeps the user's zoom only when nothing else changed. */
-  update({ steps, train, val, logV, units, best = null }) {
-    if (units !== this.units) {
-      this.units = units;
-      this.convertAndSet(steps, train, val, logV, best);
-      this.build();
-      return;
-    }
-    this.convertAndSet(steps, train, val, logV, best);
-    if (this.plot) this.plot.setData(this.data);
-    else this.build();
+  update({ steps, train, val, logV, units, best = null, past = [] }) {
+    const curves = past.map((r) => {
+      const useVal = r.val.filter((v) => v !== null).length >= 2;
+      return { label: `${r.label} (${useVal ? 'validation' : 'train'})`, steps: r.steps, ys: useVal ? r.val : r.train };
+    });
+    const labels = curves.map((c) => c.label);
+    const rebuild = units !== this.units || labels.join('\n') !== this.pastLabels.join('\n');
+    this.units = units;
+    this.pastLabels = labels;
+    this.convertAndSet(steps, train, val, logV, best, curves);
+    if (rebuild || !this.plot) this.build();
+    else this.plot.setData(this.data);
   }
 
-  convertAndSet(steps, train, val, logV, best) {
+  convertAndSet(steps, train, val, logV, best, curves) {
     const u = this.units;
     const base = convert(logV, u);
-    const bestAt = best ? steps.indexOf(best.step) : -1;
+    // One x axis for all runs: the union of their steps, each curve null where it has no point.
+    let xs = steps;
+    if (curves.length) xs = [...new Set([...steps, ...curves.flatMap((c) => c.steps)])].sort((a, b) => a - b);
+    const at = (ks, ys) => {
+      const m = new Map(ks.map((k, i) => [k, ys[i]]));
+      return xs.map((x) => (m.has(x) ? convert(m.get(x), u) : null));
+    };
+    const same = xs === steps;
     this.data = [
-      steps.slice(),
-      train.map((v) => convert(v, u)),
-      val.map((v) => convert(v, u)),
-      steps.map(() => base),
-      steps.map((_, i) => (i === bestAt ? convert(best.loss, u) : null)),
+      xs.slice(),
+      same ? train.map((v) => convert(v, u)) : at(steps, train),
+      same ? val.map((v) => convert(v, u)) : at(steps, val),
+      xs.map(() => base),
+      xs.map((x) => (best && x === best.step ? convert(best.loss, u) : null)),
+      ...curves.map((c) => at(c.steps, c.ys)),
     ];
   }
 }

@@ -11,10 +11,12 @@ export function mount(parent, ctx) {
   units.classList.add('tools');
   units.querySelector('select').classList.add('compact');
   const box = el('div', { id: 'loss-chart', class: 'chart', role: 'img', 'aria-label': 'Training and validation loss over steps' });
+  const forget = el('button', { id: 'btn-forget-runs', type: 'button', class: 'small link', hidden: true }, 'Clear earlier runs');
+  forget.addEventListener('click', () => pg.clearRuns());
   const section = el('section', { class: 'card view-loss', 'aria-labelledby': 'loss-h' },
-    el('div', { class: 'card-head' }, el('h2', { id: 'loss-h' }, 'Loss curve'), units),
+    el('div', { class: 'card-head' }, el('h2', { id: 'loss-h' }, 'Loss curve'), el('div', { class: 'row tools' }, forget, units)),
     box,
-    el('p', { class: 'explain' }, 'Smoothed training loss and validation loss (held-out text); the ring marks the best validation loss so far. The dashed line is a uniform guess over the V characters of the vocabulary (log V nats, log₂ V bits, perplexity V): a model that has learned nothing. Validation rising while training falls means memorising (overfitting).'));
+    el('p', { class: 'explain' }, 'Smoothed training loss and validation loss (held-out text); the ring marks the best validation loss so far. Reset keeps the last five runs’ curves (dotted, labelled by what changed) for comparison; click a legend entry to hide a curve. The dashed line is a uniform guess over the V characters of the vocabulary (log V nats, log₂ V bits, perplexity V): a model that has learned nothing. Validation rising while training falls means memorising (overfitting).'));
   parent.append(section);
   const chart = new LossChart(box);
   let queued = false;
@@ -25,7 +27,8 @@ export function mount(parent, ctx) {
     requestAnimationFrame(() => {
       queued = false;
       const logV = pg.s.info ? Math.log(pg.s.info.vocab_size) : null;
-      chart.update({ ...pg.series, logV, units: store.get('units'), best: pg.s.best });
+      forget.hidden = pg.runs.length === 0;
+      chart.update({ ...pg.series, logV, units: store.get('units'), best: pg.s.best, past: pg.runs });
     });
   };
   const offs = [ctx.on('chart', draw), store.subscribe(({ keys }) => keys.has('units') && draw())];
