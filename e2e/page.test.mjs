@@ -124,6 +124,50 @@ for (const name of BROWSERS) {
       }
     });
 
+    it('on a phone the controls and the loss stay on screen, Tab reaches Start first, targets are 24 px', async () => {
+      const page = await browser.newPage({ width: 375, height: 812 });
+      try {
+        await openReady(page, server.url);
+        await click(page, '#btn-start');
+        await lossFalls(page);
+        const onScreen = (sel) => page.eval((s) => {
+          const r = document.querySelector(s).getBoundingClientRect();
+          return r.top >= 0 && r.bottom <= innerHeight && r.height > 0;
+        }, sel);
+        for (const y of [1500, 4000, 100000]) {
+          await page.eval((to) => window.scrollTo(0, to), y);
+          await sleep(200);
+          assert.ok(await onScreen('#btn-pause'), `Pause is on screen at scroll ${y}`);
+          assert.ok(await onScreen('#loss'), `the loss is on screen at scroll ${y}`);
+        }
+        // Sequential focus order is document order here (no positive tabindex anywhere).
+        const order = await page.eval(() => {
+          const all = [...document.querySelectorAll('button, input, select, textarea, summary, a[href], [tabindex]')];
+          if (all.some((e) => e.tabIndex > 0)) return 'positive tabindex';
+          const ids = all.filter((e) => e.tabIndex >= 0).map((e) => e.id);
+          return { start: ids.indexOf('btn-start'), hidden: ids.indexOf('cfg-hidden'), corpus: ids.indexOf('corpus') };
+        });
+        assert.ok(order.start >= 0 && order.start < order.hidden && order.start < order.corpus, `Tab order: ${JSON.stringify(order)}`);
+        // Every control a finger presses is at least 24 × 24 px (a checkbox counts with its label;
+        // links inside sentences are exempt).
+        const small = await page.eval(() => [...document.querySelectorAll('button, input, select, textarea, summary, a[href]')]
+          .filter((e) => {
+            const r = e.getBoundingClientRect();
+            if (r.width === 0 || (e.tagName === 'A' && e.closest('p'))) return false;
+            const target = e.closest('label') ? e.closest('label').getBoundingClientRect() : r;
+            return target.width < 24 || target.height < 24;
+          })
+          .map((e) => `${e.tagName.toLowerCase()}#${e.id} ${Math.round(e.getBoundingClientRect().width)}×${Math.round(e.getBoundingClientRect().height)}`));
+        assert.deepEqual(small, [], 'targets under 24 px');
+        assert.equal(await page.eval(() => document.getElementById('heat-readout').getAttribute('aria-live')), 'polite');
+        await screenshot(page, 'page-phone-scrolled.png');
+        await click(page, '#btn-pause');
+        await assertClean(page);
+      } finally {
+        await page.close();
+      }
+    });
+
     it('?engine=simd128 runs the baseline SIMD engine, which trains too', async () => {
       const page = await browser.newPage();
       try {

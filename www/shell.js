@@ -36,9 +36,12 @@ export function mountPlayground(container, { store, mode, controls = 'full', eng
 
   fixed.push(alertView.mount(container, ctx));
   if (mode === 'page') {
-    const left = el('div', { class: 'column' });
-    const right = el('div', { class: 'column' });
-    container.append(el('main', { id: 'app', class: 'layout' }, left, right));
+    // The training controls and the views come first in the document, so the Tab key reaches
+    // Start before the settings, and a phone (one column) shows them first; on a wide screen
+    // the text and the settings sit in the left column.
+    const left = el('div', { class: 'column column-left' });
+    const right = el('div', { class: 'column column-right' });
+    container.append(el('main', { id: 'app', class: 'layout' }, right, left));
     const corpusBox = el('div', { class: 'slot' });
     const formBox = el('div', { class: 'slot' });
     const filesBox = el('div', { class: 'slot files-slot' });

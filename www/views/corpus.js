@@ -76,7 +76,7 @@ export function mount(parent, ctx) {
     'Paste text, pick a preset, drop a text file here, or upload one (UTF-8, up to 10 MB). The end of the text is held out for validation.');
   const file = el('input', { id: 'corpus-file', type: 'file', accept: '.txt,.md,.csv,.tsv,.json,.xml,.html,.py,.js,.rs,.c,.h,.tex,text/*' });
   const section = el('section', { class: 'card view-corpus', 'aria-labelledby': 'corpus-h' },
-    el('h2', { id: 'corpus-h' }, ctx.mode === 'page' ? '1. Text' : 'Text'),
+    el('h2', { id: 'corpus-h' }, 'Text'),
     el('div', { class: 'stack' }, preset, note),
     el('div', { class: 'stack' }, el('div', { class: 'row spread' }, el('label', { for: 'corpus' }, 'Corpus'), stats), textarea, hint),
     el('div', { class: 'stack file-pick' }, el('label', { for: 'corpus-file' }, 'Upload a text file'), file));

@@ -52,7 +52,7 @@ export function mount(parent, ctx) {
   }
   const pending = el('p', { id: 'pending', class: 'pending', hidden: true });
   const section = el('section', { class: 'card view-settings', 'aria-labelledby': 'settings-h' },
-    el('h2', { id: 'settings-h' }, ctx.mode === 'page' ? '2. Model & training ' : 'Model & training ', el('span', { class: 'sub' }, 'hover or focus a setting for its explanation')),
+    el('h2', { id: 'settings-h' }, 'Model & training ', el('span', { class: 'sub' }, 'hover or focus a setting for its explanation')),
     body, pending);
   parent.append(section);
   const render = () => {

@@ -17,23 +17,24 @@ export function mount(parent, ctx) {
   pause.addEventListener('click', () => pg.toggle());
   step.addEventListener('click', () => pg.step());
   reset.addEventListener('click', () => pg.reset());
-  const stat = (id, name, extra = {}) => {
+  // `more`: left out of the phone's sticky bar.
+  const stat = (id, name, extra = {}, more = false) => {
     const dd = el('dd', { id, ...extra }, '–');
-    return [el('div', { class: 'stat' }, el('dt', {}, name), dd), dd];
+    return [el('div', { class: more ? 'stat stat-more' : 'stat' }, el('dt', {}, name), dd), dd];
   };
   const [sSteps, steps] = stat('steps', 'Steps');
   const unit = el('span', { id: 'loss-unit' });
   const [sLoss, loss] = stat('loss', 'Loss', { 'aria-live': 'polite', 'aria-label': 'Loss' });
   sLoss.firstChild.append(' ', unit);
   const [sVal, val] = stat('val-loss', 'Validation');
-  const [sTime, elapsed] = stat('elapsed', 'Elapsed');
-  const [sSpeed, speed] = stat('speed', 'Chars/s');
-  const [sEpoch, epoch] = stat('epoch', 'Epoch');
+  const [sTime, elapsed] = stat('elapsed', 'Elapsed', {}, true);
+  const [sSpeed, speed] = stat('speed', 'Chars/s', {}, true);
+  const [sEpoch, epoch] = stat('epoch', 'Epoch', {}, true);
   const badge = el('span', { id: 'run-state', class: 'badge' }, 'not started');
   const info = el('p', { id: 'model-info', class: 'status-line' });
   const withButtons = ctx.controls !== 'none';
   const section = el('section', { class: 'card train-card view-train', 'aria-labelledby': 'train-h' },
-    el('h2', { id: 'train-h' }, ctx.mode === 'page' ? '3. Train ' : 'Train ', badge),
+    el('h2', { id: 'train-h' }, 'Train ', badge),
     withButtons ? el('div', { class: 'buttons', role: 'group', 'aria-label': 'Training' }, start, pause, step, reset) : '',
     el('dl', { class: 'stats' }, sSteps, sLoss, sVal, sTime, sSpeed, sEpoch),
     info);
