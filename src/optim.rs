@@ -83,40 +83,47 @@ impl Optimizer {
     pub fn update(&mut self, c: &Config, params: &mut Params, grad: &Params) {
         let lr = self.lr(c);
         self.step += 1;
-        let t = self.step as i32;
+        let (kind, t) = (self.kind, self.step as i32);
         let (m, v) = (&mut self.m, &mut self.v);
-        match self.kind {
-            OptimizerKind::Adam => {
-                let bc1 = 1.0 - c.beta1.powi(t);
-                let bc2_sqrt = (1.0 - c.beta2.powi(t)).sqrt();
-                let step_size = lr / bc1;
-                params.zip_mut(grad, |i, p, g| {
-                    for (((p, &g), m), v) in p.iter_mut().zip(g).zip(m[i].iter_mut()).zip(v[i].iter_mut()) {
-                        *m = c.beta1 * *m + (1.0 - c.beta1) * g;
-                        *v = c.beta2 * *v + (1.0 - c.beta2) * g * g;
-                        *p -= step_size * *m / (v.sqrt() / bc2_sqrt + c.eps);
-                    }
-                });
+        params.zip_mut(grad, |i, p, g| update_tensor(kind, c, lr, t, p, g, &mut m[i], &mut v[i]));
+    }
+}
+
+/// One tensor's update at step `t` (from 1): parameters `p`, gradient `g`, and the moments `m` and
+/// `v` (empty when the rule does not use them). Not inlined: `zip_mut` calls it at each of its
+/// seven call sites, and every rule's loops inlined at each of them were 10 KB of wasm.
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+fn update_tensor(kind: OptimizerKind, c: &Config, lr: f32, t: i32, p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32]) {
+    match kind {
+        OptimizerKind::Adam => {
+            let bc1 = 1.0 - c.beta1.powi(t);
+            let bc2_sqrt = (1.0 - c.beta2.powi(t)).sqrt();
+            let step_size = lr / bc1;
+            for (((p, &g), m), v) in p.iter_mut().zip(g).zip(m).zip(v) {
+                *m = c.beta1 * *m + (1.0 - c.beta1) * g;
+                *v = c.beta2 * *v + (1.0 - c.beta2) * g * g;
+                *p -= step_size * *m / (v.sqrt() / bc2_sqrt + c.eps);
             }
-            OptimizerKind::Sgd => params.zip_mut(grad, |i, p, g| {
-                for ((p, &g), m) in p.iter_mut().zip(g).zip(m[i].iter_mut()) {
-                    // PyTorch: the first step sets the buffer to g; after that buf = μ·buf + g.
-                    *m = if t == 1 { g } else { c.momentum * *m + g };
-                    *p -= lr * *m;
-                }
-            }),
-            OptimizerKind::Adagrad => params.zip_mut(grad, |i, p, g| {
-                for ((p, &g), v) in p.iter_mut().zip(g).zip(v[i].iter_mut()) {
-                    *v += g * g;
-                    *p -= lr * g / (v.sqrt() + c.eps);
-                }
-            }),
-            OptimizerKind::Rmsprop => params.zip_mut(grad, |i, p, g| {
-                for ((p, &g), v) in p.iter_mut().zip(g).zip(v[i].iter_mut()) {
-                    *v = c.beta2 * *v + (1.0 - c.beta2) * g * g;
-                    *p -= lr * g / (v.sqrt() + c.eps);
-                }
-            }),
+        }
+        OptimizerKind::Sgd => {
+            for ((p, &g), m) in p.iter_mut().zip(g).zip(m) {
+                // PyTorch: the first step sets the buffer to g; after that buf = μ·buf + g.
+                *m = if t == 1 { g } else { c.momentum * *m + g };
+                *p -= lr * *m;
+            }
+        }
+        OptimizerKind::Adagrad => {
+            for ((p, &g), v) in p.iter_mut().zip(g).zip(v) {
+                *v += g * g;
+                *p -= lr * g / (v.sqrt() + c.eps);
+            }
+        }
+        OptimizerKind::Rmsprop => {
+            for ((p, &g), v) in p.iter_mut().zip(g).zip(v) {
+                *v = c.beta2 * *v + (1.0 - c.beta2) * g * g;
+                *p -= lr * g / (v.sqrt() + c.eps);
+            }
         }
     }
 }
