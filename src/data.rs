@@ -3,10 +3,18 @@
 
 use crate::error::{Error, Result};
 
-/// Splits ids into (train, validation): the last `val_fraction` of the text is validation.
+/// Fewest validation characters [`split`] holds out when `val_fraction` is above 0 (a validation
+/// loss over a few hundred characters is mostly noise), as long as training keeps half the text.
+pub const MIN_VAL_CHARS: usize = 2000;
+
+/// Splits ids into (train, validation): the last `val_fraction` of the text is validation, but at
+/// least [`MIN_VAL_CHARS`] (or half the text, when that is shorter) unless `val_fraction` is 0.
 /// A validation part shorter than two characters (nothing to predict) is dropped.
 pub fn split(ids: &[u32], val_fraction: f32) -> (Vec<u32>, Vec<u32>) {
-    let n_val = (ids.len() as f64 * val_fraction as f64).floor() as usize;
+    let mut n_val = (ids.len() as f64 * val_fraction as f64).floor() as usize;
+    if val_fraction > 0.0 {
+        n_val = n_val.max(MIN_VAL_CHARS.min(ids.len() / 2));
+    }
     if n_val < 2 || ids.len() - n_val < 2 {
         return (ids.to_vec(), Vec::new());
     }
