@@ -134,7 +134,7 @@ pub const SETTINGS: &[Setting] = &[
     set("beta1",          Train,  real(0.0, 0.999_999, 0.9),                                  "Adam β1: decay of the running average of the gradient"),
     set("beta2",          Train,  real(0.0, 0.999_999_9, 0.999),                              "Adam β2 (RMSProp α): decay of the average of the squared gradient"),
     set("eps",            Train,  real_above(0.0, 1.0, 1e-8),                                 "ε added to the denominator of Adam, Adagrad and RMSProp"),
-    set("val_fraction",   Train,  real(0.0, 0.5, 0.1),                                        "Share of the text, from its end, held out for the validation loss (at least 2,000 characters)"),
+    set("val_fraction",   Train,  real(0.0, 0.5, 0.1),                                        "Share of the text held out at its end for validation, ≥ 2,000 chars"),
     set("max_vocab",      Train,  int(2, 65536, 8000),                                        "Most distinct characters kept; rarer ones share the unknown id"),
     set("temperature",    Sample, real(0.0, 10.0, 0.8),                                       "Softmax temperature: divides the logits; 0 is greedy"),
     set("top_k",          Sample, int(0, 65536, 0),                                           "Sample among the k likeliest characters only; 0 keeps all"),
