@@ -43,17 +43,19 @@ export async function launch(name) {
     const browser = await chromium.launch({ executablePath: EXECUTABLES.chromium, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
     return {
       name,
-      async newPage({ width = 1280, height = 900 } = {}) {
+      async newPage({ width = 1280, height = 900, init = null } = {}) {
         const context = await browser.newContext({ viewport: { width, height } });
         context.setDefaultTimeout(120_000);
         await context.addInitScript(watchCsp);
-        const page = await context.newPage();
-        return wrap(name, page, {
+        if (init) await context.addInitScript(init);
+        const open = async (page) => wrap(name, page, {
+          reload: () => page.reload({ waitUntil: 'load' }),
+          newTab: async () => open(await context.newPage()),
           evaluate: (target, fn, arg) => target.evaluate(fn, arg),
           frames: () => page.frames(),
           screenshot: (path, fullPage) => page.screenshot({ path, fullPage }),
           setViewport: (w, h) => page.setViewportSize({ width: w, height: h }),
-          close: () => context.close(),
+          close: () => (page === context.pages()[0] ? context.close() : page.close()),
           onConsole: (fn) => {
             page.on('console', (m) => fn(m.type(), m.text()));
             page.on('worker', (w) => w.on('console', (m) => fn(m.type(), `[worker] ${m.text()}`)));
@@ -63,8 +65,10 @@ export async function launch(name) {
             fn(`${d.type()}: ${d.message()}`);
             d.dismiss().catch(() => {});
           }),
+          // The context's requests include the workers' (page-level ones do not).
           onRequest: (fn) => context.on('request', (r) => fn(r.url())),
         });
+        return open(await context.newPage());
       },
       close: () => browser.close(),
     };
@@ -79,14 +83,19 @@ export async function launch(name) {
     });
     return {
       name,
-      async newPage({ width = 1280, height = 900 } = {}) {
-        const page = await browser.newPage();
-        await page.setViewport({ width, height });
-        page.setDefaultTimeout(120_000);
-        // As source text: given a function, puppeteer's BiDi preload wrapper throws "Permission
-        // denied to access property length" in the page whenever a cross-origin frame posts a message.
-        await page.evaluateOnNewDocument(`(${watchCsp})()`);
-        return wrap(name, page, {
+      async newPage({ width = 1280, height = 900, init = null } = {}) {
+        // Pages of one Firefox share its storage, like tabs (newTab); Chromium's get a context each.
+        const open = async () => {
+          const page = await browser.newPage();
+          await page.setViewport({ width, height });
+          page.setDefaultTimeout(120_000);
+          // As source text: given a function, puppeteer's BiDi preload wrapper throws "Permission
+          // denied to access property length" in the page whenever a cross-origin frame posts a message.
+          await page.evaluateOnNewDocument(`(${watchCsp})()`);
+          if (init) await page.evaluateOnNewDocument(`(${init})()`);
+          return wrap(name, page, {
+          reload: () => page.reload({ waitUntil: 'load' }),
+          newTab: open,
           evaluate: (target, fn, arg) => target.evaluate(fn, arg),
           frames: () => page.frames(),
           screenshot: (path, fullPage) => page.screenshot({ path, fullPage }),
@@ -99,7 +108,9 @@ export async function launch(name) {
             d.dismiss().catch(() => {});
           }),
           onRequest: (fn) => page.on('request', (r) => fn(r.url())),
-        });
+          });
+        };
+        return open();
       },
       close: () => browser.close(),
     };
@@ -146,6 +157,9 @@ function wrap(browser, page, d) {
       return d.evaluate(f, fn, arg);
     },
     screenshot: (path, fullPage = false) => d.screenshot(path, fullPage),
+    reload: () => d.reload(),
+    /** Another page sharing this one's storage (a second tab). */
+    newTab: () => d.newTab(),
     setViewport: (w, h) => d.setViewport(w, h),
     async cspViolations() {
       const out = [];

@@ -5,6 +5,7 @@
 import { Store, readLink, writeLink } from './state.js';
 import { mountPlayground } from './shell.js';
 import * as share from './views/share.js';
+import { startSaving } from './saving.js';
 
 const PAGE_KEYS = null; // the page writes every setting that differs from its default
 
@@ -58,6 +59,7 @@ async function init() {
   });
   app.pg.boot(); // the page is the playground: start the engine now, not on first use
   await app.ready;
+  await startSaving(app.pg, store);
   document.documentElement.dataset.ready = '1';
 }
 

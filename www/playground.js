@@ -24,6 +24,7 @@ export class Playground {
     this.store = store;
     this.engineChoice = engine;
     this.listeners = new Map();
+    this.alerts = new Map(); // key → {key, message, kind, actions}
     this.worker = null;
     this.s = {
       booted: false,
@@ -48,6 +49,7 @@ export class Playground {
     this.series = { steps: [], train: [], val: [] };
     this.runs = []; // earlier runs' curves: [{label, steps, train, val}]
     this.runConfig = null; // the settings of the current run
+    this.pendingCurves = null; // curves of a saved run being resumed
     this.last = {}; // the newest message of each kind, for views mounted mid-run
     this.invalid = new Map(); // setting name → problem, from the form
     this.probeText = '';
@@ -69,10 +71,15 @@ export class Playground {
     for (const fn of [...(this.listeners.get(type) ?? [])]) fn(data);
   }
 
-  /** Shows a message; `actions`: [{label, run}] buttons offered with it. */
-  alert(message, kind = 'error', actions = []) {
-    this.lastAlert = message ? { message, kind, actions } : null;
-    this.emit('alert', this.lastAlert);
+  /**
+   * Shows a message; `actions`: [{label, run}] buttons offered with it. Messages with different
+   * `key`s stand together (a link's note and the offer of a saved run); a new message replaces
+   * the one with its key, and a null message removes it.
+   */
+  alert(message, kind = 'error', actions = [], key = 'main') {
+    if (message) this.alerts.set(key, { key, message, kind, actions });
+    else this.alerts.delete(key);
+    this.emit('alert', [...this.alerts.values()]);
   }
 
   // ---- the worker ----
@@ -153,6 +160,8 @@ export class Playground {
         return this.emit('file', m);
       case 'error':
         return this.onError(m);
+      case 'snapshot':
+        return this.emit('snapshot', m);
       case 'diverged':
         return this.onDiverged(m);
       case 'memorising':
@@ -274,7 +283,8 @@ export class Playground {
   }
 
   /** Loads a model or checkpoint file (an ArrayBuffer, transferred). */
-  loadFile(buf, name) {
+  loadFile(buf, name, { saved = false } = {}) {
+    this.loadingSaved = saved;
     if (!this.store.text) {
       this.alert('put some text in the Corpus first: a loaded model continues training on it.');
       return;
@@ -284,6 +294,29 @@ export class Playground {
     this.s.afterBuild = null;
     this.send({ type: 'load', bytes: buf, corpus: this.store.text, name }, [buf]);
     this.emit('status');
+  }
+
+  /** A checkpoint of the current model: resolves to {step, bytes} (bytes null on failure). */
+  snapshot() {
+    return new Promise((ok) => {
+      const off = this.on('snapshot', (m) => {
+        off();
+        ok(m);
+      });
+      this.send({ type: 'snapshot' });
+    });
+  }
+
+  /**
+   * Resumes a run saved by autosave.js: its settings and text, its checkpoint (exactly where it
+   * stopped) and its curves.
+   */
+  resume(record) {
+    this.store.set(record.settings, 'saved');
+    if (record.text !== null) this.store.setText(record.text, 'saved');
+    this.pendingCurves = record.curves;
+    const bytes = record.checkpoint.slice().buffer;
+    this.loadFile(bytes, 'your saved run', { saved: true });
   }
 
   setProbeText(text) {
@@ -336,7 +369,7 @@ export class Playground {
       ? `Gradient clipping is off, so one huge gradient can throw the weights far away: turn clipping on (norm, e.g. 1–5) or lower the learning rate (now ${cfg.lr}).`
       : `The learning rate (now ${cfg.lr}) is probably too high for these settings: lower it${cfg.clip_mode === 'norm' ? `, or clip harder (now ${cfg.clip})` : ''}.`;
     const actions = d.goodStep !== null ? [{ label: `Roll back to step ${d.goodStep}`, run: () => this.rollback('good') }] : [];
-    this.alert(`training stopped: ${what}. ${why} Then roll back to the last good weights and resume.`, 'error', actions);
+    this.alert(`training stopped: ${what}. ${why} Then roll back to the last good weights and resume.`, 'error', actions, 'signal');
     this.emit('status');
   }
 
@@ -345,7 +378,7 @@ export class Playground {
     const pct = Math.round((m.loss / m.best - 1) * 100);
     this.alert(`the model is memorising its training text: the validation loss has not improved for ${m.checks} checks and is ${pct} % above its best (${m.best.toFixed(3)} nats at step ${m.bestStep}). More training will not make it better on new text; a larger text, a smaller model or a lower learning rate would.`, 'info', [
       { label: `Go back to the best weights (step ${m.bestStep})`, run: () => this.rollback('best') },
-    ]);
+    ], 'signal');
   }
 
   rollback(to) {
@@ -360,7 +393,7 @@ export class Playground {
     const sr = this.series;
     const keep = sr.steps.findIndex((x) => x > m.step);
     if (keep >= 0) for (const k of ['steps', 'train', 'val']) sr[k].length = keep;
-    this.alert(`rolled back to step ${m.step.toLocaleString('en-US')}${m.to === 'best' ? ', the best validation point' : ''}; press Resume to train on from there.`, 'info');
+    this.alert(`rolled back to step ${m.step.toLocaleString('en-US')}${m.to === 'best' ? ', the best validation point' : ''}; press Resume to train on from there.`, 'info', [], 'signal');
     this.emit('restored', m);
     this.emit('chart');
     this.emit('status');
@@ -376,8 +409,19 @@ export class Playground {
     s.lastVal = null;
     s.diverged = null;
     s.best = null;
-    this.keepRun();
-    this.series = { steps: [], train: [], val: [] };
+    this.alert(null, 'info', [], 'signal');
+    if (this.pendingCurves) {
+      // A saved run resumed: its curves come back with it.
+      const c = this.pendingCurves;
+      this.pendingCurves = null;
+      this.series = c.series;
+      this.runs = c.runs;
+      this.runNumber = c.runNumber;
+      s.best = c.best;
+    } else {
+      this.keepRun();
+      this.series = { steps: [], train: [], val: [] };
+    }
     this.runConfig = { ...this.store.config(ENGINE_KEYS), preset: this.store.get('preset'), text: this.store.textVersion };
     this.last = {};
     if (m.loaded) {
@@ -386,10 +430,11 @@ export class Playground {
       for (const k of ENGINE_KEYS) if (k in m.info.config) patch[k] = m.info.config[k];
       this.store.set(patch, 'file');
       const r = m.info.report;
-      this.alert(`loaded “${m.name}”: ${r.resumed ? `checkpoint resumed exactly at step ${m.info.step.toLocaleString('en-US')}` : 'weights loaded; training continues with a fresh optimizer'}${r.unknown_chars ? ` — ${r.unknown_chars.toLocaleString('en-US')} characters of the text are not in its vocabulary` : ''}.`, 'info');
+      if (this.loadingSaved) this.alert(`resumed your saved run exactly where it stopped, at step ${m.info.step.toLocaleString('en-US')}; press Resume to train on.`, 'info');
+      else this.alert(`loaded “${m.name}”: ${r.resumed ? `checkpoint resumed exactly at step ${m.info.step.toLocaleString('en-US')}` : 'weights loaded; training continues with a fresh optimizer'}${r.unknown_chars ? ` — ${r.unknown_chars.toLocaleString('en-US')} characters of the text are not in its vocabulary` : ''}.`, 'info');
       s.builtKey = this.currentKey();
     } else {
-      if (this.lastAlert && this.lastAlert.kind === 'error') this.alert(null);
+      if (this.alerts.get('main')?.kind === 'error') this.alert(null);
       s.builtKey = s.pendingKey;
     }
     this.emit('built', m);

@@ -10,6 +10,7 @@
 //   view    {sample:{prime, temperature, length, topK, topP}, probeText}   live view settings
 //   sample / probe                produce one now
 //   save    {kind: 'model'|'checkpoint'}   replies `file` {kind, bytes (transferred), name}
+//   snapshot                      replies `snapshot` {step, bytes} (a checkpoint, for autosave)
 //   rollback {to: 'good'|'best'}   back to the last healthy step or the best validation point;
 //                                  replies `restored` {to, step, info}
 // Worker → page: ready {engine} | fatal {message} | built {info, probeText, loaded} | state {running}
@@ -332,6 +333,17 @@ function handle(msg) {
         return;
       }
       periodic(true);
+      return;
+    }
+    case 'snapshot': {
+      // A checkpoint for the page's autosave (not a download).
+      if (!trainer) return;
+      try {
+        const bytes = trainer.saveCheckpoint();
+        post({ type: 'snapshot', step: run.lastStats ? run.lastStats.step : 0, bytes }, [bytes.buffer]);
+      } catch (e) {
+        post({ type: 'snapshot', step: 0, bytes: null, error: message(e) });
+      }
       return;
     }
     case 'rollback': {

@@ -9,27 +9,28 @@ export function mount(parent, ctx) {
   const region = el('div', { id: 'alert', class: 'alert', role: 'alert' });
   const slot = el('div', { class: 'alert-slot' }, region);
   parent.append(slot);
-  const show = (a) => {
+  const show = (list) => {
     clear(region);
-    if (!a) return;
-    const dismiss = el('button', { type: 'button', class: 'small link' }, 'Dismiss');
-    dismiss.addEventListener('click', () => clear(region));
-    const actions = (a.actions || []).map(({ label, run }) => {
-      const b = el('button', { type: 'button', class: 'small' }, label);
-      b.addEventListener('click', () => {
-        clear(region);
-        run();
+    for (const a of list || []) {
+      const dismiss = el('button', { type: 'button', class: 'small link' }, 'Dismiss');
+      dismiss.addEventListener('click', () => ctx.pg.alert(null, a.kind, [], a.key));
+      const actions = (a.actions || []).map(({ label, run }) => {
+        const b = el('button', { type: 'button', class: 'small' }, label);
+        b.addEventListener('click', () => {
+          ctx.pg.alert(null, a.kind, [], a.key);
+          run();
+        });
+        return b;
       });
-      return b;
-    });
-    region.append(el('div', { class: `alert-box ${a.kind === 'info' ? 'info' : ''}` },
-      el('div', { class: 'alert-body' },
-        el('p', {}, el('strong', {}, a.kind === 'info' ? 'Note: ' : 'Problem: '), capitalise(a.message)),
-        actions.length ? el('div', { class: 'buttons alert-actions' }, ...actions) : ''),
-      dismiss));
+      region.append(el('div', { class: `alert-box ${a.kind === 'info' ? 'info' : ''}`, 'data-key': a.key },
+        el('div', { class: 'alert-body' },
+          el('p', {}, el('strong', {}, a.kind === 'info' ? 'Note: ' : 'Problem: '), capitalise(a.message)),
+          actions.length ? el('div', { class: 'buttons alert-actions' }, ...actions) : ''),
+        dismiss));
+    }
   };
   const off = ctx.on('alert', show);
-  if (ctx.pg.lastAlert) show(ctx.pg.lastAlert);
+  show([...ctx.pg.alerts.values()]);
   return {
     destroy() {
       off();

@@ -30,12 +30,29 @@ export function mount(parent, ctx) {
     pg.loadFile(buf, f.name);
   });
   const section = el('section', { class: 'card files-card view-files', 'aria-labelledby': 'files-h' },
-    el('h2', { id: 'files-h' }, 'Model files'),
+    el('h2', { id: 'files-h' }, 'Model files and saving'),
     el('div', { class: 'buttons' }, saveModel, saveCkpt),
     el('p', { class: 'explain' }, 'The model is a ', el('code', {}, '.safetensors'), ' file with PyTorch ', el('code', {}, 'state_dict'), ' names: it loads with ', el('code', {}, 'safetensors.torch.load_file'), ' into ', el('code', {}, 'nn.Embedding → nn.LSTM/GRU/RNN → nn.Linear'), '. A checkpoint adds the optimizer state and position, and resumes exactly on the same text.'),
     el('div', { class: 'stack file-pick' },
       el('label', { for: 'model-file' }, 'Load a model or checkpoint'), file,
       el('p', { id: 'model-file-hint', class: 'explain' }, 'Loads its settings and weights and continues training on the current text.')));
+  // Autosave (the page only): when the run was last saved, or why saving is off.
+  const saveStatus = el('span', { id: 'save-status', class: 'meta' });
+  const forget = el('button', { id: 'btn-forget-saved', type: 'button', class: 'small link', hidden: true }, 'Forget saved run');
+  forget.addEventListener('click', () => pg.autosave && pg.autosave.forget());
+  const saveRow = el('div', { class: 'row spread save-row', hidden: true }, saveStatus, forget);
+  section.append(saveRow);
+  const showSaving = () => {
+    const a = pg.autosave;
+    if (!a) return;
+    saveRow.hidden = false;
+    forget.hidden = !!a.off || !a.savedAt;
+    saveStatus.textContent = a.off
+      ? `Saving is off: ${a.off}. The page works as before; download a checkpoint to keep a run.`
+      : a.savedAt
+        ? `Saved in this browser at ${new Date(a.savedAt).toLocaleTimeString()} (step ${pg.s.step.toLocaleString('en-US')}); reopening the page offers to resume it.`
+        : 'This run is saved in this browser every few seconds while it trains.';
+  };
   parent.append(section);
   const download = ({ kind, bytes: data }) => {
     const d = pg.s.info.dims;
@@ -54,8 +71,9 @@ export function mount(parent, ctx) {
     saveCkpt.disabled = !st.canSample;
     file.disabled = pg.s.engineFailed;
   };
-  const offs = [ctx.on('status', render), ctx.on('file', download)];
+  const offs = [ctx.on('status', render), ctx.on('file', download), ctx.on('autosave', showSaving)];
   render();
+  showSaving();
   return {
     destroy() {
       for (const off of offs) off();
