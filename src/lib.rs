@@ -21,6 +21,7 @@ pub mod rng;
 pub mod rnn;
 pub mod sample;
 pub mod settings;
+pub mod tasks;
 pub mod tensorfile;
 pub mod trainer;
 pub mod vocab;

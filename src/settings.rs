@@ -351,7 +351,8 @@ impl Setting {
 }
 
 /// The whole table as JSON, for the page:
-/// `{"settings":[{"name","group","kind","default", choices | min, max, min_open | max_len, "help"}, …]}`.
+/// `{"settings":[{"name","group","kind","default", choices | min, max, min_open | max_len, "help"}, …],
+/// "tasks":["anbn", …]}`, `tasks` naming the synthetic tasks ([`crate::tasks::Task::NAMES`]).
 /// `min_open` is present (and true) only for a bound that excludes `min`; reals are the shortest
 /// text that reads back as the same f32.
 pub fn schema_json() -> String {
@@ -386,6 +387,9 @@ pub fn schema_json() -> String {
         }
         member(&mut out, ",\"help\":", s.help);
         out.push('}');
+    }
+    for (i, n) in crate::tasks::Task::NAMES.iter().enumerate() {
+        member(&mut out, if i == 0 { "],\"tasks\":[" } else { "," }, n);
     }
     out.push_str("]}");
     out

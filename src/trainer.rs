@@ -11,6 +11,8 @@ use crate::optim::{clip, grad_norm, Optimizer};
 use crate::probe::{probe, Probe};
 use crate::rng::Rng;
 use crate::sample::{Sample, SampleOptions, Sampler};
+use crate::tasks::{self, Split, Task};
+use crate::tensorfile::File;
 use crate::vocab::{Vocab, VocabReport};
 
 /// Largest corpus accepted, in bytes of UTF-8.
@@ -43,10 +45,10 @@ pub struct StepStats {
     pub chars: u64,
 }
 
-/// What preparing the corpus found.
+/// What preparing the corpus found (for a trainer with its own validation text, both texts).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CorpusReport {
-    /// Characters in the corpus.
+    /// Characters in the corpus (training plus validation text).
     pub chars: usize,
     /// Distinct characters.
     pub distinct: usize,
@@ -95,10 +97,12 @@ pub struct Trainer {
     val_ws: Option<Workspace>,
     sampler: Sampler,
     corpus_hash: u64,
+    /// The synthetic task and seed the texts were generated from, recorded in saved files.
+    pub task: Option<(Task, u64)>,
 }
 
-fn fnv1a(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
+fn fnv1a(h: u64, s: &str) -> u64 {
+    s.bytes().fold(h, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// Decodes bytes as UTF-8 strictly, naming the first invalid byte offset.
@@ -128,20 +132,67 @@ fn check_corpus(corpus: &str) -> Result<()> {
     Ok(())
 }
 
+/// The two texts of `task` for `seed`.
+fn task_texts(task: Task, seed: u64) -> (String, String) {
+    (tasks::text(task, seed, Split::Train), tasks::text(task, seed, Split::Val))
+}
+
+/// The task a file made by [`Trainer::save_model`] or [`Trainer::save_checkpoint`] records (its
+/// metadata `task`, the name, and `task_seed`), if any.
+pub fn recorded_task(bytes: &[u8]) -> Option<(Task, u64)> {
+    let file = File::parse(bytes).ok()?;
+    Some((Task::parse(file.meta("task")?).ok()?, file.meta("task_seed")?.parse().ok()?))
+}
+
 impl Trainer {
-    /// A fresh model for `corpus`, initialised from `config.seed`.
+    /// A fresh model for `corpus`, initialised from `config.seed`; the validation text is the end
+    /// of the corpus ([`split`]).
     pub fn new(config: Config, corpus: &str) -> Result<Trainer> {
+        Trainer::fresh(config, corpus, None, None)
+    }
+
+    /// A fresh model trained on `train` and validated on `val` (all of it, whatever
+    /// `config.val_fraction` says); the vocabulary covers both.
+    pub fn with_validation(config: Config, train: &str, val: &str) -> Result<Trainer> {
+        Trainer::fresh(config, train, Some(val), None)
+    }
+
+    /// A fresh model for the synthetic `task`: trained on its training text for `seed`, validated
+    /// on its validation text ([`tasks`]). Saved files record the task.
+    pub fn for_task(config: Config, task: Task, seed: u64) -> Result<Trainer> {
+        let (train, val) = task_texts(task, seed);
+        Trainer::fresh(config, &train, Some(&val), Some((task, seed)))
+    }
+
+    fn fresh(config: Config, train: &str, val: Option<&str>, task: Option<(Task, u64)>) -> Result<Trainer> {
         config.validate()?;
-        check_corpus(corpus)?;
-        let (vocab, vr) = Vocab::build(corpus, config.max_vocab)?;
+        check_corpus(train)?;
+        let mut text = String::from(train);
+        if let Some(v) = val {
+            check_corpus(v)?;
+            text.push_str(v);
+        }
+        let (vocab, vr) = Vocab::build(&text, config.max_vocab)?;
+        drop(text);
         let mut rng = Rng::new(config.seed);
         let params = Params::init(Dims::new(&config, vocab.len()), config.init, &mut rng);
-        Trainer::assemble(config, vocab, vr, params, rng, corpus, None)
+        Trainer::assemble(config, vocab, vr, params, rng, train, val, task, None)
     }
 
     /// A trainer from a model file or checkpoint. A checkpoint made on the same corpus resumes
     /// exactly; otherwise the weights are loaded and training starts with a fresh optimizer.
     pub fn from_file(bytes: &[u8], corpus: &str) -> Result<Trainer> {
+        Trainer::load(bytes, corpus, None, None)
+    }
+
+    /// [`Trainer::from_file`] for the synthetic `task` and `seed`: a checkpoint made on the same
+    /// task and seed resumes exactly.
+    pub fn from_file_for_task(bytes: &[u8], task: Task, seed: u64) -> Result<Trainer> {
+        let (train, val) = task_texts(task, seed);
+        Trainer::load(bytes, &train, Some(&val), Some((task, seed)))
+    }
+
+    fn load(bytes: &[u8], corpus: &str, val: Option<&str>, task: Option<(Task, u64)>) -> Result<Trainer> {
         check_corpus(corpus)?;
         let loaded = checkpoint::load(bytes)?;
         let config = loaded.config.ok_or_else(|| {
@@ -149,9 +200,10 @@ impl Trainer {
         })?;
         let vocab = loaded.vocab.ok_or_else(|| Error::ModelFile("the file has no vocabulary".into()))?;
         let rng = loaded.train.as_ref().map(|t| Rng::from_state(t.progress.rng)).unwrap_or(Rng::new(config.seed));
-        Trainer::assemble(config, vocab, VocabReport::default(), loaded.params, rng, corpus, loaded.train)
+        Trainer::assemble(config, vocab, VocabReport::default(), loaded.params, rng, corpus, val, task, loaded.train)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn assemble(
         config: Config,
         vocab: Vocab,
@@ -159,17 +211,28 @@ impl Trainer {
         params: Params,
         rng: Rng,
         corpus: &str,
+        val_text: Option<&str>,
+        task: Option<(Task, u64)>,
         resume: Option<TrainState>,
     ) -> Result<Trainer> {
         let enc = vocab.encode(corpus)?;
         if enc.ids.len() < 2 {
             return Err(Error::Corpus("the corpus has a single character; there is nothing to predict".into()));
         }
-        let (train, val) = split(&enc.ids, config.val_fraction);
+        let mut unknown = enc.unknown.len();
+        let mut corpus_hash = fnv1a(0xcbf2_9ce4_8422_2325, corpus);
+        let (train, val) = match val_text {
+            Some(v) => {
+                let ev = vocab.encode(v)?;
+                unknown += ev.unknown.iter().filter(|c| !enc.unknown.contains(c)).count();
+                corpus_hash = fnv1a(corpus_hash, v);
+                (enc.ids, ev.ids)
+            }
+            None => split(&enc.ids, config.val_fraction),
+        };
         let mut batcher = Batcher::new(train.len(), config.seq_len, config.batch)?;
         let d = params.dims();
         let b = batcher.streams;
-        let corpus_hash = fnv1a(corpus);
         let model = Model::new(params);
         let mut optimizer = Optimizer::new(config.optimizer, &model.params);
         let mut state = State::zeros(d, b);
@@ -184,7 +247,7 @@ impl Trainer {
             }
         }
         let report = CorpusReport {
-            chars: enc.ids.len(),
+            chars: train.len() + val.len(),
             distinct: vr.distinct,
             vocab: vocab.len(),
             dropped_chars: vr.dropped_chars,
@@ -192,7 +255,7 @@ impl Trainer {
             train_chars: train.len(),
             val_chars: val.len(),
             streams: b,
-            unknown_chars: enc.unknown.len(),
+            unknown_chars: unknown,
             resumed,
         };
         let tb = config.seq_len * b;
@@ -215,6 +278,7 @@ impl Trainer {
             targets: vec![0; tb],
             val_ws: None,
             corpus_hash,
+            task,
         })
     }
 
@@ -323,7 +387,26 @@ impl Trainer {
 
     /// The model alone, as a safetensors file PyTorch loads.
     pub fn save_model(&self) -> Result<Vec<u8>> {
-        checkpoint::save(&self.model.params, &self.config, &self.vocab, None)
+        checkpoint::save(&self.model.params, &self.config, &self.vocab, None).map(|f| self.record_task(f))
+    }
+
+    /// `file` with the metadata `task` and `task_seed` when the texts came from a task
+    /// ([`recorded_task`]), inserted at the start of the `__metadata__` object that
+    /// [`tensorfile::write`] puts first in the header, padded with spaces to a multiple of 8 bytes
+    /// so the data stays aligned (its offsets are relative to the header's end, so they stand).
+    /// Here rather than in [`checkpoint::save`], which knows nothing of tasks.
+    fn record_task(&self, file: Vec<u8>) -> Vec<u8> {
+        const AT: usize = 8 + b"{\"__metadata__\":{".len();
+        let Some((task, seed)) = self.task else { return file };
+        debug_assert_eq!(&file[8..AT], b"{\"__metadata__\":{");
+        let mut h = format!("\"task\":\"{}\",\"task_seed\":\"{seed}\",", task.name()).into_bytes();
+        h.resize(h.len().next_multiple_of(8), b' ');
+        let mut out = file[..AT].to_vec();
+        let n = u64::from_le_bytes(file[..8].try_into().unwrap_or_default()) + h.len() as u64;
+        out[..8].copy_from_slice(&n.to_le_bytes());
+        out.extend_from_slice(&h);
+        out.extend_from_slice(&file[AT..]);
+        out
     }
 
     /// A checkpoint for an exact resume on the same corpus.
@@ -340,7 +423,7 @@ impl Trainer {
             optimizer: self.optimizer.clone(),
             state: self.state.clone(),
         };
-        checkpoint::save(&self.model.params, &self.config, &self.vocab, Some(&ts))
+        checkpoint::save(&self.model.params, &self.config, &self.vocab, Some(&ts)).map(|f| self.record_task(f))
     }
 }
 

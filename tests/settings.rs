@@ -346,7 +346,8 @@ fn choice_lists_are_the_enums_names() {
 fn the_schema_has_every_setting() {
     let schema: serde_json::Value = serde_json::from_str(&schema_json()).expect("the schema is JSON");
     let list = schema["settings"].as_array().unwrap();
-    assert_eq!(schema.as_object().unwrap().len(), 1);
+    assert_eq!(schema.as_object().unwrap().len(), 2);
+    assert_eq!(schema["tasks"], serde_json::json!(rnn_playground::tasks::Task::NAMES));
     assert_eq!(list.len(), SETTINGS.len());
     for (v, s) in list.iter().zip(SETTINGS) {
         let o = v.as_object().unwrap();
@@ -399,7 +400,7 @@ fn the_schema_has_every_setting() {
         r#"{"name":"cell","group":"model","kind":"choice","default":"lstm","choices":["rnn","lstm","gru"],"help":"#
     ));
     assert!(text.contains(r#"{"name":"prime","group":"sample","kind":"text","default":"","max_len":1000,"help":"#));
-    assert!(text.starts_with(r#"{"settings":[{"name":"cell""#) && text.ends_with("}]}"));
+    assert!(text.starts_with(r#"{"settings":[{"name":"cell""#) && text.contains(r#""}],"tasks":["anbn","#));
 }
 
 /// The command-line tool's flags come from the table; bad input is one line and exit code 2.
