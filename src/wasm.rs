@@ -10,6 +10,7 @@
 use crate::config::Config;
 use crate::error::Error;
 use crate::sample::SampleOptions;
+use crate::tasks::{self, Split, Task};
 use crate::trainer::{CorpusReport, StepStats, Trainer};
 use js_sys::{Array, Float32Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -77,6 +78,29 @@ pub fn settings_schema() -> String {
     crate::settings::schema_json()
 }
 
+/// A JS number as a seed: non-finite or negative values fall back to 0 rather than failing.
+fn seed_of(seed: f64) -> u64 {
+    if seed.is_finite() && seed > 0.0 {
+        seed as u64
+    } else {
+        0
+    }
+}
+
+/// The first `max_chars` characters of the synthetic task's text (`split` `"train"` or `"val"`)
+/// for `seed`, exactly as the trainer of [`WasmTrainer::for_task`] reads it; the task names are
+/// the schema's `tasks` (see [`crate::tasks`]). Throws on an unknown task or split.
+#[wasm_bindgen(js_name = taskText)]
+pub fn task_text(task: &str, seed: f64, split: &str, max_chars: u32) -> Result<String, JsError> {
+    let split = match split {
+        "train" => Split::Train,
+        "val" => Split::Val,
+        _ => return Err(JsError::new("split must be 'train' or 'val'")),
+    };
+    let task = Task::parse(task).map_err(js_err)?;
+    Ok(tasks::generate(task, seed_of(seed), split, max_chars as usize))
+}
+
 /// A trainer living in the Web Worker: one model, one corpus, its optimizer and sampler.
 #[wasm_bindgen]
 pub struct WasmTrainer {
@@ -99,6 +123,17 @@ impl WasmTrainer {
     #[wasm_bindgen(js_name = fromFile)]
     pub fn from_file(bytes: &[u8], corpus: &str) -> Result<WasmTrainer, JsError> {
         let inner = Trainer::from_file(bytes, corpus).map_err(js_err)?;
+        Ok(WasmTrainer { inner })
+    }
+
+    /// A fresh model for the synthetic `task` (a name from the schema's `tasks`): trained on its
+    /// generated training text for `seed` (~2 MB), validated on its validation text. Throws like
+    /// the constructor, or on an unknown task.
+    #[wasm_bindgen(js_name = forTask)]
+    pub fn for_task(config_json: &str, task: &str, seed: f64) -> Result<WasmTrainer, JsError> {
+        let config = Config::from_json(config_json).map_err(js_err)?;
+        let task = Task::parse(task).map_err(js_err)?;
+        let inner = Trainer::for_task(config, task, seed_of(seed)).map_err(js_err)?;
         Ok(WasmTrainer { inner })
     }
 
