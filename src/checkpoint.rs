@@ -5,6 +5,12 @@
 //! safetensors.torch.load_file(path))` accepts it; config, vocabulary and format version are in the
 //! metadata. A *checkpoint* adds `optim.m.*` / `optim.v.*` moments and `train.h` / `train.c` (the
 //! carried state), plus the step, data position and RNG state in its metadata, for an exact resume.
+//! A checkpoint may also carry its training text (opt-in, [`save_with`]) as the metadata entry
+//! `corpus` ([`CORPUS`]), so that it resumes without the text file (the header, and so the text
+//! with its JSON escapes, is limited to 100 MB as in the `safetensors` crate).
+//!
+//! Loading checks every tensor: F32 (or F64, converted), the expected shape, and no NaN or
+//! infinity, each failure naming the tensor.
 
 use crate::config::{CellKind, Config};
 use crate::error::{Error, Result};
@@ -18,6 +24,8 @@ use crate::tensorfile::{self, File};
 pub const FORMAT: &str = "rnn-playground";
 /// The format version this build writes and reads.
 pub const VERSION: u32 = 1;
+/// The metadata key of a checkpoint's training text.
+pub const CORPUS: &str = "corpus";
 
 /// Training progress stored in a checkpoint's metadata.
 #[derive(Clone, Debug, PartialEq)]
@@ -89,12 +97,16 @@ pub struct Loaded {
     pub vocab: Option<Vocab>,
     /// Training state, when the file is a checkpoint.
     pub train: Option<TrainState>,
+    /// The training text, when the checkpoint carries it ([`CORPUS`]).
+    pub corpus: Option<String>,
 }
 
+/// `x` as little-endian bytes. Not inlined: one copy serves every tensor.
+#[inline(never)]
 fn f32_bytes(x: &[f32]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(4 * x.len());
-    for v in x {
-        out.extend_from_slice(&v.to_le_bytes());
+    let mut out = vec![0; 4 * x.len()];
+    for (o, v) in out.chunks_exact_mut(4).zip(x) {
+        o.copy_from_slice(&v.to_le_bytes());
     }
     out
 }
@@ -112,6 +124,24 @@ fn named_tensors(params: &Params) -> Vec<(String, Vec<usize>, Vec<u8>)> {
 
 /// Serialises a model (and, with `train`, a checkpoint).
 pub fn save(params: &Params, config: &Config, vocab: &Vocab, train: Option<&TrainState>) -> Result<Vec<u8>> {
+    save_with(params, config, vocab, train, None)
+}
+
+/// [`save`], carrying `corpus` (the training text) in the metadata when given ([`CORPUS`]).
+pub fn save_with(
+    params: &Params,
+    config: &Config,
+    vocab: &Vocab,
+    train: Option<&TrainState>,
+    corpus: Option<&str>,
+) -> Result<Vec<u8>> {
+    // The header must stay readable: bound the text's JSON length (an escape takes at most 6 bytes).
+    let mut room = tensorfile::MAX_HEADER - (1 << 20);
+    for b in corpus.unwrap_or("").bytes() {
+        room = room.checked_sub(if b < 32 || b == b'"' || b == b'\\' { 6 } else { 1 }).ok_or_else(|| {
+            Error::Corpus("the text is too large to carry in a checkpoint".into())
+        })?;
+    }
     let names = params.names_and_shapes();
     let mut tensors = named_tensors(params);
     let mut meta = vec![
@@ -144,6 +174,9 @@ pub fn save(params: &Params, config: &Config, vocab: &Vocab, train: Option<&Trai
             "training checkpoint: optim.* and train.* are optimizer and loop state, not model weights".to_string(),
         ));
     }
+    if let Some(c) = corpus {
+        meta.push((CORPUS, c.to_string()));
+    }
     Ok(tensorfile::write(&tensors, &meta))
 }
 
@@ -164,21 +197,36 @@ fn shape_text(shape: &[usize]) -> String {
     out + "]"
 }
 
-/// Reads a tensor as f32 values, checking its shape. F64 is converted.
+/// Reads a tensor as f32 values, checking its shape and that every value is finite. F64 is
+/// converted.
 fn read(st: &File<'_>, name: &str, shape: &[usize]) -> Result<Vec<f32>> {
     let t = st.tensor(name).ok_or_else(|| Error::ModelFile(format!("tensor {name} is missing")))?;
     if t.shape != shape {
         return Err(Error::ModelFile(format!("tensor {name} has shape {}, expected {}", shape_text(&t.shape), shape_text(shape))));
     }
-    match t.dtype.as_str() {
-        "F32" => Ok(t.data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()),
-        "F64" => Ok(t
+    let v: Vec<f32> = match t.dtype.as_str() {
+        "F32" => t.data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect(),
+        "F64" => t
             .data
             .chunks_exact(8)
             .map(|b| f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) as f32)
-            .collect()),
-        other => Err(Error::ModelFile(format!("tensor {name} has dtype {other}; only F32 and F64 are supported"))),
+            .collect(),
+        other => {
+            return Err(Error::ModelFile(format!(
+                "tensor {name} is {other}; this tool reads F32 (and F64) only — convert with .float() in PyTorch"
+            )))
+        }
+    };
+    if v.iter().any(|x| !x.is_finite()) {
+        return Err(Error::ModelFile(format!("tensor {name} contains NaN or infinity")));
     }
+    Ok(v)
+}
+
+/// The training text a file carries ([`CORPUS`]), if it is a checkpoint saved with one (`None`
+/// for anything else, including bytes that are not a valid file).
+pub fn file_corpus(bytes: &[u8]) -> Option<String> {
+    load(bytes).ok()?.corpus
 }
 
 fn shape_of(st: &File<'_>, name: &str) -> Result<Vec<usize>> {
@@ -231,9 +279,6 @@ pub fn load(bytes: &[u8]) -> Result<Loaded> {
     }
     let mut it = values.into_iter();
     params.for_each_mut(|t| t.copy_from_slice(&it.next().expect("one value per tensor")));
-    if params.embedding.iter().chain(params.fc_w.iter()).any(|v| !v.is_finite()) {
-        return Err(Error::ModelFile("the weights contain NaN or infinity".into()));
-    }
     let known = |n: &str| names.iter().any(|(m, _)| m == n) || n.starts_with("optim.") || n.starts_with("train.");
     if let Some(extra) = st.tensors.iter().map(|t| t.name.as_str()).find(|n| !known(n)) {
         return Err(Error::ModelFile(format!("unexpected tensor {extra} (bidirectional or other architectures are not supported)")));
@@ -286,7 +331,8 @@ pub fn load(bytes: &[u8]) -> Result<Loaded> {
         (Some("checkpoint"), ..) => return Err(Error::ModelFile("checkpoint metadata is incomplete".into())),
         _ => None,
     };
-    Ok(Loaded { params, config, vocab, train })
+    let corpus = st.meta(CORPUS).map(str::to_string);
+    Ok(Loaded { params, config, vocab, train, corpus })
 }
 
 impl Params {

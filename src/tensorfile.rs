@@ -10,9 +10,10 @@
 //! tensors tile the data exactly, without gaps or overlaps.
 
 use crate::json::{self, Value};
+use std::fmt::Write;
 
 /// The largest header accepted, as in the `safetensors` crate.
-const MAX_HEADER: usize = 100_000_000;
+pub(crate) const MAX_HEADER: usize = 100_000_000;
 /// The most tensors (or metadata entries) accepted: far above this project's 16-layer checkpoints
 /// (about 200), and low enough that the quadratic checks below stay fast on hostile headers.
 const MAX_ENTRIES: usize = 4096;
@@ -197,9 +198,9 @@ pub fn write(tensors: &[(String, Vec<usize>, Vec<u8>)], metadata: &[(&str, Strin
             if j > 0 {
                 h.push(',');
             }
-            h.push_str(&d.to_string());
+            let _ = write!(h, "{d}");
         }
-        h.push_str(&format!("],\"data_offsets\":[{offset},{}]}}", offset + bytes.len()));
+        let _ = write!(h, "],\"data_offsets\":[{offset},{}]}}", offset + bytes.len());
         offset += bytes.len();
     }
     h.push('}');

@@ -411,6 +411,12 @@ impl Trainer {
 
     /// A checkpoint for an exact resume on the same corpus.
     pub fn save_checkpoint(&self) -> Result<Vec<u8>> {
+        self.save_checkpoint_with(None)
+    }
+
+    /// [`Trainer::save_checkpoint`], carrying `corpus` when given ([`checkpoint::CORPUS`]): it must
+    /// be the text the trainer was built on (the CLI's file, or [`Trainer::text`]).
+    pub fn save_checkpoint_with(&self, corpus: Option<&str>) -> Result<Vec<u8>> {
         let ts = TrainState {
             progress: Progress {
                 step: self.optimizer.step,
@@ -423,7 +429,15 @@ impl Trainer {
             optimizer: self.optimizer.clone(),
             state: self.state.clone(),
         };
-        checkpoint::save(&self.model.params, &self.config, &self.vocab, Some(&ts)).map(|f| self.record_task(f))
+        checkpoint::save_with(&self.model.params, &self.config, &self.vocab, Some(&ts), corpus).map(|f| self.record_task(f))
+    }
+
+    /// The text the trainer was built on (training then validation part), decoded from its ids:
+    /// exact, or `None` when some of its characters were mapped to the unknown id. (For a trainer
+    /// with its own validation text, the two texts joined, which it would not resume on.)
+    pub fn text(&self) -> Option<String> {
+        let r = &self.report;
+        (r.dropped_chars == 0 && r.unknown_chars == 0).then(|| self.vocab.decode(&self.train) + &self.vocab.decode(&self.val))
     }
 }
 

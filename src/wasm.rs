@@ -248,10 +248,22 @@ impl WasmTrainer {
         self.inner.save_model().map_err(js_err)
     }
 
-    /// A checkpoint (model + optimizer + position) that resumes exactly on the same corpus.
+    /// A checkpoint (model + optimizer + position) that resumes exactly on the same corpus; with
+    /// `with_corpus` it also carries that text ([`WasmTrainer::file_corpus`] reads it back). Throws
+    /// when the text cannot be recovered exactly (characters mapped to the unknown id).
     #[wasm_bindgen(js_name = saveCheckpoint)]
-    pub fn save_checkpoint(&self) -> Result<Vec<u8>, JsError> {
-        self.inner.save_checkpoint().map_err(js_err)
+    pub fn save_checkpoint(&self, with_corpus: Option<bool>) -> Result<Vec<u8>, JsError> {
+        let text = match with_corpus {
+            Some(true) => Some(self.inner.text().ok_or_else(|| JsError::new("the text has characters outside the vocabulary"))?),
+            _ => None,
+        };
+        self.inner.save_checkpoint_with(text.as_deref()).map_err(js_err)
+    }
+
+    /// The training text a checkpoint file carries, or `undefined`.
+    #[wasm_bindgen(js_name = fileCorpus)]
+    pub fn file_corpus(bytes: &[u8]) -> Option<String> {
+        crate::checkpoint::file_corpus(bytes)
     }
 
     /// The start of the validation text (or training text), `chars` characters: a probe text the

@@ -262,3 +262,101 @@ fn corrupt_headers_never_panic_and_never_pass_what_the_crate_refuses() {
         let _ = checkpoint::load(&b);
     }
 }
+
+/// `bytes` with the first value of tensor `name` set to `v` (an F32 tensor of a file we wrote).
+fn poke(bytes: &[u8], name: &str, v: f32) -> Vec<u8> {
+    let at = {
+        let f = File::parse(bytes).unwrap();
+        f.tensor(name).unwrap_or_else(|| panic!("no tensor {name}")).data.as_ptr() as usize - bytes.as_ptr() as usize
+    };
+    let mut b = bytes.to_vec();
+    b[at..at + 4].copy_from_slice(&v.to_le_bytes());
+    b
+}
+
+#[test]
+fn a_nan_or_infinity_in_any_tensor_is_refused_by_name() {
+    let mut t = Trainer::new(Config { layers: 2, hidden: 8, embed: 4, seq_len: 8, batch: 2, ..Config::default() }, SMALL_TEXT).unwrap();
+    t.step().unwrap();
+    let model = t.save_model().unwrap();
+    let ckpt = t.save_checkpoint().unwrap();
+    assert!(checkpoint::load(&model).is_ok() && checkpoint::load(&ckpt).is_ok());
+    let cases = [
+        (&model, "rnn.weight_hh_l0", f32::NAN),
+        (&model, "rnn.bias_ih_l1", f32::INFINITY),
+        (&model, "embedding.weight", f32::NEG_INFINITY),
+        (&ckpt, "fc.weight", f32::NAN),
+        (&ckpt, "optim.m.rnn.weight_ih_l1", f32::NAN),
+        (&ckpt, "optim.v.fc.bias", f32::INFINITY),
+        (&ckpt, "train.h", f32::NAN),
+        (&ckpt, "train.c", f32::INFINITY),
+    ];
+    for (file, name, v) in cases {
+        let Err(Error::ModelFile(m)) = checkpoint::load(&poke(file, name, v)) else { panic!("{name} = {v} loaded") };
+        assert_eq!(m, format!("tensor {name} contains NaN or infinity"));
+        assert!(Trainer::from_file(&poke(file, name, v), SMALL_TEXT).is_err(), "{name}");
+    }
+}
+
+#[test]
+fn half_precision_tensors_get_a_message_that_says_so() {
+    let t = Trainer::new(Config { hidden: 8, embed: 4, seq_len: 8, batch: 2, ..Config::default() }, SMALL_TEXT).unwrap();
+    let model = t.save_model().unwrap();
+    let ours = File::parse(&model).unwrap();
+    for (dtype, name) in [(Dtype::BF16, "BF16"), (Dtype::F16, "F16"), (Dtype::I32, "I32")] {
+        // Every tensor as the crate writes it, fc.bias in `dtype` (its bytes halved or kept).
+        let data: Vec<(String, Vec<usize>, Vec<u8>)> = ours
+            .tensors
+            .iter()
+            .map(|x| {
+                let bytes = if x.name == "fc.bias" && dtype != Dtype::I32 { x.data[..x.data.len() / 2].to_vec() } else { x.data.to_vec() };
+                (x.name.clone(), x.shape.clone(), bytes)
+            })
+            .collect();
+        let views: Vec<(String, TensorView<'_>)> = data
+            .iter()
+            .map(|(n, s, b)| (n.clone(), TensorView::new(if n == "fc.bias" { dtype } else { Dtype::F32 }, s.clone(), b).unwrap()))
+            .collect();
+        let bytes = safetensors::serialize(views, None).unwrap();
+        let Err(Error::ModelFile(m)) = checkpoint::load(&bytes) else { panic!("{name} loaded") };
+        assert_eq!(m, format!("tensor fc.bias is {name}; this tool reads F32 (and F64) only — convert with .float() in PyTorch"));
+    }
+}
+
+#[test]
+fn a_checkpoint_carries_its_text_when_asked() {
+    // Quotes, backslashes, control characters, newlines and astral characters survive the header.
+    let text = format!("{SMALL_TEXT}\"quoted\" back\\slash\ttab\u{1b}[31mred\u{7f}\u{9b} é 你 😀\r\n").repeat(3);
+    let mut t = Trainer::new(Config { hidden: 8, embed: 4, seq_len: 8, batch: 2, ..Config::default() }, &text).unwrap();
+    t.step().unwrap();
+    assert_eq!(t.text().as_deref(), Some(text.as_str()));
+    let plain = t.save_checkpoint().unwrap();
+    let carried = t.save_checkpoint_with(Some(&text)).unwrap();
+    assert_eq!(checkpoint::load(&plain).unwrap().corpus, None);
+    assert_eq!(checkpoint::file_corpus(&plain), None);
+    assert_eq!(checkpoint::file_corpus(&t.save_model().unwrap()), None);
+    assert_eq!(checkpoint::file_corpus(b"not a file"), None);
+    let loaded = checkpoint::load(&carried).unwrap();
+    assert_eq!(loaded.corpus.as_deref(), Some(text.as_str()));
+    assert_eq!(checkpoint::file_corpus(&carried).as_deref(), Some(text.as_str()));
+    // The same tensors as without the text; the safetensors crate reads the text back too.
+    assert_eq!(loaded.params, checkpoint::load(&plain).unwrap().params);
+    assert_eq!(loaded.train, checkpoint::load(&plain).unwrap().train);
+    let (_, meta) = SafeTensors::read_metadata(&carried).unwrap();
+    assert_eq!(meta.metadata().as_ref().unwrap()[checkpoint::CORPUS], text);
+    assert_eq!(SafeTensors::deserialize(&carried).unwrap().len(), File::parse(&plain).unwrap().tensors.len());
+    // The carried text resumes exactly.
+    let resumed = Trainer::from_file(&carried, &checkpoint::file_corpus(&carried).unwrap()).unwrap();
+    assert!(resumed.report.resumed);
+}
+
+#[test]
+fn text_that_cannot_be_given_back_or_carried_is_refused() {
+    // Over the vocabulary cap, rare characters map to the unknown id: the ids no longer spell the text.
+    let capped = Trainer::new(Config { hidden: 8, embed: 4, seq_len: 8, batch: 2, max_vocab: 10, ..Config::default() }, SMALL_TEXT).unwrap();
+    assert_eq!(capped.text(), None);
+    // Escaped, this text would not fit the 100 MB header limit of the format.
+    let t = Trainer::new(Config { hidden: 8, embed: 4, seq_len: 8, batch: 2, ..Config::default() }, SMALL_TEXT).unwrap();
+    let huge = "\u{1}".repeat(17_000_000);
+    assert!(matches!(t.save_checkpoint_with(Some(&huge)), Err(Error::Corpus(_))));
+}
