@@ -94,7 +94,16 @@ impl Optimizer {
 /// seven call sites, and every rule's loops inlined at each of them were 10 KB of wasm.
 #[allow(clippy::too_many_arguments)]
 #[inline(never)]
-fn update_tensor(kind: OptimizerKind, c: &Config, lr: f32, t: i32, p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32]) {
+fn update_tensor(
+    kind: OptimizerKind,
+    c: &Config,
+    lr: f32,
+    t: i32,
+    p: &mut [f32],
+    g: &[f32],
+    m: &mut [f32],
+    v: &mut [f32],
+) {
     match kind {
         OptimizerKind::Adam => {
             let bc1 = 1.0 - c.beta1.powi(t);

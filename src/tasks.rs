@@ -56,7 +56,9 @@ impl Task {
     pub fn parse(s: &str) -> Result<Task> {
         match Self::NAMES.iter().position(|&n| n == s) {
             Some(i) => Ok(Self::ALL[i]),
-            None => Err(Error::Config("unknown task (the tasks are anbn, brackets, remember, period, copy, parity)".into())),
+            None => {
+                Err(Error::Config("unknown task (the tasks are anbn, brackets, remember, period, copy, parity)".into()))
+            }
         }
     }
 }
