@@ -227,3 +227,61 @@ fn a_corpus_holds_out_at_least_the_minimum_for_validation() {
     let t = Trainer::new(Config { val_fraction: 0.1, ..tiny() }, &text).unwrap();
     assert_eq!((t.report.train_chars, t.report.val_chars), (text.len() - 2000, 2000));
 }
+
+/// `rnn-playground task` prints the same text; `train --task` trains on it and resumes on it.
+#[cfg(not(target_arch = "wasm32"))]
+mod cli {
+    use super::*;
+    use std::process::{Command, Output};
+
+    fn run(args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_rnn-playground")).args(args).output().expect("the binary runs")
+    }
+
+    fn fails(args: &[&str]) -> String {
+        let o = run(args);
+        let err = String::from_utf8(o.stderr).unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.starts_with("error: ") && err.lines().count() == 1, "{args:?}: {err:?}");
+        err
+    }
+
+    #[test]
+    fn the_task_command_prints_the_engines_text() {
+        let o = run(&["task", "brackets", "--seed", "4", "--split", "val"]);
+        assert!(o.status.success());
+        assert_eq!(o.stdout, text(Task::Brackets, 4, Split::Val).as_bytes());
+        assert_eq!(run(&["task", "anbn"]).stdout, text(Task::Anbn, 1, Split::Train).as_bytes());
+        assert!(fails(&["task", "dyck"]).contains("anbn, brackets, remember, period, copy, parity"));
+    }
+
+    #[test]
+    fn train_takes_a_corpus_or_a_task_and_resumes_on_the_recorded_task() {
+        assert!(fails(&["train"]).contains("CORPUS file or --task NAME"));
+        assert!(fails(&["train", "corpus.txt", "--task", "anbn"]).contains("cannot be used with"));
+        let dir = std::env::temp_dir().join(format!("rnn-playground-tasks-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let out = dir.join("m.safetensors");
+        let ckpt = dir.join("m.ckpt.safetensors");
+        let small = ["--hidden", "8", "--embed", "4", "--seq-len", "8", "--batch", "2", "--val-every", "0", "--quiet"];
+        let train = |extra: &[&str]| {
+            let mut args = vec!["train", "--out", out.to_str().unwrap()];
+            args.extend_from_slice(&small);
+            args.extend_from_slice(extra);
+            let o = run(&args);
+            let err = String::from_utf8_lossy(&o.stderr).into_owned();
+            assert!(o.status.success(), "{args:?}: {err}");
+            (serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap(), err)
+        };
+        let (first, err) = train(&["--task", "parity", "--seed", "6", "--steps", "3"]);
+        assert_eq!(first["steps"], 3);
+        assert!(err.contains("task: parity, seed 6"), "{err}");
+        let bytes = std::fs::read(&ckpt).unwrap();
+        assert_eq!(recorded_task(&bytes), Some((Task::Parity, 6)));
+        // Neither CORPUS nor --task: the checkpoint's task and seed, resumed exactly.
+        let (again, err) = train(&["--resume", ckpt.to_str().unwrap(), "--steps", "2"]);
+        assert_eq!(again["steps"], 5);
+        assert!(err.contains("task: parity, seed 6") && !err.contains("other text"), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -2,6 +2,8 @@
 //!
 //! ```text
 //! rnn-playground train CORPUS [options]      train, with progress, samples and checkpoints
+//! rnn-playground train --task NAME [...]     train on a synthetic task the engine generates
+//! rnn-playground task NAME [--seed S]        print a task's text (--split val: its validation text)
 //! rnn-playground sample --model M [options]  generate text
 //! rnn-playground eval --model M --text FILE  loss of a model on a text (+ gradients)
 //! rnn-playground info --model M              what a model file holds
@@ -36,7 +38,8 @@ mod cli {
     use rnn_playground::rng::Rng;
     use rnn_playground::sample::{SampleOptions, Sampler};
     use rnn_playground::settings::{self, Group, Kind, SampleSettings, Setting, SETTINGS};
-    use rnn_playground::trainer::{decode_corpus, sequence_loss, sequence_loss_at, Trainer};
+    use rnn_playground::tasks::{self, Split, Task};
+    use rnn_playground::trainer::{decode_corpus, recorded_task, sequence_loss, sequence_loss_at, Trainer};
     use rnn_playground::vocab::Vocab;
     use std::io::Write;
     use std::process::ExitCode;
@@ -51,7 +54,7 @@ mod cli {
         }};
     }
 
-    const COMMANDS: [&str; 5] = ["train", "sample", "eval", "info", "bench"];
+    const COMMANDS: [&str; 6] = ["train", "sample", "eval", "info", "bench", "task"];
     const PRECISIONS: [Precision; 3] = [Precision::I16, Precision::Bf16, Precision::F32];
 
     pub fn main() -> ExitCode {
@@ -182,7 +185,15 @@ mod cli {
         let train = config_args(
             Command::new("train")
                 .about("Train a model on a text file, with a progress bar, samples and checkpoints")
-                .arg(Arg::new("corpus").value_name("CORPUS").required(true).help("The text to train on (UTF-8)"))
+                .arg(Arg::new("corpus").value_name("CORPUS").help("The text to train on (UTF-8)"))
+                .arg(
+                    Arg::new("task")
+                        .long("task")
+                        .value_name("NAME")
+                        .value_parser(PossibleValuesParser::new(Task::NAMES))
+                        .conflicts_with("corpus")
+                        .help("Train on a synthetic task instead (its data from --seed; see the task command)"),
+                )
                 .arg(number("steps", "N", "2000", value_parser!(u64).into()).help("Training steps to run"))
                 .arg(
                     Arg::new("out")
@@ -237,6 +248,24 @@ mod cli {
             .arg(Arg::new("grads").long("grads").value_name("OUT.safetensors").help("Write ∂L/∂θ of every tensor here"))
             .arg(precision_arg(Precision::F32, "Weight matrices as f32 (exact), bf16 or i16, as sampling reads them"));
         let info = Command::new("info").about("What a model file holds, as JSON").arg(model_arg());
+        let task = Command::new("task")
+            .about("Print a synthetic task's text: what train --task NAME --seed S trains (or validates) on")
+            .arg(
+                Arg::new("name")
+                    .value_name("NAME")
+                    .required(true)
+                    .value_parser(PossibleValuesParser::new(Task::NAMES))
+                    .help("The task"),
+            )
+            .arg(number("seed", "S", "1", value_parser!(u64).into()).help("The data's seed"))
+            .arg(
+                Arg::new("split")
+                    .long("split")
+                    .value_name("SPLIT")
+                    .value_parser(PossibleValuesParser::new(["train", "val"]))
+                    .default_value("train")
+                    .help("The training text or the validation text"),
+            );
         let bench = config_args(
             Command::new("bench")
                 .about("Training speed on a corpus, as one JSON line")
@@ -257,7 +286,7 @@ mod cli {
             .version(env!("CARGO_PKG_VERSION"))
             .subcommand_required(true)
             .arg_required_else_help(true)
-            .subcommands([train, sample, eval, info, bench])
+            .subcommands([train, sample, eval, info, bench, task])
             .after_help(
                 "Each command's flags, with the engine's settings and their defaults: rnn-playground <COMMAND> --help",
             )
@@ -327,14 +356,55 @@ mod cli {
             Some(("eval", m)) => eval(m),
             Some(("info", m)) => info(m),
             Some(("bench", m)) => bench(m),
+            Some(("task", m)) => task(m),
             _ => Err("no command (see rnn-playground --help)".into()),
         }
     }
 
     // ---- the commands ----
 
+    /// The trainer `train` runs: on CORPUS or on `--task` (its data seed the config's `--seed`),
+    /// fresh or from `--resume`; resuming with neither, on the task the checkpoint records.
+    fn trainer_for(m: &ArgMatches, config: Config, resume: Option<&String>) -> Result<Trainer, String> {
+        let bytes = match resume {
+            Some(path) => Some(std::fs::read(path).map_err(|e| format!("{path}: {e}"))?),
+            None => None,
+        };
+        let recorded = bytes.as_deref().and_then(recorded_task);
+        let task = match string(m, "task") {
+            Some(name) => {
+                let task = Task::parse(&name).map_err(|e| e.to_string())?;
+                // Resuming on the recorded task keeps its seed unless --seed says otherwise.
+                let seed = match recorded {
+                    Some((t, s)) if t == task && m.get_one::<String>("seed").is_none() => s,
+                    _ => config.seed,
+                };
+                Some((task, seed))
+            }
+            None if string(m, "corpus").is_none() => Some(recorded.ok_or("give a CORPUS file or --task NAME")?),
+            None => None,
+        };
+        let corpus = match (task, string(m, "corpus")) {
+            (None, Some(path)) => read_text(&path)?,
+            _ => String::new(),
+        };
+        let t = match (&bytes, task) {
+            (Some(b), Some((task, seed))) => Trainer::from_file_for_task(b, task, seed),
+            (Some(b), None) => Trainer::from_file(b, &corpus),
+            (None, Some((task, seed))) => Trainer::for_task(config, task, seed),
+            (None, None) => Trainer::new(config, &corpus),
+        };
+        let t = t.map_err(|e| format!("{}{e}", resume.map_or(String::new(), |p| format!("{p}: "))))?;
+        if let (Some(path), false) = (resume, t.report.resumed) {
+            eprintln!("note: {path} was trained on other text; continuing from its weights with a fresh optimizer");
+        }
+        if let Some((task, seed)) = t.task {
+            eprintln!("task: {0}, seed {seed} (its text: rnn-playground task {0} --seed {seed})", task.name());
+        }
+        Ok(t)
+    }
+
     fn train(m: &ArgMatches) -> Result<(), String> {
-        let corpus_path = string(m, "corpus").unwrap_or_default();
         let steps = *m.get_one::<u64>("steps").unwrap_or(&0);
         let out = string(m, "out").unwrap_or_default();
         let ckpt = out.strip_suffix(".safetensors").unwrap_or(&out).to_string() + ".ckpt.safetensors";
@@ -346,20 +416,7 @@ mod cli {
         let sampling = sample_settings_from(m)?;
         let quiet = m.get_flag("quiet");
         let config = config_from(m)?;
-        let corpus = read_text(&corpus_path)?;
-        let mut t = match &resume {
-            Some(path) => {
-                let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
-                let t = Trainer::from_file(&bytes, &corpus).map_err(|e| format!("{path}: {e}"))?;
-                if !t.report.resumed {
-                    eprintln!(
-                        "note: {path} was trained on other text; continuing from its weights with a fresh optimizer"
-                    );
-                }
-                t
-            }
-            None => Trainer::new(config, &corpus).map_err(|e| e.to_string())?,
-        };
+        let mut t = trainer_for(m, config, resume.as_ref())?;
         let r = &t.report;
         let d = t.model.dims();
         eprintln!(
@@ -573,6 +630,15 @@ mod cli {
             }))
             .expect("json")
         );
+        Ok(())
+    }
+
+    fn task(m: &ArgMatches) -> Result<(), String> {
+        let task = Task::parse(&string(m, "name").unwrap_or_default()).map_err(|e| e.to_string())?;
+        let seed = *m.get_one::<u64>("seed").unwrap_or(&1);
+        let split = if string(m, "split").as_deref() == Some("val") { Split::Val } else { Split::Train };
+        // Ignoring a closed pipe, like out! (`rnn-playground task anbn | head`).
+        let _ = std::io::stdout().write_all(tasks::text(task, seed, split).as_bytes());
         Ok(())
     }
 
