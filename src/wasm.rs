@@ -137,6 +137,15 @@ impl WasmTrainer {
         Ok(WasmTrainer { inner })
     }
 
+    /// [`WasmTrainer::from_file`] for the synthetic `task` and `seed`: the texts are generated
+    /// again, and a checkpoint made on the same task and seed resumes exactly.
+    #[wasm_bindgen(js_name = fromFileForTask)]
+    pub fn from_file_for_task(bytes: &[u8], task: &str, seed: f64) -> Result<WasmTrainer, JsError> {
+        let task = Task::parse(task).map_err(js_err)?;
+        let inner = Trainer::from_file_for_task(bytes, task, seed_of(seed)).map_err(js_err)?;
+        Ok(WasmTrainer { inner })
+    }
+
     /// Runs training steps until `budget_ms` of wall time has passed or `max_steps` steps ran
     /// (at least one step when `max_steps > 0`), so the worker can yield to its message loop
     /// between slices. Returns `{steps, elapsed_ms, mean_loss, clipped_steps, max_grad_norm, last}`:
