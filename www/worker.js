@@ -4,7 +4,15 @@
 //
 // Protocol (page → worker), every message has a `type`:
 //   build   {config, corpus}      fresh model; replies `built` or `error` (where: 'build')
-//   load    {bytes, corpus}       model/checkpoint file; replies `built` or `error` (where: 'load')
+//   build   {config, task: {name, seed}}   fresh model on the engine's synthetic task `name` (a
+//                                 name from the settings table's `tasks`; `seed` defaults to
+//                                 config.seed): its generated ~2 MB training text, validated on
+//                                 its own validation text
+//   load    {bytes, corpus} | {bytes, task: {name, seed}}   model/checkpoint file, continuing on
+//                                 that text or task; replies `built` or `error` (where: 'load')
+//   taskText {task: {name, seed}, split?: 'train'|'val', maxChars?}   the start of a task's text
+//                                 (20,000 characters unless maxChars): replies `taskText`
+//                                 {task, split, maxChars, text} or `error` (where: 'taskText')
 //   start / pause                 run or stop the training loop; replies `state`
 //   step                          one optimizer step; replies `progress` (+ dh, sample, probe, val)
 //   view    {sample:{prime, temperature, length, topK, topP}, probeText}   live view settings
@@ -13,7 +21,7 @@
 //   snapshot                      replies `snapshot` {step, bytes} (a checkpoint, for autosave)
 //   rollback {to: 'good'|'best'}   back to the last healthy step or the best validation point;
 //                                  replies `restored` {to, step, info}
-// Worker → page: ready {engine} | fatal {message} | built {info, probeText, loaded} | state {running}
+// Worker → page: ready {engine} | fatal {message} | built {info, probeText, loaded, task} | state {running}
 //   | progress {...} | val {step, loss} | sample {step, text, prime, temperature, unknown}
 //   | probe {step, chars, hidden, layers:[{name: Float32Array}]} (buffers transferred)
 //   | dh {step, norms: [Float32Array]} | file {...} | error {where, message}
@@ -38,6 +46,7 @@ const RELAXED_PROBE = new Uint8Array([
 import { Monitor } from './monitor.js';
 
 let WasmTrainer = null;
+let taskText = null; // the engine's taskText(name, seed, split, maxChars)
 
 const SLICE_MS = 90; // one trainFor call; the loop yields to the message queue after each
 const PROGRESS_MS = 100;
@@ -47,10 +56,11 @@ const SAMPLE_MS = 3000;
 const PROBE_MS = 2000;
 const VAL_CHARS = 20000; // validation cost stays bounded on large corpora
 const PROBE_CHARS = 240;
+const TASK_TEXT_CHARS = 20000; // of a task's text for the page to show: the model trains on all of it
 const SMOOTH = 0.95; // per-step EMA factor of the smoothed loss
 
 let trainer = null;
-let source = null; // {corpus}: what the trainer was built on, to restore snapshots
+let source = null; // {corpus} or {task: {name, seed}}: what the trainer was built on, to restore snapshots
 let monitor = null; // honest signals (monitor.js)
 let snaps = { good: null, best: null }; // {step, bytes}: checkpoints to roll back to
 let running = false;
@@ -273,33 +283,48 @@ function diverge(d) {
   post({ type: 'diverged', ...d, goodStep: snaps.good ? snaps.good.step : null });
 }
 
+/** What a build or load message trains on: {task: {name, seed}} (seed: the message's, else the config's, else 1) or {corpus}. */
+function sourceOf(msg) {
+  if (!msg.task) return { corpus: msg.corpus };
+  const seed = [msg.task.seed, msg.config?.seed, 1].map(Number).find((x) => Number.isFinite(x) && x >= 0);
+  return { task: { name: String(msg.task.name), seed } };
+}
+
+/** A trainer from a model or checkpoint file, on `src` (sourceOf). */
+function fromFile(bytes, src) {
+  return src.task ? WasmTrainer.fromFileForTask(bytes, src.task.name, src.task.seed) : WasmTrainer.fromFile(bytes, src.corpus);
+}
+
 function handle(msg) {
   switch (msg.type) {
     case 'build': {
+      const src = sourceOf(msg);
       let t;
       try {
-        t = new WasmTrainer(JSON.stringify(msg.config), msg.corpus);
+        const config = JSON.stringify(msg.config);
+        t = src.task ? WasmTrainer.forTask(config, src.task.name, src.task.seed) : new WasmTrainer(config, msg.corpus);
       } catch (e) {
         post({ type: 'error', where: 'build', message: message(e) });
         return;
       }
-      const info = replace(t, { corpus: msg.corpus });
-      post({ type: 'built', info, probeText: trainer.defaultProbeText(PROBE_CHARS), loaded: false });
+      const info = replace(t, src);
+      post({ type: 'built', info, probeText: trainer.defaultProbeText(PROBE_CHARS), loaded: false, task: src.task ?? null });
       postVal(); // step 0: validation loss of the untrained model, close to log V
       postProbe();
       run.lastVal = run.lastProbe = performance.now();
       return;
     }
     case 'load': {
+      const src = sourceOf(msg);
       let t;
       try {
-        t = WasmTrainer.fromFile(new Uint8Array(msg.bytes), msg.corpus);
+        t = fromFile(new Uint8Array(msg.bytes), src);
       } catch (e) {
         post({ type: 'error', where: 'load', message: message(e) });
         return;
       }
-      const info = replace(t, { corpus: msg.corpus });
-      post({ type: 'built', info, probeText: trainer.defaultProbeText(PROBE_CHARS), loaded: true, name: msg.name });
+      const info = replace(t, src);
+      post({ type: 'built', info, probeText: trainer.defaultProbeText(PROBE_CHARS), loaded: true, name: msg.name, task: src.task ?? null });
       postVal();
       postSample();
       postProbe();
@@ -354,7 +379,7 @@ function handle(msg) {
       }
       let t;
       try {
-        t = WasmTrainer.fromFile(snap.bytes, source.corpus);
+        t = fromFile(snap.bytes, source);
       } catch (e) {
         post({ type: 'error', where: 'rollback', message: message(e) });
         return;
@@ -371,6 +396,18 @@ function handle(msg) {
       post({ type: 'restored', to: msg.to, step: snap.step, info });
       postVal();
       postProbe();
+      return;
+    }
+    case 'taskText': {
+      // The start of a task's text, for the page to show (it must not put megabytes in the DOM).
+      const split = msg.split === 'val' ? 'val' : 'train';
+      const maxChars = Number.isFinite(msg.maxChars) ? msg.maxChars : TASK_TEXT_CHARS;
+      try {
+        const { task } = sourceOf({ task: {}, ...msg });
+        post({ type: 'taskText', task, split, maxChars, text: taskText(task.name, task.seed, split, maxChars) });
+      } catch (e) {
+        post({ type: 'error', where: 'taskText', message: message(e) });
+      }
       return;
     }
     case 'view':
@@ -447,6 +484,7 @@ async function loadEngine() {
 loadEngine()
   .then(({ mod, engine }) => {
     WasmTrainer = mod.WasmTrainer;
+    taskText = mod.taskText;
     ready = true;
     post({ type: 'ready', engine });
     for (const m of queue.splice(0)) safeHandle(m);
