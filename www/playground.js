@@ -161,7 +161,8 @@ export class Playground {
       case 'error':
         return this.onError(m);
       case 'snapshot':
-        return this.emit('snapshot', m);
+      case 'taskText':
+        return this.emit(m.type, m);
       case 'diverged':
         return this.onDiverged(m);
       case 'memorising':
@@ -199,14 +200,35 @@ export class Playground {
     if (text || ENGINE_KEYS.some((k) => keys.has(k))) this.emit('status');
   }
 
+  /** A preset's text into the store; the engine's tasks have none here (the worker makes them). */
   usePreset(id) {
     const p = presetById(id);
-    if (p) this.store.setText(p.text(), 'preset');
+    if (p) this.store.setText(p.task ? '' : p.text(), 'preset');
+  }
+
+  /** The engine's synthetic task the current preset names ({name, seed}), or null. */
+  task() {
+    const p = presetById(this.store.get('preset'));
+    return p && p.task ? { name: p.id, seed: this.store.get('seed') } : null;
+  }
+
+  /** The start of the current task's training text, to show (the model trains on all of it). */
+  taskText(maxChars = 20000) {
+    const task = this.task();
+    if (!task) return Promise.resolve(null);
+    return new Promise((ok) => {
+      const off = this.on('taskText', (m) => {
+        if (m.task.name !== task.name || m.task.seed !== task.seed) return;
+        off();
+        ok(m.text);
+      });
+      this.send({ type: 'taskText', task, maxChars });
+    });
   }
 
   /** The identity of the current settings and text, to tell when the model is out of date. */
   currentKey() {
-    return `${JSON.stringify(this.store.config(ENGINE_KEYS))}#${this.store.textVersion}`;
+    return `${JSON.stringify(this.store.config(ENGINE_KEYS))}#${this.store.get('preset')}#${this.store.textVersion}`;
   }
 
   isDirty() {
@@ -231,7 +253,8 @@ export class Playground {
       this.alert(`check the settings: ${[...this.invalid.values()][0]}.`);
       return;
     }
-    if (!this.store.text) {
+    const task = this.task();
+    if (!task && !this.store.text) {
       this.alert('there is no text to train on: paste some, upload a file or pick a preset.');
       return;
     }
@@ -239,7 +262,8 @@ export class Playground {
     this.s.building = true;
     this.s.afterBuild = then;
     this.s.pendingKey = this.currentKey();
-    this.send({ type: 'build', config: this.store.config(ENGINE_KEYS), corpus: this.store.text });
+    const config = this.store.config(ENGINE_KEYS);
+    this.send(task ? { type: 'build', config, task } : { type: 'build', config, corpus: this.store.text });
     this.emit('status');
   }
 
@@ -285,14 +309,15 @@ export class Playground {
   /** Loads a model or checkpoint file (an ArrayBuffer, transferred). */
   loadFile(buf, name, { saved = false } = {}) {
     this.loadingSaved = saved;
-    if (!this.store.text) {
+    const task = this.task();
+    if (!task && !this.store.text) {
       this.alert('put some text in the Corpus first: a loaded model continues training on it.');
       return;
     }
     if (!this.boot()) return;
     this.s.building = true;
     this.s.afterBuild = null;
-    this.send({ type: 'load', bytes: buf, corpus: this.store.text, name }, [buf]);
+    this.send(task ? { type: 'load', bytes: buf, task, name } : { type: 'load', bytes: buf, corpus: this.store.text, name }, [buf]);
     this.emit('status');
   }
 

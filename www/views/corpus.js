@@ -92,7 +92,22 @@ export function mount(parent, ctx) {
     stats.textContent = `${int(codePoints(s))} characters · ${bytes(utf8Bytes(s))}`;
   };
   let statsTimer = 0;
+  let taskSeq = 0;
   const showText = () => {
+    const task = ctx.pg.task();
+    textarea.readOnly = !!task;
+    if (task) {
+      // The engine makes a task's text (about 2 MB); the page shows its start, read-only.
+      const mine = ++taskSeq;
+      stats.textContent = 'made by the engine · about 2 MB';
+      ctx.pg.taskText().then((t) => {
+        if (mine !== taskSeq || t === null) return;
+        textarea.value = `${t}…`;
+        stats.textContent = `made by the engine from (${task.name}, seed ${task.seed}) · about 2 MB; shown: the first ${int(codePoints(t))} characters`;
+      });
+      return;
+    }
+    taskSeq += 1;
     if (textarea.value !== store.text) textarea.value = store.text;
     clearTimeout(statsTimer);
     statsTimer = setTimeout(showStats, 150);
@@ -162,11 +177,11 @@ export function mount(parent, ctx) {
       if (store.get('preset') !== 'custom') fileNote = null;
       showNote();
     }
-    if (text) showText();
+    if (text || (ctx.pg.task() && (keys.has('preset') || keys.has('seed')))) showText();
   });
   showNote();
   showText();
-  showStats();
+  if (!ctx.pg.task()) showStats();
   return {
     destroy() {
       off();
