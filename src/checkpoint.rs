@@ -14,11 +14,11 @@
 
 use crate::config::{CellKind, Config};
 use crate::error::{Error, Result};
+use crate::json::{self, Value};
 use crate::model::{Dims, Params, State};
 use crate::optim::Optimizer;
-use crate::vocab::Vocab;
-use crate::json::{self, Value};
 use crate::tensorfile::{self, File};
+use crate::vocab::Vocab;
 
 /// The value of the `format` metadata key.
 pub const FORMAT: &str = "rnn-playground";
@@ -138,9 +138,9 @@ pub fn save_with(
     // The header must stay readable: bound the text's JSON length (an escape takes at most 6 bytes).
     let mut room = tensorfile::MAX_HEADER - (1 << 20);
     for b in corpus.unwrap_or("").bytes() {
-        room = room.checked_sub(if b < 32 || b == b'"' || b == b'\\' { 6 } else { 1 }).ok_or_else(|| {
-            Error::Corpus("the text is too large to carry in a checkpoint".into())
-        })?;
+        room = room
+            .checked_sub(if b < 32 || b == b'"' || b == b'\\' { 6 } else { 1 })
+            .ok_or_else(|| Error::Corpus("the text is too large to carry in a checkpoint".into()))?;
     }
     let names = params.names_and_shapes();
     let mut tensors = named_tensors(params);
@@ -202,7 +202,11 @@ fn shape_text(shape: &[usize]) -> String {
 fn read(st: &File<'_>, name: &str, shape: &[usize]) -> Result<Vec<f32>> {
     let t = st.tensor(name).ok_or_else(|| Error::ModelFile(format!("tensor {name} is missing")))?;
     if t.shape != shape {
-        return Err(Error::ModelFile(format!("tensor {name} has shape {}, expected {}", shape_text(&t.shape), shape_text(shape))));
+        return Err(Error::ModelFile(format!(
+            "tensor {name} has shape {}, expected {}",
+            shape_text(&t.shape),
+            shape_text(shape)
+        )));
     }
     let v: Vec<f32> = match t.dtype.as_str() {
         "F32" => t.data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect(),
@@ -230,9 +234,9 @@ pub fn file_corpus(bytes: &[u8]) -> Option<String> {
 }
 
 fn shape_of(st: &File<'_>, name: &str) -> Result<Vec<usize>> {
-    st.tensor(name)
-        .map(|t| t.shape.clone())
-        .ok_or_else(|| Error::ModelFile(format!("tensor {name} is missing (is this a model of this project or a PyTorch state_dict?)")))
+    st.tensor(name).map(|t| t.shape.clone()).ok_or_else(|| {
+        Error::ModelFile(format!("tensor {name} is missing (is this a model of this project or a PyTorch state_dict?)"))
+    })
 }
 
 /// Infers the model's shape from tensor names and shapes alone (as for a file made by PyTorch).
@@ -281,7 +285,9 @@ pub fn load(bytes: &[u8]) -> Result<Loaded> {
     params.for_each_mut(|t| t.copy_from_slice(&it.next().expect("one value per tensor")));
     let known = |n: &str| names.iter().any(|(m, _)| m == n) || n.starts_with("optim.") || n.starts_with("train.");
     if let Some(extra) = st.tensors.iter().map(|t| t.name.as_str()).find(|n| !known(n)) {
-        return Err(Error::ModelFile(format!("unexpected tensor {extra} (bidirectional or other architectures are not supported)")));
+        return Err(Error::ModelFile(format!(
+            "unexpected tensor {extra} (bidirectional or other architectures are not supported)"
+        )));
     }
     let config = match st.meta("config") {
         Some(s) => {

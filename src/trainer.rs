@@ -429,7 +429,8 @@ impl Trainer {
             optimizer: self.optimizer.clone(),
             state: self.state.clone(),
         };
-        checkpoint::save_with(&self.model.params, &self.config, &self.vocab, Some(&ts), corpus).map(|f| self.record_task(f))
+        checkpoint::save_with(&self.model.params, &self.config, &self.vocab, Some(&ts), corpus)
+            .map(|f| self.record_task(f))
     }
 
     /// The text the trainer was built on (training then validation part), decoded from its ids:
@@ -437,7 +438,8 @@ impl Trainer {
     /// with its own validation text, the two texts joined, which it would not resume on.)
     pub fn text(&self) -> Option<String> {
         let r = &self.report;
-        (r.dropped_chars == 0 && r.unknown_chars == 0).then(|| self.vocab.decode(&self.train) + &self.vocab.decode(&self.val))
+        (r.dropped_chars == 0 && r.unknown_chars == 0)
+            .then(|| self.vocab.decode(&self.train) + &self.vocab.decode(&self.val))
     }
 }
 

@@ -263,7 +263,9 @@ impl WasmTrainer {
     #[wasm_bindgen(js_name = saveCheckpoint)]
     pub fn save_checkpoint(&self, with_corpus: Option<bool>) -> Result<Vec<u8>, JsError> {
         let text = match with_corpus {
-            Some(true) => Some(self.inner.text().ok_or_else(|| JsError::new("the text has characters outside the vocabulary"))?),
+            Some(true) => {
+                Some(self.inner.text().ok_or_else(|| JsError::new("the text has characters outside the vocabulary"))?)
+            }
             _ => None,
         };
         self.inner.save_checkpoint_with(text.as_deref()).map_err(js_err)

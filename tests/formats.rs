@@ -74,7 +74,15 @@ fn floats_print_shortest_and_read_back() {
         let text = json::F32(v).to_string();
         assert_eq!(json::parse(&text).unwrap().as_f32(), Some(v), "{text}");
         assert_eq!(serde_json::from_str::<f32>(&text).unwrap(), v, "{text}");
-        let sig = |s: &str| s.split('e').next().unwrap().trim_start_matches(['-', '0', '.']).replace('.', "").trim_end_matches('0').len();
+        let sig = |s: &str| {
+            s.split('e')
+                .next()
+                .unwrap()
+                .trim_start_matches(['-', '0', '.'])
+                .replace('.', "")
+                .trim_end_matches('0')
+                .len()
+        };
         longer += (sig(&text) > sig(&format!("{v:e}"))) as u32;
     }
     assert_eq!(longer, 0, "texts longer than Rust's shortest");
@@ -83,9 +91,35 @@ fn floats_print_shortest_and_read_back() {
 #[test]
 fn malformed_json_is_an_error() {
     let bad = [
-        "", " ", "{", "}", "[1,]", "[,1]", "{\"a\"}", "{\"a\":}", "{a:1}", "{\"a\":1,}", "01", "-", "1.", ".5", "1e",
-        "+1", "tru", "nul", "\"abc", "\"\\x\"", "\"\\u12\"", "\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"",
-        "\"a\u{1}b\"", "1 2", "[1] x", "NaN", "Infinity",
+        "",
+        " ",
+        "{",
+        "}",
+        "[1,]",
+        "[,1]",
+        "{\"a\"}",
+        "{\"a\":}",
+        "{a:1}",
+        "{\"a\":1,}",
+        "01",
+        "-",
+        "1.",
+        ".5",
+        "1e",
+        "+1",
+        "tru",
+        "nul",
+        "\"abc",
+        "\"\\x\"",
+        "\"\\u12\"",
+        "\"\\ud800\"",
+        "\"\\udc00\"",
+        "\"\\ud800\\u0041\"",
+        "\"a\u{1}b\"",
+        "1 2",
+        "[1] x",
+        "NaN",
+        "Infinity",
     ];
     for b in bad {
         assert!(json::parse(b).is_err(), "{b:?} parsed");
@@ -123,7 +157,10 @@ fn config_json_round_trips_and_rejects_bad_fields() {
     assert_eq!(v["cell"], "gru");
     assert_eq!(v["clip_mode"], "none");
     assert_eq!(v["seed"].as_u64(), Some(u64::MAX));
-    assert_eq!(Config::from_json(r#"{"lr": 1, "hidden": 64}"#).unwrap(), Config { lr: 1.0, hidden: 64, ..Config::default() });
+    assert_eq!(
+        Config::from_json(r#"{"lr": 1, "hidden": 64}"#).unwrap(),
+        Config { lr: 1.0, hidden: 64, ..Config::default() }
+    );
     for bad in [
         "[]",
         "{",
@@ -159,7 +196,9 @@ fn vocabulary_json_round_trips_through_serde_json() {
 
 #[test]
 fn checkpoints_read_the_same_with_the_safetensors_crate() {
-    let mut t = Trainer::new(Config { layers: 2, hidden: 16, embed: 4, seq_len: 8, batch: 2, ..Config::default() }, SMALL_TEXT).unwrap();
+    let mut t =
+        Trainer::new(Config { layers: 2, hidden: 16, embed: 4, seq_len: 8, batch: 2, ..Config::default() }, SMALL_TEXT)
+            .unwrap();
     t.step().unwrap();
     let bytes = t.save_checkpoint().unwrap();
     let ours = File::parse(&bytes).unwrap();
@@ -180,7 +219,8 @@ fn checkpoints_read_the_same_with_the_safetensors_crate() {
 
 #[test]
 fn files_written_by_the_safetensors_crate_load() {
-    let t = Trainer::new(Config { hidden: 8, embed: 4, seq_len: 8, batch: 2, ..Config::default() }, SMALL_TEXT).unwrap();
+    let t =
+        Trainer::new(Config { hidden: 8, embed: 4, seq_len: 8, batch: 2, ..Config::default() }, SMALL_TEXT).unwrap();
     let model = t.save_model().unwrap();
     let ours = File::parse(&model).unwrap();
     // Re-write every tensor with the crate, as F64, in its own order, with only foreign metadata.
@@ -188,7 +228,11 @@ fn files_written_by_the_safetensors_crate_load() {
         .tensors
         .iter()
         .map(|t| {
-            let b = t.data.chunks_exact(4).flat_map(|b| (f32::from_le_bytes(b.try_into().unwrap()) as f64).to_le_bytes()).collect();
+            let b = t
+                .data
+                .chunks_exact(4)
+                .flat_map(|b| (f32::from_le_bytes(b.try_into().unwrap()) as f64).to_le_bytes())
+                .collect();
             (t.name.clone(), t.shape.clone(), b)
         })
         .collect();
@@ -216,23 +260,24 @@ fn bad_tensor_layouts_are_errors() {
     };
     let ok = format!("{{{},{}}}", t("x", "F32", "[2]", 0, 8), t("y", "BF16", "[1,2]", 8, 12));
     assert!(File::parse(&file(&ok, 12)).is_ok());
-    let empty = format!("{{{},{},{}}}", t("x", "F32", "[2]", 0, 8), t("e", "F32", "[0,3]", 8, 8), t("y", "F32", "[]", 8, 12));
+    let empty =
+        format!("{{{},{},{}}}", t("x", "F32", "[2]", 0, 8), t("e", "F32", "[0,3]", 8, 8), t("y", "F32", "[]", 8, 12));
     assert!(File::parse(&file(&empty, 12)).is_ok());
     let bad = [
-        (format!("{{{}}}", t("x", "F32", "[2]", 0, 8)), 9),                                   // trailing bytes
-        (format!("{{{}}}", t("x", "F32", "[2]", 0, 8)), 7),                                   // truncated
-        (format!("{{{}}}", t("x", "F32", "[3]", 0, 8)), 8),                                   // size mismatch
-        (format!("{{{},{}}}", t("x", "F32", "[2]", 0, 8), t("y", "F32", "[1]", 4, 8)), 8),    // overlap
-        (format!("{{{},{}}}", t("x", "F32", "[1]", 0, 4), t("y", "F32", "[1]", 8, 12)), 12),  // gap
-        (format!("{{{},{}}}", t("x", "F32", "[1]", 0, 4), t("x", "F32", "[1]", 4, 8)), 8),    // duplicate
-        (format!("{{{},{}}}", t("x", "F32", "[2]", 0, 8), t("e", "F32", "[0]", 4, 4)), 8),    // empty inside x
-        (format!("{{{}}}", t("x", "Q7", "[1]", 0, 4)), 4),                                    // unknown dtype
-        (format!("{{{}}}", t("x", "F32", "[-1]", 0, 4)), 4),                                  // negative size
-        (format!("{{{}}}", t("x", "F32", "[4294967296,4294967296,4294967296]", 0, 4)), 4),    // overflow
-        (format!("{{{}}}", t("x", "F32", "[1]", 4, 0)), 4),                                   // reversed
-        (r#"{"__metadata__":{"a":1}}"#.to_string(), 0),                                       // metadata not a string
-        (r#"{"__metadata__":{"a":"1","a":"2"}}"#.to_string(), 0),                             // repeated metadata
-        (r#"{"x":{"dtype":"F32","shape":[1]}}"#.to_string(), 4),                              // no offsets
+        (format!("{{{}}}", t("x", "F32", "[2]", 0, 8)), 9), // trailing bytes
+        (format!("{{{}}}", t("x", "F32", "[2]", 0, 8)), 7), // truncated
+        (format!("{{{}}}", t("x", "F32", "[3]", 0, 8)), 8), // size mismatch
+        (format!("{{{},{}}}", t("x", "F32", "[2]", 0, 8), t("y", "F32", "[1]", 4, 8)), 8), // overlap
+        (format!("{{{},{}}}", t("x", "F32", "[1]", 0, 4), t("y", "F32", "[1]", 8, 12)), 12), // gap
+        (format!("{{{},{}}}", t("x", "F32", "[1]", 0, 4), t("x", "F32", "[1]", 4, 8)), 8), // duplicate
+        (format!("{{{},{}}}", t("x", "F32", "[2]", 0, 8), t("e", "F32", "[0]", 4, 4)), 8), // empty inside x
+        (format!("{{{}}}", t("x", "Q7", "[1]", 0, 4)), 4),  // unknown dtype
+        (format!("{{{}}}", t("x", "F32", "[-1]", 0, 4)), 4), // negative size
+        (format!("{{{}}}", t("x", "F32", "[4294967296,4294967296,4294967296]", 0, 4)), 4), // overflow
+        (format!("{{{}}}", t("x", "F32", "[1]", 4, 0)), 4), // reversed
+        (r#"{"__metadata__":{"a":1}}"#.to_string(), 0),     // metadata not a string
+        (r#"{"__metadata__":{"a":"1","a":"2"}}"#.to_string(), 0), // repeated metadata
+        (r#"{"x":{"dtype":"F32","shape":[1]}}"#.to_string(), 4), // no offsets
         ("[]".to_string(), 0),
     ];
     for (header, data) in bad {
@@ -246,7 +291,8 @@ fn bad_tensor_layouts_are_errors() {
 
 #[test]
 fn corrupt_headers_never_panic_and_never_pass_what_the_crate_refuses() {
-    let t = Trainer::new(Config { hidden: 8, embed: 4, seq_len: 8, batch: 2, ..Config::default() }, SMALL_TEXT).unwrap();
+    let t =
+        Trainer::new(Config { hidden: 8, embed: 4, seq_len: 8, batch: 2, ..Config::default() }, SMALL_TEXT).unwrap();
     let bytes = t.save_checkpoint().unwrap();
     let header_end = 8 + u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
     let mut rng = Rng::new(5);
@@ -257,7 +303,11 @@ fn corrupt_headers_never_panic_and_never_pass_what_the_crate_refuses() {
             b[i] = b"{}[]:,\"0123456789 -.eE\\"[rng.below(23)];
         }
         if File::parse(&b).is_ok() {
-            assert!(SafeTensors::deserialize(&b).is_ok(), "accepted a header the crate refuses: {:?}", String::from_utf8_lossy(&b[8..header_end]));
+            assert!(
+                SafeTensors::deserialize(&b).is_ok(),
+                "accepted a header the crate refuses: {:?}",
+                String::from_utf8_lossy(&b[8..header_end])
+            );
         }
         let _ = checkpoint::load(&b);
     }
@@ -276,7 +326,9 @@ fn poke(bytes: &[u8], name: &str, v: f32) -> Vec<u8> {
 
 #[test]
 fn a_nan_or_infinity_in_any_tensor_is_refused_by_name() {
-    let mut t = Trainer::new(Config { layers: 2, hidden: 8, embed: 4, seq_len: 8, batch: 2, ..Config::default() }, SMALL_TEXT).unwrap();
+    let mut t =
+        Trainer::new(Config { layers: 2, hidden: 8, embed: 4, seq_len: 8, batch: 2, ..Config::default() }, SMALL_TEXT)
+            .unwrap();
     t.step().unwrap();
     let model = t.save_model().unwrap();
     let ckpt = t.save_checkpoint().unwrap();
@@ -300,7 +352,8 @@ fn a_nan_or_infinity_in_any_tensor_is_refused_by_name() {
 
 #[test]
 fn half_precision_tensors_get_a_message_that_says_so() {
-    let t = Trainer::new(Config { hidden: 8, embed: 4, seq_len: 8, batch: 2, ..Config::default() }, SMALL_TEXT).unwrap();
+    let t =
+        Trainer::new(Config { hidden: 8, embed: 4, seq_len: 8, batch: 2, ..Config::default() }, SMALL_TEXT).unwrap();
     let model = t.save_model().unwrap();
     let ours = File::parse(&model).unwrap();
     for (dtype, name) in [(Dtype::BF16, "BF16"), (Dtype::F16, "F16"), (Dtype::I32, "I32")] {
@@ -309,17 +362,26 @@ fn half_precision_tensors_get_a_message_that_says_so() {
             .tensors
             .iter()
             .map(|x| {
-                let bytes = if x.name == "fc.bias" && dtype != Dtype::I32 { x.data[..x.data.len() / 2].to_vec() } else { x.data.to_vec() };
+                let bytes = if x.name == "fc.bias" && dtype != Dtype::I32 {
+                    x.data[..x.data.len() / 2].to_vec()
+                } else {
+                    x.data.to_vec()
+                };
                 (x.name.clone(), x.shape.clone(), bytes)
             })
             .collect();
         let views: Vec<(String, TensorView<'_>)> = data
             .iter()
-            .map(|(n, s, b)| (n.clone(), TensorView::new(if n == "fc.bias" { dtype } else { Dtype::F32 }, s.clone(), b).unwrap()))
+            .map(|(n, s, b)| {
+                (n.clone(), TensorView::new(if n == "fc.bias" { dtype } else { Dtype::F32 }, s.clone(), b).unwrap())
+            })
             .collect();
         let bytes = safetensors::serialize(views, None).unwrap();
         let Err(Error::ModelFile(m)) = checkpoint::load(&bytes) else { panic!("{name} loaded") };
-        assert_eq!(m, format!("tensor fc.bias is {name}; this tool reads F32 (and F64) only — convert with .float() in PyTorch"));
+        assert_eq!(
+            m,
+            format!("tensor fc.bias is {name}; this tool reads F32 (and F64) only — convert with .float() in PyTorch")
+        );
     }
 }
 
@@ -353,10 +415,15 @@ fn a_checkpoint_carries_its_text_when_asked() {
 #[test]
 fn text_that_cannot_be_given_back_or_carried_is_refused() {
     // Over the vocabulary cap, rare characters map to the unknown id: the ids no longer spell the text.
-    let capped = Trainer::new(Config { hidden: 8, embed: 4, seq_len: 8, batch: 2, max_vocab: 10, ..Config::default() }, SMALL_TEXT).unwrap();
+    let capped = Trainer::new(
+        Config { hidden: 8, embed: 4, seq_len: 8, batch: 2, max_vocab: 10, ..Config::default() },
+        SMALL_TEXT,
+    )
+    .unwrap();
     assert_eq!(capped.text(), None);
     // Escaped, this text would not fit the 100 MB header limit of the format.
-    let t = Trainer::new(Config { hidden: 8, embed: 4, seq_len: 8, batch: 2, ..Config::default() }, SMALL_TEXT).unwrap();
+    let t =
+        Trainer::new(Config { hidden: 8, embed: 4, seq_len: 8, batch: 2, ..Config::default() }, SMALL_TEXT).unwrap();
     let huge = "\u{1}".repeat(17_000_000);
     assert!(matches!(t.save_checkpoint_with(Some(&huge)), Err(Error::Corpus(_))));
 }
