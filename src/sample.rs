@@ -123,7 +123,8 @@ pub fn pick(isa: Isa, logits: &[f32], opts: &SampleOptions, rng: &mut Rng, scrat
         }
         None
     };
-    let chosen = if filtered { order[v - kept..].iter().rev().find_map(|&id| walk(id)) } else { (0..v as u32).find_map(walk) };
+    let chosen =
+        if filtered { order[v - kept..].iter().rev().find_map(|&id| walk(id)) } else { (0..v as u32).find_map(walk) };
     chosen.unwrap_or(last)
 }
 
@@ -192,6 +193,28 @@ impl Sampler {
         opts: &SampleOptions,
         rng: &mut Rng,
     ) -> Result<Sample> {
+        let mut text = String::with_capacity(length);
+        let unknown = self.generate_each(model, vocab, prime, length, opts, rng, |c| {
+            text.push(c);
+            true
+        })?;
+        Ok(Sample { text, unknown })
+    }
+
+    /// [`Sampler::generate`], streamed: hands each character to `emit` as soon as it is chosen (the
+    /// same characters from the same draws of `rng`), and stops early when `emit` returns false.
+    /// Returns the characters of the prime that the vocabulary lacks.
+    #[allow(clippy::too_many_arguments)]
+    pub fn generate_each(
+        &mut self,
+        model: &Model,
+        vocab: &Vocab,
+        prime: &str,
+        length: usize,
+        opts: &SampleOptions,
+        rng: &mut Rng,
+        mut emit: impl FnMut(char) -> bool,
+    ) -> Result<Vec<char>> {
         opts.validate()?;
         let enc = vocab.encode(prime)?;
         for &id in &enc.ids {
@@ -203,15 +226,17 @@ impl Sampler {
         }
         // Never emit the unknown character: it stands for many, so printing it says nothing.
         let mask = vocab.unknown_id().filter(|_| vocab.len() > 1);
-        let mut text = String::with_capacity(length);
         for _ in 0..length {
             if let Some(u) = mask {
                 self.ws.logits[u as usize] = f32::NEG_INFINITY;
             }
             let id = pick(model.isa(), &self.ws.logits, opts, rng, &mut self.scratch);
-            text.push(vocab.char_of(id));
+            // Fed before it is handed out, so that a stop leaves the state after the last character.
             self.feed(model, id, opts.precision);
+            if !emit(vocab.char_of(id)) {
+                break;
+            }
         }
-        Ok(Sample { text, unknown: enc.unknown })
+        Ok(enc.unknown)
     }
 }

@@ -323,6 +323,12 @@ impl Trainer {
     /// Mean validation loss (nats) over at most `max_chars` of the validation text (all of it when
     /// `None`), run as B streams in chunks of T with the state carried; `None` without validation text.
     pub fn validate(&mut self, max_chars: Option<usize>) -> Option<f32> {
+        self.validate_until(max_chars, || false)
+    }
+
+    /// [`Trainer::validate`] that gives up, returning `None`, as soon as `stop()` says so (asked
+    /// before each chunk): the command-line tool's Ctrl-C.
+    pub fn validate_until(&mut self, max_chars: Option<usize>, mut stop: impl FnMut() -> bool) -> Option<f32> {
         let n = self.val.len().min(max_chars.unwrap_or(usize::MAX));
         if n < 2 {
             return None;
@@ -341,6 +347,9 @@ impl Trainer {
         let mut total = 0.0f64;
         let chunks = batcher.chunks_per_epoch;
         for _ in 0..chunks {
+            if stop() {
+                return None;
+            }
             batcher.next(&self.val[..n], &mut inputs, &mut targets);
             self.model.forward(ws, &inputs, &state);
             total += self.model.loss(ws, &targets) as f64;
