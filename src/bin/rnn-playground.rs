@@ -39,12 +39,18 @@ mod cli {
     use rnn_playground::sample::{SampleOptions, Sampler};
     use rnn_playground::settings::{self, Group, Kind, SampleSettings, Setting, SETTINGS};
     use rnn_playground::tasks::{self, Split, Task};
-    use rnn_playground::trainer::{decode_corpus, recorded_task, sequence_loss, sequence_loss_at, Trainer};
+    use rnn_playground::trainer::{
+        decode_corpus, recorded_task, sequence_loss, sequence_loss_at, Trainer, MAX_CORPUS_BYTES,
+    };
     use rnn_playground::vocab::Vocab;
-    use std::io::Write;
+    use rnn_playground::{json, tensorfile};
+    use std::borrow::Cow;
+    use std::ffi::OsString;
+    use std::io::{IsTerminal, Read, Write};
+    use std::path::{Path, PathBuf};
     use std::process::ExitCode;
-    use std::sync::atomic::{AtomicBool, Ordering};
-    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+    use std::sync::{Mutex, PoisonError};
     use std::time::{Duration, Instant};
 
     /// Prints a line to stdout, ignoring a closed pipe (`rnn-playground info … | head`).
@@ -58,18 +64,95 @@ mod cli {
     const PRECISIONS: [Precision; 3] = [Precision::I16, Precision::Bf16, Precision::F32];
 
     pub fn main() -> ExitCode {
-        let args: Vec<String> = std::env::args().collect();
+        // As given (clap refuses a value that is not UTF-8 with a message, where env::args panics).
+        let args: Vec<OsString> = std::env::args_os().collect();
         let matches = match command().try_get_matches_from(&args) {
             Ok(m) => m,
-            Err(e) => return clap_error(e, &args),
+            Err(e) => {
+                let args: Vec<String> = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+                return clap_error(e, &args);
+            }
         };
+        if let Err(e) = ctrlc::set_handler(on_interrupt) {
+            eprintln!("error: cannot handle Ctrl-C: {e}");
+            return ExitCode::from(2);
+        }
         match run(&matches) {
             Ok(()) => ExitCode::SUCCESS,
             Err(msg) => {
-                eprintln!("error: {msg}");
+                eprintln!("error: {}", esc(&msg));
                 ExitCode::from(2)
             }
         }
+    }
+
+    // ---- Ctrl-C ----
+    //
+    // Most stages (reading and decoding a text, building the trainer, sampling, evaluating) have
+    // nothing to lose: Ctrl-C ends the process at once with exit code 130, even while a read
+    // blocks. Training sets DEFER: the loop (and a validation within it) sees STOP, saves the
+    // model and checkpoint, and then exits with 130. A file being written (WRITING held) is
+    // finished first, so that no temporary file is left behind.
+
+    static STOP: AtomicBool = AtomicBool::new(false);
+    static DEFER: AtomicBool = AtomicBool::new(false);
+    static WRITING: Mutex<()> = Mutex::new(());
+    /// Standard output (a terminal) has an unfinished line: the interrupt message starts a new one.
+    static MIDLINE: AtomicBool = AtomicBool::new(false);
+
+    fn on_interrupt() {
+        STOP.store(true, SeqCst);
+        if !DEFER.load(SeqCst) {
+            let _writing = WRITING.lock().unwrap_or_else(PoisonError::into_inner);
+            interrupted("interrupted");
+        }
+    }
+
+    /// Ends the process as interrupted: the message, exit code 130.
+    fn interrupted(msg: &str) -> ! {
+        let newline = if MIDLINE.load(SeqCst) { "\n" } else { "" };
+        eprintln!("{newline}error: {}", esc(msg));
+        std::process::exit(130)
+    }
+
+    // ---- what is printed ----
+
+    /// `s` with every control character escaped (`\n`, `\u{1b}`): a name or text from a file or an
+    /// argument can neither send the terminal an escape sequence nor break a one-line message.
+    fn esc(s: &str) -> Cow<'_, str> {
+        escape(s, false)
+    }
+
+    /// [`esc`], keeping newlines and tabs when `layout` (text shown as text: samples).
+    fn escape(s: &str, layout: bool) -> Cow<'_, str> {
+        let bad = |c: char| c.is_control() && !(layout && (c == '\n' || c == '\t'));
+        if !s.chars().any(bad) {
+            return Cow::Borrowed(s);
+        }
+        let mut out = String::with_capacity(s.len() + 16);
+        for c in s.chars() {
+            if bad(c) {
+                out.extend(c.escape_default());
+            } else {
+                out.push(c);
+            }
+        }
+        Cow::Owned(out)
+    }
+
+    /// Prints `v` as JSON on one line (or `pretty`), with no control character left raw: serde_json
+    /// escapes U+0000–U+001F, this also U+007F–U+009F (C1 controls, which some terminals obey).
+    fn print_json(v: &serde_json::Value, pretty: bool) {
+        let text = if pretty { serde_json::to_string_pretty(v) } else { serde_json::to_string(v) }.expect("json");
+        let mut safe = String::with_capacity(text.len());
+        for c in text.chars() {
+            if c.is_control() && c != '\n' {
+                safe.push_str(&format!("\\u{:04x}", c as u32));
+            } else {
+                safe.push(c);
+            }
+        }
+        out!("{safe}");
     }
 
     /// Help goes to stdout (exit 0); a usage error is one line on stderr (exit 2), keeping clap's
@@ -97,7 +180,7 @@ mod cli {
                 }
                 let cmd = args.iter().skip(1).find(|a| COMMANDS.contains(&a.as_str()));
                 let help = cmd.map_or("rnn-playground --help".to_string(), |c| format!("rnn-playground {c} --help"));
-                eprintln!("error: {line} (see {help})");
+                eprintln!("error: {} (see {help})", esc(&line));
                 ExitCode::from(2)
             }
         }
@@ -131,7 +214,9 @@ mod cli {
             Kind::Choice { names, .. } => {
                 arg.value_parser(PossibleValuesParser::new(names.iter().copied())).ignore_case(true)
             }
-            Kind::Text { .. } => arg.allow_hyphen_values(true),
+            // `--prime --length` must not make "--length" the prime: a text that starts with `-` is
+            // given as `--prime=-x`.
+            Kind::Text { .. } => arg,
             _ => arg.allow_negative_numbers(true), // so that `--seed -1` gets the engine's message
         }
     }
@@ -206,7 +291,21 @@ mod cli {
                     Arg::new("resume")
                         .long("resume")
                         .value_name("CKPT")
-                        .help("Continue from a checkpoint (exactly, on the same corpus) with its config"),
+                        .help("Continue from a checkpoint (exactly, on the same corpus, or on the text it carries) with its config"),
+                )
+                .arg(
+                    Arg::new("allow-new-text")
+                        .long("allow-new-text")
+                        .action(ArgAction::SetTrue)
+                        .requires("resume")
+                        .help("With --resume on other text: continue from the weights with a fresh optimizer"),
+                )
+                .arg(
+                    Arg::new("save-corpus")
+                        .long("save-corpus")
+                        .action(ArgAction::SetTrue)
+                        .conflicts_with("task")
+                        .help("Checkpoints carry the training text, so --resume needs no CORPUS"),
                 )
                 .arg(
                     number("val-every", "N", "500", value_parser!(u64).into())
@@ -229,7 +328,10 @@ mod cli {
                         .help("No progress bar and no samples; the final JSON line only"),
                 ),
         )
-        .after_help("Ctrl-C during training saves the model and checkpoint before exiting.");
+        .after_help(
+            "Ctrl-C during training saves the model and checkpoint before exiting (exit code 130). \
+             Limits: the text at most 64 MiB (RNN_PLAYGROUND_MAX_CORPUS_BYTES lowers it).",
+        );
         let sample = Command::new("sample")
             .about("Generate text from a model")
             .arg(model_arg())
@@ -297,10 +399,7 @@ mod cli {
     /// The config from `--config FILE` (if any) with every setting flag applied on top.
     fn config_from(m: &ArgMatches) -> Result<Config, String> {
         let mut c = match m.get_one::<String>("config") {
-            Some(path) => {
-                let s = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
-                Config::from_json(&s).map_err(|e| format!("{path}: {e}"))?
-            }
+            Some(path) => Config::from_json(&read_json(path)?).map_err(|e| format!("{path}: {e}"))?,
             None => Config::default(),
         };
         for s in SETTINGS.iter().filter(|s| s.group != Group::Sample) {
@@ -333,20 +432,233 @@ mod cli {
         m.get_one::<String>(name).cloned()
     }
 
+    // ---- reading files, within limits ----
+
+    /// The most bytes read from one input, overridable (lowered, mostly) by an environment variable.
+    struct Limit {
+        what: &'static str,
+        var: &'static str,
+        default: u64,
+    }
+
+    /// A text to train on or evaluate: the engine's corpus limit (64 MiB).
+    const TEXT_LIMIT: Limit =
+        Limit { what: "text", var: "RNN_PLAYGROUND_MAX_CORPUS_BYTES", default: MAX_CORPUS_BYTES as u64 };
+    /// A model or checkpoint: 4 GiB (a 16×4096 LSTM's checkpoint is far beyond anything trainable here).
+    const MODEL_LIMIT: Limit = Limit { what: "model file", var: "RNN_PLAYGROUND_MAX_MODEL_BYTES", default: 4 << 30 };
+    /// A JSON config or vocabulary.
+    const JSON_LIMIT: Limit = Limit { what: "JSON file", var: "RNN_PLAYGROUND_MAX_JSON_BYTES", default: 16 << 20 };
+
+    impl Limit {
+        fn bytes(&self) -> Result<u64, String> {
+            match std::env::var(self.var) {
+                Ok(v) => v.trim().parse().map_err(|_| format!("{} = {v:?} is not a number of bytes", self.var)),
+                Err(_) => Ok(self.default),
+            }
+        }
+    }
+
+    /// `n` bytes as a person reads it: `64 MiB`, `1000 bytes`.
+    fn size_text(n: u64) -> String {
+        match n {
+            n if n >= 1 << 30 && n % (1 << 30) == 0 => format!("{} GiB", n >> 30),
+            n if n >= 1 << 20 && n % (1 << 20) == 0 => format!("{} MiB", n >> 20),
+            n => format!("{n} bytes"),
+        }
+    }
+
+    /// What a file that is not a regular file is, for messages.
+    fn kind_of(t: &std::fs::FileType) -> &'static str {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            if t.is_fifo() {
+                return "a FIFO (named pipe)";
+            } else if t.is_char_device() {
+                return "a character device";
+            } else if t.is_block_device() {
+                return "a block device";
+            } else if t.is_socket() {
+                return "a socket";
+            }
+        }
+        if t.is_file() {
+            "a regular file"
+        } else if t.is_dir() {
+            "a directory"
+        } else if t.is_symlink() {
+            "a symbolic link"
+        } else {
+            "not a regular file"
+        }
+    }
+
+    fn is_pipe(t: &std::fs::FileType) -> bool {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            t.is_fifo()
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = t;
+            false
+        }
+    }
+
+    /// The bytes of `path`, at most the limit: a regular file, or with `pipes` also a pipe or FIFO
+    /// (`<(zcat text.gz)`). Directories and devices (`/dev/zero` never ends) are refused before
+    /// anything is read; a file that grows past the limit while it is read is refused when it
+    /// does, through `take(limit + 1)`, so memory never grows beyond the limit.
+    fn read_bounded(path: &str, limit: &Limit, pipes: bool) -> Result<Vec<u8>, String> {
+        let max = limit.bytes()?;
+        let kind_ok = |t: &std::fs::FileType| t.is_file() || (pipes && is_pipe(t));
+        let refuse = |t: &std::fs::FileType| {
+            let also = if pipes { " or a pipe" } else { "" };
+            format!("{path} is {}, not a regular file{also}", kind_of(t))
+        };
+        let too_large = || {
+            format!(
+                "{path} is larger than the {} limit of {} (set {} to change it)",
+                limit.what,
+                size_text(max),
+                limit.var
+            )
+        };
+        // Looked at before opening: opening a FIFO that nobody writes to would wait.
+        let meta = std::fs::metadata(path).map_err(|e| format!("{path}: {e}"))?;
+        if !kind_ok(&meta.file_type()) {
+            return Err(refuse(&meta.file_type()));
+        }
+        if meta.is_file() && meta.len() > max {
+            return Err(too_large());
+        }
+        let file = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
+        // And again once open, in case the path was replaced in between.
+        let meta = file.metadata().map_err(|e| format!("{path}: {e}"))?;
+        if !kind_ok(&meta.file_type()) {
+            return Err(refuse(&meta.file_type()));
+        }
+        let mut bytes = Vec::with_capacity(meta.len().min(max) as usize);
+        file.take(max.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| format!("{path}: {e}"))?;
+        if bytes.len() as u64 > max {
+            return Err(too_large());
+        }
+        Ok(bytes)
+    }
+
+    /// A text file (or pipe) as UTF-8, within [`TEXT_LIMIT`].
     fn read_text(path: &str) -> Result<String, String> {
-        let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
-        decode_corpus(&bytes).map(str::to_string).map_err(|e| format!("{path}: {e}"))
+        String::from_utf8(read_bounded(path, &TEXT_LIMIT, true)?).map_err(|e| {
+            decode_corpus(e.as_bytes()).err().map_or_else(|| format!("{path}: not UTF-8"), |e| format!("{path}: {e}"))
+        })
+    }
+
+    /// A JSON file (or pipe), within [`JSON_LIMIT`].
+    fn read_json(path: &str) -> Result<String, String> {
+        String::from_utf8(read_bounded(path, &JSON_LIMIT, true)?).map_err(|_| format!("{path}: not UTF-8 text"))
+    }
+
+    /// A model or checkpoint's bytes: a regular file within [`MODEL_LIMIT`].
+    fn read_model_bytes(path: &str) -> Result<Vec<u8>, String> {
+        read_bounded(path, &MODEL_LIMIT, false)
     }
 
     fn read_model(path: &str) -> Result<checkpoint::Loaded, String> {
-        let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
-        checkpoint::load(&bytes).map_err(|e| format!("{path}: {e}"))
+        checkpoint::load(&read_model_bytes(path)?).map_err(|e| format!("{path}: {e}"))
     }
 
+    // ---- writing files ----
+    //
+    // A file is written to a new temporary file created in the destination's folder (exclusively,
+    // so a link planted there is never followed), then renamed over the destination: a reader sees
+    // the old file or the new one, and a failure leaves the old one as it was and no temporary
+    // behind. Only a regular file (or nothing) is replaced. A symbolic link at the destination is
+    // replaced by the file itself: what it pointed to is never written through.
+
+    /// The folder `path` is written in, after checking that nothing but a regular file or a
+    /// symbolic link is in the way.
+    fn target_dir(path: &str) -> Result<PathBuf, String> {
+        let p = Path::new(path);
+        if path.is_empty() || path.ends_with('/') || p.file_name().is_none() {
+            return Err(format!("{path:?} is not a file name"));
+        }
+        let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        match std::fs::metadata(dir) {
+            Ok(m) if m.is_dir() => {}
+            Ok(m) => {
+                return Err(format!(
+                    "cannot write {path}: {} is {}, not a directory",
+                    dir.display(),
+                    kind_of(&m.file_type())
+                ))
+            }
+            Err(e) => return Err(format!("cannot write {path}: {}: {e}", dir.display())),
+        }
+        match std::fs::symlink_metadata(p) {
+            Ok(m) if m.is_file() || m.file_type().is_symlink() => Ok(dir.to_path_buf()),
+            Ok(m) => Err(format!("{path} is {}; refusing to write over it", kind_of(&m.file_type()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(dir.to_path_buf()),
+            Err(e) => Err(format!("{path}: {e}")),
+        }
+    }
+
+    /// A new temporary file in `dir`, for `path`: `.rnn-playground-XXXXXX.tmp`.
+    fn temp_in(dir: &Path, path: &str) -> std::io::Result<tempfile::NamedTempFile> {
+        let mut b = tempfile::Builder::new();
+        b.prefix(".rnn-playground-").suffix(".tmp");
+        #[cfg(unix)]
+        {
+            // The mode a new file gets (less the umask), or that of the file it replaces.
+            use std::os::unix::fs::PermissionsExt;
+            let mode =
+                std::fs::symlink_metadata(path).ok().filter(|m| m.is_file()).map_or(0o666, |m| m.permissions().mode());
+            b.permissions(std::fs::Permissions::from_mode(mode & 0o777));
+        }
+        #[cfg(not(unix))]
+        let _ = path;
+        b.tempfile_in(dir)
+    }
+
+    /// Fails unless `path` can be written: its folder exists and takes a new file (tried by
+    /// creating and removing one, as permissions alone do not tell, e.g. for root or a read-only
+    /// file system), and nothing but a regular file or a link is at `path`.
+    fn check_writable(path: &str) -> Result<(), String> {
+        let dir = target_dir(path)?;
+        temp_in(&dir, path).map(drop).map_err(|e| format!("cannot write {path}: {}: {e}", dir.display()))
+    }
+
+    /// Writes `bytes` to `path` through a temporary file renamed into place (see above).
     fn write_file(path: &str, bytes: &[u8]) -> Result<(), String> {
-        // Write then rename, so an interrupted save never leaves a half-written model.
-        let tmp = format!("{path}.tmp");
-        std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, path)).map_err(|e| format!("{path}: {e}"))
+        // Ctrl-C waits for the rename or the clean-up.
+        let _writing = WRITING.lock().unwrap_or_else(PoisonError::into_inner);
+        let dir = target_dir(path)?;
+        let mut tmp = temp_in(&dir, path).map_err(|e| format!("cannot write {path}: {}: {e}", dir.display()))?;
+        tmp.write_all(bytes).and_then(|_| tmp.as_file().sync_all()).map_err(|e| format!("cannot write {path}: {e}"))?;
+        // On failure the temporary file is removed as `PersistError` drops it.
+        tmp.persist(path).map_err(|e| format!("cannot write {path}: {}", e.error))?;
+        Ok(())
+    }
+
+    /// After a failed save: `bytes` in a new file in the system's temporary folder (or else the
+    /// current folder), kept; its path.
+    fn rescue(bytes: &[u8], name: &str) -> Option<PathBuf> {
+        let _writing = WRITING.lock().unwrap_or_else(PoisonError::into_inner);
+        for dir in [std::env::temp_dir(), PathBuf::from(".")] {
+            let Ok(mut f) = tempfile::Builder::new()
+                .prefix(&format!("rnn-playground-{name}-"))
+                .suffix(".safetensors")
+                .tempfile_in(&dir)
+            else {
+                continue;
+            };
+            if f.write_all(bytes).and_then(|_| f.as_file().sync_all()).is_ok() {
+                if let Ok((_, path)) = f.keep() {
+                    return Some(path);
+                }
+            }
+        }
+        None
     }
 
     fn run(m: &ArgMatches) -> Result<(), String> {
@@ -363,14 +675,22 @@ mod cli {
 
     // ---- the commands ----
 
-    /// The trainer `train` runs: on CORPUS or on `--task` (its data seed the config's `--seed`),
-    /// fresh or from `--resume`; resuming with neither, on the task the checkpoint records.
-    fn trainer_for(m: &ArgMatches, config: Config, resume: Option<&String>) -> Result<Trainer, String> {
+    /// The trainer `train` runs, and the text its checkpoints carry (`--save-corpus`, or resuming
+    /// from a checkpoint that carried its text): on CORPUS or on `--task` (its data seed the
+    /// config's `--seed`), fresh or from `--resume`; resuming with neither, on the text the
+    /// checkpoint carries or the task it records. Resuming on other text is an error unless
+    /// `--allow-new-text`.
+    fn trainer_for(
+        m: &ArgMatches,
+        config: Config,
+        resume: Option<&String>,
+    ) -> Result<(Trainer, Option<String>), String> {
         let bytes = match resume {
-            Some(path) => Some(std::fs::read(path).map_err(|e| format!("{path}: {e}"))?),
+            Some(path) => Some(read_model_bytes(path)?),
             None => None,
         };
         let recorded = bytes.as_deref().and_then(recorded_task);
+        let carried = bytes.as_deref().and_then(checkpoint::file_corpus);
         let task = match string(m, "task") {
             Some(name) => {
                 let task = Task::parse(&name).map_err(|e| e.to_string())?;
@@ -381,11 +701,16 @@ mod cli {
                 };
                 Some((task, seed))
             }
-            None if string(m, "corpus").is_none() => Some(recorded.ok_or("give a CORPUS file or --task NAME")?),
+            None if string(m, "corpus").is_none() && carried.is_none() => Some(recorded.ok_or_else(|| match resume {
+                Some(p) => format!("give a CORPUS file or --task NAME ({p} carries no text: train --save-corpus saves it in checkpoints)"),
+                None => "give a CORPUS file or --task NAME".to_string(),
+            })?),
             None => None,
         };
+        let from_file = string(m, "corpus").is_some();
         let corpus = match (task, string(m, "corpus")) {
             (None, Some(path)) => read_text(&path)?,
+            (None, None) => carried.clone().unwrap_or_default(),
             _ => String::new(),
         };
         let t = match (&bytes, task) {
@@ -395,13 +720,105 @@ mod cli {
             (None, None) => Trainer::new(config, &corpus),
         };
         let t = t.map_err(|e| format!("{}{e}", resume.map_or(String::new(), |p| format!("{p}: "))))?;
-        if let (Some(path), false) = (resume, t.report.resumed) {
-            eprintln!("note: {path} was trained on other text; continuing from its weights with a fresh optimizer");
+        if let (Some(path), Some(b), false) = (resume, &bytes, t.report.resumed) {
+            let is_checkpoint = tensorfile::File::parse(b).is_ok_and(|f| f.meta("kind") == Some("checkpoint"));
+            if !is_checkpoint {
+                eprintln!(
+                    "note: {} is a model, not a checkpoint: training continues from its weights with a fresh optimizer",
+                    esc(path)
+                );
+            } else if m.get_flag("allow-new-text") {
+                eprintln!(
+                    "note: {} was trained on other text; continuing from its weights with a fresh optimizer",
+                    esc(path)
+                );
+            } else {
+                return Err(format!(
+                    "{path} was trained on other text; it resumes exactly only on its own (pass --allow-new-text to continue from its weights with a fresh optimizer)"
+                ));
+            }
         }
         if let Some((task, seed)) = t.task {
             eprintln!("task: {0}, seed {seed} (its text: rnn-playground task {0} --seed {seed})", task.name());
         }
-        Ok(t)
+        if resume.is_some() {
+            check_resume_flags(m, &t.config, resume.map_or("", String::as_str), t.task.is_some())?;
+        }
+        // The text keeps travelling with the checkpoints once it did, unless other text replaced it.
+        let carry = task.is_none()
+            && (m.get_flag("save-corpus")
+                || (carried.is_some() && (!from_file || carried.as_deref() == Some(corpus.as_str()))));
+        Ok((t, carry.then_some(corpus)))
+    }
+
+    /// `--resume` continues with the checkpoint's settings, so a model or training setting (a flag
+    /// or in `--config`) that differs from them would be silently ignored: an error, naming each
+    /// one. The same values are accepted, so that a command line can be rerun with `--resume`
+    /// added. (With a task, `--seed` picks the task's data and is not compared.)
+    fn check_resume_flags(m: &ArgMatches, ckpt: &Config, path: &str, task: bool) -> Result<(), String> {
+        let mut asked = ckpt.clone();
+        if let Some(file) = m.get_one::<String>("config") {
+            let text = read_json(file)?;
+            let Ok(json::Value::Object(members)) = json::parse(&text) else {
+                return Err(format!("{file}: not a JSON object"));
+            };
+            for (k, v) in &members {
+                asked.set(k, v).map_err(|e| format!("{file}: {e}"))?;
+            }
+        }
+        for s in SETTINGS.iter().filter(|s| s.group != Group::Sample) {
+            if let Some(v) = m.get_one::<String>(s.name) {
+                asked.set_str(s.name, v).map_err(|e| e.to_string())?;
+            }
+        }
+        if task {
+            asked.seed = ckpt.seed;
+        }
+        if asked == *ckpt {
+            return Ok(());
+        }
+        let a: serde_json::Value = serde_json::from_str(&asked.to_json()).map_err(|e| e.to_string())?;
+        let c: serde_json::Value = serde_json::from_str(&ckpt.to_json()).map_err(|e| e.to_string())?;
+        let show = |v: &serde_json::Value| v.as_str().map_or_else(|| v.to_string(), str::to_string);
+        let differ: Vec<String> = SETTINGS
+            .iter()
+            .filter(|s| s.group != Group::Sample && a[s.name] != c[s.name])
+            .map(|s| format!("--{} {} (the checkpoint's: {})", s.flag(), show(&a[s.name]), show(&c[s.name])))
+            .collect();
+        Err(format!(
+            "--resume continues with {path}'s settings, and these differ: {}; drop them, or train anew without --resume",
+            differ.join(", ")
+        ))
+    }
+
+    /// Saves the model and the checkpoint (carrying `text` when given). A file that cannot be
+    /// written where asked goes to a new file in the system's temporary folder (or the current
+    /// folder) instead, and the error says where: training is never lost to a full disk or a
+    /// folder removed meanwhile.
+    fn save_run(t: &Trainer, out: &str, ckpt: &str, text: Option<&str>) -> Result<(), String> {
+        let model = t.save_model().map_err(|e| e.to_string())?;
+        let check = match t.save_checkpoint_with(text) {
+            Ok(b) => b,
+            Err(e) if text.is_some() => {
+                eprintln!("warning: the checkpoint is saved without its text: {}", esc(&e.to_string()));
+                t.save_checkpoint().map_err(|e| e.to_string())?
+            }
+            Err(e) => return Err(e.to_string()),
+        };
+        let mut failed = Vec::new();
+        for (path, bytes, name) in [(out, &model, "model"), (ckpt, &check, "checkpoint")] {
+            if let Err(e) = write_file(path, bytes) {
+                failed.push(match rescue(bytes, name) {
+                    Some(p) => format!("{e}; the {name} was saved to {} instead", p.display()),
+                    None => format!("{e}; the {name} could not be saved anywhere else either"),
+                });
+            }
+        }
+        if failed.is_empty() {
+            Ok(())
+        } else {
+            Err(failed.join("; "))
+        }
     }
 
     fn train(m: &ArgMatches) -> Result<(), String> {
@@ -413,10 +830,18 @@ mod cli {
         let val_chars = *m.get_one::<usize>("val-chars").unwrap_or(&0);
         let sample_every = *m.get_one::<u64>("sample-every").unwrap_or(&0);
         let sample_len = *m.get_one::<usize>("sample-length").unwrap_or(&0);
+        SampleSettings::default()
+            .set_str("length", &sample_len.to_string())
+            .map_err(|e| format!("--sample-length: {e}"))?;
         let sampling = sample_settings_from(m)?;
         let quiet = m.get_flag("quiet");
+        // Where the results go is checked before anything is read or trained.
+        check_writable(&out)?;
+        check_writable(&ckpt)?;
         let config = config_from(m)?;
-        let mut t = trainer_for(m, config, resume.as_ref())?;
+        let (mut t, text) = trainer_for(m, config, resume.as_ref())?;
+        // From here Ctrl-C stops the training loop, which saves before exiting.
+        DEFER.store(true, SeqCst);
         let r = &t.report;
         let d = t.model.dims();
         eprintln!(
@@ -447,13 +872,8 @@ mod cli {
             t.config.optimizer.name(),
             t.config.lr
         );
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = stop.clone();
-        ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)).map_err(|e| e.to_string())?;
-        let save = |t: &Trainer| -> Result<(), String> {
-            write_file(&out, &t.save_model().map_err(|e| e.to_string())?)?;
-            write_file(&ckpt, &t.save_checkpoint().map_err(|e| e.to_string())?)
-        };
+        let stop = || STOP.load(SeqCst);
+        let save = |t: &Trainer| save_run(t, &out, &ckpt, text.as_deref());
         // The bar is drawn on stderr (only when it is a terminal); samples and notes are printed
         // above it, or straight to stderr when it is not drawn.
         let pb = if quiet {
@@ -480,11 +900,14 @@ mod cli {
         let mut smooth: Option<f32> = None;
         let sample_opts = SampleOptions::from(&sampling);
         while t.optimizer.step < first_step + steps {
-            if stop.load(Ordering::SeqCst) {
+            if stop() {
                 pb.abandon();
-                eprintln!("interrupted: saving {out} and {ckpt}");
-                save(&t)?;
-                return Err("interrupted (model and checkpoint saved)".into());
+                eprintln!("interrupted: saving {} and {}", esc(&out), esc(&ckpt));
+                let step = t.optimizer.step;
+                match save(&t) {
+                    Ok(()) => interrupted(&format!("interrupted at step {step} (model and checkpoint saved)")),
+                    Err(e) => interrupted(&format!("interrupted at step {step}: {e}")),
+                }
             }
             let s = match t.step() {
                 Ok(s) => s,
@@ -497,7 +920,7 @@ mod cli {
             let done = s.step - first_step;
             let validated = val_every > 0 && done % val_every == 0;
             if validated {
-                val = t.validate(Some(val_chars));
+                val = t.validate_until(Some(val_chars), stop);
             }
             pb.set_position(done);
             if validated || done == steps || last_draw.is_none_or(|l| l.elapsed() >= Duration::from_millis(100)) {
@@ -514,17 +937,19 @@ mod cli {
             }
             if sample_every > 0 && done % sample_every == 0 && !quiet {
                 if let Ok(sm) = t.sample("", sample_len, &sample_opts, s.step, false) {
-                    note(&pb, format!("--- sample at step {} ---\n{}\n---", s.step, sm.text));
+                    note(&pb, format!("--- sample at step {} ---\n{}\n---", s.step, escape(&sm.text, true)));
                 }
             }
         }
         pb.finish();
         save(&t)?;
-        let val = t.validate(None);
+        let val = t.validate_until(None, stop);
+        if stop() {
+            interrupted("interrupted during the final validation (model and checkpoint saved)");
+        }
         let train_loss = smooth.unwrap_or(f32::NAN);
-        out!(
-            "{}",
-            serde_json::json!({
+        print_json(
+            &serde_json::json!({
                 "steps": t.optimizer.step,
                 "train_loss": train_loss,
                 "val_loss": val,
@@ -533,7 +958,8 @@ mod cli {
                 "seconds": start.elapsed().as_secs_f64(),
                 "model": out,
                 "checkpoint": ckpt,
-            })
+            }),
+            false,
         );
         Ok(())
     }
@@ -541,10 +967,7 @@ mod cli {
     fn model_and_vocab(path: &str, vocab_path: Option<String>) -> Result<(Model, Vocab), String> {
         let loaded = read_model(path)?;
         let vocab = match vocab_path {
-            Some(p) => {
-                let s = std::fs::read_to_string(&p).map_err(|e| format!("{p}: {e}"))?;
-                Vocab::from_json(&s).map_err(|e| format!("{p}: {e}"))?
-            }
+            Some(p) => Vocab::from_json(&read_json(&p)?).map_err(|e| format!("{p}: {e}"))?,
             None => loaded.vocab.ok_or_else(|| format!("{path} has no vocabulary; pass --vocab VOCAB.json"))?,
         };
         let v = loaded.params.dims().vocab;
@@ -563,15 +986,32 @@ mod cli {
             seed.set_str("seed", v).map_err(|e| e.to_string())?;
         }
         let (model, vocab) = model_and_vocab(&path, string(m, "vocab"))?;
-        let mut sampler = Sampler::new(&model);
-        let s = sampler
-            .generate(&model, &vocab, &ss.prime, ss.length, &opts, &mut Rng::new(seed.seed))
-            .map_err(|e| e.to_string())?;
-        if !s.unknown.is_empty() {
-            let list: String = s.unknown.iter().collect();
-            eprintln!("note: the prime has characters the model never saw, read as unknown: {list}");
+        let unknown = vocab.encode(&ss.prime).map_err(|e| e.to_string())?.unknown;
+        if !unknown.is_empty() {
+            let list: String = unknown.iter().collect();
+            eprintln!("note: the prime has characters the model never saw, read as unknown: {}", esc(&list));
         }
-        out!("{}{}", ss.prime, s.text);
+        // Streamed: each character is printed (and flushed) as it is chosen. On a terminal,
+        // control characters other than newline and tab are shown escaped; a file or a pipe gets
+        // the text exactly. A closed pipe (`| head -c 100`) ends the sampling quietly.
+        let stdout = std::io::stdout();
+        let tty = stdout.is_terminal();
+        let mut open = true;
+        let mut put = |text: &str| {
+            let shown = if tty { escape(text, true) } else { Cow::Borrowed(text) };
+            let mut lock = stdout.lock();
+            open = open && lock.write_all(shown.as_bytes()).and_then(|_| lock.flush()).is_ok();
+            MIDLINE.store(tty && !text.ends_with('\n'), SeqCst);
+            open
+        };
+        put(&ss.prime);
+        let mut buf = [0u8; 4];
+        Sampler::new(&model)
+            .generate_each(&model, &vocab, &ss.prime, ss.length, &opts, &mut Rng::new(seed.seed), |c| {
+                put(c.encode_utf8(&mut buf))
+            })
+            .map_err(|e| e.to_string())?;
+        put("\n");
         Ok(())
     }
 
@@ -582,6 +1022,9 @@ mod cli {
         let precision = precision_from(m);
         if grads.is_some() && precision != Precision::F32 {
             return Err("--grads needs --precision f32".into());
+        }
+        if let Some(out) = &grads {
+            check_writable(out)?;
         }
         let (model, vocab) = model_and_vocab(&path, string(m, "vocab"))?;
         let text = read_text(&text_path)?;
@@ -594,9 +1037,8 @@ mod cli {
         if let (Some(out), Some(g)) = (&grads, &grad) {
             write_file(out, &checkpoint::save_gradients(g).map_err(|e| e.to_string())?)?;
         }
-        out!(
-            "{}",
-            serde_json::json!({
+        print_json(
+            &serde_json::json!({
                 "loss": loss,
                 "bits_per_char": bits_per_char(loss),
                 "perplexity": perplexity(loss),
@@ -604,7 +1046,8 @@ mod cli {
                 "predicted": enc.ids.len() - 1,
                 "unknown_chars": enc.unknown.iter().collect::<String>(),
                 "precision": precision.name(),
-            })
+            }),
+            false,
         );
         Ok(())
     }
@@ -613,9 +1056,8 @@ mod cli {
         let path = string(m, "model").unwrap_or_default();
         let loaded = read_model(&path)?;
         let d = loaded.params.dims();
-        out!(
-            "{}",
-            serde_json::to_string_pretty(&serde_json::json!({
+        print_json(
+            &serde_json::json!({
                 "kind": if loaded.train.is_some() { "checkpoint" } else { "model" },
                 "cell": d.cell.name(),
                 "layers": d.layers,
@@ -627,8 +1069,9 @@ mod cli {
                 "config": loaded.config.map(|c| serde_json::from_str::<serde_json::Value>(&c.to_json()).expect("config json")),
                 "vocabulary": loaded.vocab.as_ref().map(|v| v.chars().iter().collect::<String>()),
                 "step": loaded.train.as_ref().map(|t| t.progress.step),
-            }))
-            .expect("json")
+                "corpus_chars": loaded.corpus.as_ref().map(|c| c.chars().count()),
+            }),
+            true,
         );
         Ok(())
     }
@@ -665,9 +1108,8 @@ mod cli {
         t.sample("The ", 1000, &opts, 1, false).map_err(|e| e.to_string())?;
         let sample_ms = s0.elapsed().as_secs_f64() * 1e3;
         let chars_per_sec = steps as f64 * chars_per_step / secs;
-        out!(
-            "{}",
-            serde_json::json!({
+        print_json(
+            &serde_json::json!({
                 "chars_per_sec": chars_per_sec,
                 "steps": steps,
                 "seconds": secs,
@@ -676,7 +1118,8 @@ mod cli {
                 "vocab": d.vocab,
                 "loss": t.last.as_ref().map(|s| s.loss),
                 "sample_1000_ms": sample_ms,
-            })
+            }),
+            false,
         );
         Ok(())
     }
