@@ -624,6 +624,8 @@ mod cli {
     /// creating and removing one, as permissions alone do not tell, e.g. for root or a read-only
     /// file system), and nothing but a regular file or a link is at `path`.
     fn check_writable(path: &str) -> Result<(), String> {
+        // Ctrl-C waits until the trial file is gone.
+        let _writing = WRITING.lock().unwrap_or_else(PoisonError::into_inner);
         let dir = target_dir(path)?;
         temp_in(&dir, path).map(drop).map_err(|e| format!("cannot write {path}: {}: {e}", dir.display()))
     }
