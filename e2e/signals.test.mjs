@@ -37,10 +37,25 @@ for (const name of BROWSERS) {
         const at = await steps(page);
         await sleep(800);
         assert.equal(await steps(page), at, 'no training while diverged');
+        // Clipping on, without a reset: it applies to the running model.
+        await fill(page, '#cfg-clip_mode', 'norm');
+        await fill(page, '#cfg-clip', '1');
+        await sleep(600);
+        assert.equal(await page.eval(() => document.getElementById('pending').hidden), true, 'no reset asked for');
         await click(page, '#alert [data-key="signal"] .alert-actions button');
         await until(async () => /Rolled back to step/.test(await text(page, '[role="alert"]')), { what: 'the rollback' });
-        assert.ok((await steps(page)) < at);
-        await screenshot(page, 'diverged.png');
+        const back = await steps(page);
+        assert.ok(back < at);
+        await click(page, (await text(page, '#btn-pause')) === 'Resume' ? '#btn-pause' : '#btn-start');
+        await until(async () => (await steps(page)) > back + 50, { what: 'training to go on' });
+        assert.notEqual(await text(page, '#run-state'), 'stopped: diverged');
+        assert.match(await text(page, '#grad-note'), /against max norm 1 /);
+        // The learning rate changes during the run, from the next step.
+        await fill(page, '#cfg-lr', '0.1');
+        await until(async () => /lr 0\.100/.test(await text(page, '#grad-note')), { what: 'the new learning rate in use' });
+        assert.equal(await text(page, '#run-state'), 'training');
+        await screenshot(page, 'diverged-then-clipped.png');
+        await click(page, '#btn-pause');
         await assertClean(page);
       } finally {
         await page.close();

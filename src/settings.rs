@@ -5,7 +5,7 @@
 //! `model` and `train` groups), [`SampleSettings`] (the `sample` group), the schema the page reads
 //! ([`schema_json`], exported to JavaScript as `settingsSchema`) and the command-line tool's flags.
 
-use crate::config::{CellKind, ClipKind, InitKind, OptimizerKind};
+use crate::config::{CellKind, ClipKind, Config, InitKind, OptimizerKind};
 use crate::error::{Error, Result};
 use crate::json::{self, JsonF32, F32};
 use crate::model::Precision;
@@ -69,6 +69,10 @@ pub struct Setting {
     pub kind: Kind,
     /// One line, in the terms of the model's maths.
     pub help: &'static str,
+    /// May change while a run trains, from the next step on ([`apply_live`]): the learning rate
+    /// and its decay, the optimizer's constants, clipping. The others shape the model, the data
+    /// or the optimizer's state.
+    pub live: bool,
 }
 
 /// A setting's value: a choice by index into its names, an integer, a number or text.
@@ -105,7 +109,11 @@ const fn text(max_len: usize, default: &'static str) -> Kind {
     Kind::Text { max_len, default }
 }
 const fn set(name: &'static str, group: Group, kind: Kind, help: &'static str) -> Setting {
-    Setting { name, group, kind, help }
+    Setting { name, group, kind, help, live: false }
+}
+/// A setting that may change during a run.
+const fn live(name: &'static str, group: Group, kind: Kind, help: &'static str) -> Setting {
+    Setting { name, group, kind, help, live: true }
 }
 
 use Group::{Model, Sample, Train};
@@ -113,6 +121,7 @@ use Group::{Model, Sample, Train};
 /// Every setting, in order: the order of the config's JSON, of the schema and of the flags.
 /// Kinds: `choice(names, default)`, `int(min, max, default)`, `real(min, max, default)` for
 /// `[min, max]`, `real_above(min, max, default)` for `(min, max]`, `text(max_len, default)`.
+/// `live(…)` instead of `set(…)`: the setting may change while a run trains.
 #[rustfmt::skip]
 pub const SETTINGS: &[Setting] = &[
     set("cell",           Model,  choice(CellKind::NAMES, CellKind::Lstm as usize),           "Recurrent cell: vanilla RNN (tanh), LSTM or GRU (gated)"),
@@ -125,15 +134,15 @@ pub const SETTINGS: &[Setting] = &[
     set("seq_len",        Train,  int(1, 4096, 64),                                           "Truncated-BPTT length T: the gradient is cut every T steps"),
     set("batch",          Train,  int(1, 4096, 32),                                           "Batch B: parallel text streams; a step trains on T×B characters"),
     set("optimizer",      Train,  choice(OptimizerKind::NAMES, OptimizerKind::Adam as usize), "Optimizer: Adam, SGD with momentum, Adagrad or RMSProp"),
-    set("lr",             Train,  real_above(0.0, 10.0, 0.002),                               "Learning rate: how far each step moves the weights"),
-    set("clip_mode",      Train,  choice(ClipKind::NAMES, ClipKind::Norm as usize),           "Gradient clipping: rescale to norm ≤ clip, clamp each value, or none"),
-    set("clip",           Train,  real_above(0.0, 1e6, 5.0),                                  "Clipping threshold: the largest gradient norm (or value) allowed"),
-    set("lr_decay",       Train,  real_above(0.0, 1.0, 1.0),                                  "Multiply the learning rate by this every lr_decay_every steps"),
-    set("lr_decay_every", Train,  int(1, MAX_SAFE_INT, 1000),                                 "Steps between learning-rate decays"),
-    set("momentum",       Train,  real(0.0, 0.999_999, 0.9),                                  "SGD heavy-ball momentum: the share of the last update kept"),
-    set("beta1",          Train,  real(0.0, 0.999_999, 0.9),                                  "Adam β1: decay of the running average of the gradient"),
-    set("beta2",          Train,  real(0.0, 0.999_999_9, 0.999),                              "Adam β2 (RMSProp α): decay of the average of the squared gradient"),
-    set("eps",            Train,  real_above(0.0, 1.0, 1e-8),                                 "ε added to the denominator of Adam, Adagrad and RMSProp"),
+    live("lr",             Train,  real_above(0.0, 10.0, 0.002),                               "Learning rate: how far each step moves the weights"),
+    live("clip_mode",      Train,  choice(ClipKind::NAMES, ClipKind::Norm as usize),           "Gradient clipping: rescale to norm ≤ clip, clamp each value, or none"),
+    live("clip",           Train,  real_above(0.0, 1e6, 5.0),                                  "Clipping threshold: the largest gradient norm (or value) allowed"),
+    live("lr_decay",       Train,  real_above(0.0, 1.0, 1.0),                                  "Multiply the learning rate by this every lr_decay_every steps"),
+    live("lr_decay_every", Train,  int(1, MAX_SAFE_INT, 1000),                                 "Steps between learning-rate decays"),
+    live("momentum",       Train,  real(0.0, 0.999_999, 0.9),                                  "SGD heavy-ball momentum: the share of the last update kept"),
+    live("beta1",          Train,  real(0.0, 0.999_999, 0.9),                                  "Adam β1: decay of the running average of the gradient"),
+    live("beta2",          Train,  real(0.0, 0.999_999_9, 0.999),                              "Adam β2 (RMSProp α): decay of the average of the squared gradient"),
+    live("eps",            Train,  real_above(0.0, 1.0, 1e-8),                                 "ε added to the denominator of Adam, Adagrad and RMSProp"),
     set("val_fraction",   Train,  real(0.0, 0.5, 0.1),                                        "Share of the text held out at its end for validation, ≥ 2,000 chars"),
     set("max_vocab",      Train,  int(2, 65536, 8000),                                        "Most distinct characters kept; rarer ones share the unknown id"),
     set("temperature",    Sample, real(0.0, 10.0, 0.8),                                       "Softmax temperature: divides the logits; 0 is greedy"),
@@ -386,6 +395,9 @@ pub fn schema_json() -> String {
             Kind::Text { max_len, .. } => number(&mut out, ",\"max_len\":", s, Val::Int(max_len as u64)),
         }
         member(&mut out, ",\"help\":", s.help);
+        if s.live {
+            out.push_str(",\"live\":true");
+        }
         out.push('}');
     }
     for (i, n) in crate::tasks::Task::NAMES.iter().enumerate() {
@@ -469,6 +481,22 @@ fn list<'a>(names: impl Iterator<Item = &'a str>, quoted: bool) -> String {
         }
     }
     out
+}
+
+/// `now` with the settings that may change during a run ([`Setting::live`]) taken from `next`.
+/// Fails, naming it, when another setting differs: a new model is needed for that.
+pub fn apply_live(now: &Config, next: &Config) -> Result<Config> {
+    let (mut out, mut next) = (now.clone(), next.clone());
+    for s in settings_of::<Config>() {
+        if let (Some(to), Some(from)) = (out.slot(s.name), next.slot(s.name)) {
+            if s.live {
+                to.put(from.get());
+            } else if to.get() != from.get() {
+                return Err(Error::Config(format!("{} cannot change during a run: press Reset to build a model with it", s.name)));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// A struct whose fields are the settings of some groups.

@@ -282,6 +282,15 @@ impl Trainer {
         })
     }
 
+    /// Changes the settings that may change during a run (the learning rate and its decay, the
+    /// optimizer's constants, clipping: `live` in the settings table), from the next step on; the
+    /// weights, optimizer state and position stay. Any other difference is an error naming it.
+    pub fn update_live(&mut self, next: &Config) -> Result<()> {
+        next.validate()?;
+        self.config = crate::settings::apply_live(&self.config, next)?;
+        Ok(())
+    }
+
     /// One truncated-BPTT step: forward over the next chunk from the carried state, backward
     /// within the chunk only, clip, update. A non-finite loss or gradient leaves the weights
     /// untouched and returns [`Error::Diverged`].

@@ -184,6 +184,15 @@ impl WasmTrainer {
         Ok(out.into())
     }
 
+    /// Changes the settings that may change during a run (learning rate and decay, optimizer
+    /// constants, clipping) from a JSON config, from the next step on. Throws naming any other
+    /// setting that differs from the model's (those need a new model).
+    #[wasm_bindgen(js_name = updateLive)]
+    pub fn update_live(&mut self, config_json: &str) -> Result<(), JsError> {
+        let next = Config::from_json(config_json).map_err(js_err)?;
+        self.inner.update_live(&next).map_err(js_err)
+    }
+
     /// One training step; returns its measurements (`step`, `epoch`, `epoch_progress`, `loss`,
     /// `grad_norm`, `clipped`, `lr`, `chars`). Throws on divergence.
     pub fn step(&mut self) -> Result<JsValue, JsError> {

@@ -355,7 +355,9 @@ fn the_schema_has_every_setting() {
         assert_eq!(o["group"], s.group.name());
         assert_eq!(o["kind"], s.kind.name());
         assert_eq!(o["help"], s.help);
-        let mut keys: Vec<&str> = o.keys().map(String::as_str).collect();
+        // `live` appears, as true, exactly for the settings that may change during a run.
+        assert_eq!(o.get("live"), if s.live { Some(&serde_json::Value::Bool(true)) } else { None }, "{}", s.name);
+        let mut keys: Vec<&str> = o.keys().map(String::as_str).filter(|k| *k != "live").collect();
         keys.sort();
         match s.kind {
             Kind::Choice { names, default } => {
@@ -390,7 +392,7 @@ fn the_schema_has_every_setting() {
     let text = schema_json();
     let lr = settings::get("lr").help;
     assert!(text.contains(&format!(
-        r#"{{"name":"lr","group":"train","kind":"real","default":0.002,"min":0,"max":10,"min_open":true,"help":"{lr}"}}"#
+        r#"{{"name":"lr","group":"train","kind":"real","default":0.002,"min":0,"max":10,"min_open":true,"help":"{lr}","live":true}}"#
     )));
     assert!(
         text.contains(r#""name":"eps","group":"train","kind":"real","default":1e-8,"min":0,"max":1,"min_open":true,"#)

@@ -408,3 +408,39 @@ fn validation_and_sequence_loss_agree_on_scale() {
     let (whole, _) = sequence_loss(&t.model, &long, true).unwrap();
     assert!((chunked - whole).abs() < 1e-5, "chunked {chunked} vs one pass {whole}");
 }
+
+#[test]
+fn live_settings_change_from_the_next_step_and_the_others_are_refused() {
+    use rnn_playground::config::ClipKind;
+    use rnn_playground::settings::SETTINGS;
+    let live: Vec<&str> = SETTINGS.iter().filter(|s| s.live).map(|s| s.name).collect();
+    assert_eq!(live, ["lr", "clip_mode", "clip", "lr_decay", "lr_decay_every", "momentum", "beta1", "beta2", "eps"]);
+    let config = tiny(CellKind::Lstm);
+    let mut a = Trainer::new(config.clone(), SMALL_TEXT).unwrap();
+    let mut b = Trainer::new(config.clone(), SMALL_TEXT).unwrap();
+    for _ in 0..3 {
+        assert_eq!(a.step().unwrap().loss, b.step().unwrap().loss);
+    }
+    let next = Config { lr: 0.05, clip_mode: ClipKind::Norm, clip: 0.01, ..config.clone() };
+    b.update_live(&next).unwrap();
+    let (sa, sb) = (a.step().unwrap(), b.step().unwrap());
+    // The step after the change reads the same weights (same loss) but updates with the new rate
+    // and clips at the new threshold.
+    assert_eq!(sa.loss, sb.loss);
+    assert_eq!((sa.lr, sb.lr), (config.lr, 0.05));
+    assert!(sb.clipped && sb.grad_norm > 0.01, "norm {} against clip 0.01", sb.grad_norm);
+    assert_ne!(a.step().unwrap().loss, b.step().unwrap().loss, "the new rate moved the weights differently");
+    assert_eq!(b.config, next);
+    // What shapes the model, the data or the optimizer's state cannot change during a run.
+    for (bad, name) in [
+        (Config { hidden: 33, ..next.clone() }, "hidden"),
+        (Config { optimizer: OptimizerKind::Sgd, ..next.clone() }, "optimizer"),
+        (Config { seq_len: 8, ..next.clone() }, "seq_len"),
+        (Config { seed: 2, ..next.clone() }, "seed"),
+    ] {
+        let e = b.update_live(&bad).unwrap_err().to_string();
+        assert!(e.contains(&format!("{name} cannot change during a run")), "{e}");
+        assert_eq!(b.config, next, "a refused change changes nothing");
+    }
+    assert!(b.update_live(&Config { lr: -1.0, ..next.clone() }).unwrap_err().to_string().contains("lr = -1"));
+}

@@ -8,7 +8,7 @@
 // restored {to, step} (a rollback).
 
 import { startWorker, hasSimd } from './engine.js';
-import { ENGINE_KEYS, SAMPLE_KEYS } from './settings.js';
+import { ENGINE_KEYS, SAMPLE_KEYS, LIVE_KEYS } from './settings.js';
 import { presetById } from './presets.js';
 
 /** Chart points kept before thinning (old points are halved, validation points kept). */
@@ -163,6 +163,8 @@ export class Playground {
       case 'snapshot':
       case 'taskText':
         return this.emit(m.type, m);
+      case 'updated':
+        return this.onUpdated(m);
       case 'diverged':
         return this.onDiverged(m);
       case 'memorising':
@@ -197,7 +199,36 @@ export class Playground {
   onStore({ keys, text }) {
     if (keys.has('preset') && this.store.get('preset') !== 'custom') this.usePreset(this.store.get('preset'));
     if (SAMPLE_KEYS.some((k) => keys.has(k))) this.sendViewSoon();
+    if (this.s.model && LIVE_KEYS.some((k) => keys.has(k))) this.sendLiveSoon();
     if (text || ENGINE_KEYS.some((k) => keys.has(k))) this.emit('status');
+  }
+
+  /** The learning rate, clipping and the other `live` settings go to the running model. */
+  sendLiveSoon() {
+    clearTimeout(this.liveTimer);
+    this.liveTimer = setTimeout(() => {
+      if (this.s.model && this.invalid.size === 0 && this.isDirty() === false) {
+        this.send({ type: 'update', config: this.store.config(ENGINE_KEYS) });
+      }
+    }, 300);
+  }
+
+  /** Sends the form's `live` settings when they differ from the model's (after a build or a load). */
+  syncLive() {
+    if (LIVE_KEYS.some((k) => this.store.get(k) !== this.liveConfig[k])) this.sendLiveSoon();
+  }
+
+  /** The `live` settings changed at `step`: a mark on the loss chart says what changed. */
+  onUpdated(m) {
+    const before = this.liveConfig ?? {};
+    const changes = LIVE_KEYS.filter((k) => before[k] !== undefined && before[k] !== m.config[k]).map((k) => `${k} ${before[k]} → ${m.config[k]}`);
+    this.liveConfig = Object.fromEntries(LIVE_KEYS.map((k) => [k, m.config[k]]));
+    if (!changes.length) return;
+    this.series.marks = [...(this.series.marks ?? []), { step: m.step, label: changes.join(', ') }];
+    this.s.info = { ...this.s.info, config: { ...this.s.info.config, ...this.liveConfig } };
+    this.emit('updated', m);
+    this.emit('chart');
+    this.emit('status');
   }
 
   /** A preset's text into the store; the engine's tasks have none here (the worker makes them). */
@@ -226,9 +257,13 @@ export class Playground {
     });
   }
 
-  /** The identity of the current settings and text, to tell when the model is out of date. */
+  /**
+   * The identity of the current settings and text, to tell when the model is out of date. The
+   * `live` settings are not part of it: they change the running model (sendLiveSoon).
+   */
   currentKey() {
-    return `${JSON.stringify(this.store.config(ENGINE_KEYS))}#${this.store.get('preset')}#${this.store.textVersion}`;
+    const fixed = ENGINE_KEYS.filter((k) => !LIVE_KEYS.includes(k));
+    return `${JSON.stringify(this.store.config(fixed))}#${this.store.get('preset')}#${this.store.textVersion}`;
   }
 
   isDirty() {
@@ -418,6 +453,7 @@ export class Playground {
     const sr = this.series;
     const keep = sr.steps.findIndex((x) => x > m.step);
     if (keep >= 0) for (const k of ['steps', 'train', 'val']) sr[k].length = keep;
+    if (sr.marks) sr.marks = sr.marks.filter((x) => x.step <= m.step);
     this.alert(`rolled back to step ${m.step.toLocaleString('en-US')}${m.to === 'best' ? ', the best validation point' : ''}; press Resume to train on from there.`, 'info', [], 'signal');
     this.emit('restored', m);
     this.emit('chart');
@@ -448,6 +484,10 @@ export class Playground {
       this.series = { steps: [], train: [], val: [] };
     }
     this.runConfig = { ...this.store.config(ENGINE_KEYS), preset: this.store.get('preset'), text: this.store.textVersion };
+    this.liveConfig = Object.fromEntries(LIVE_KEYS.map((k) => [k, m.info.config[k]]));
+    // A build takes the settings of the moment, `live` ones included; a loaded file brings its own,
+    // and the form follows it (below).
+    if (!m.loaded) this.syncLive();
     this.last = {};
     if (m.loaded) {
       // The file brings its own settings: show them, so what you see is what trains.

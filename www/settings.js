@@ -50,6 +50,9 @@ export const setting = (name) => BY_NAME.get(name);
 /** Names of the engine's model and training settings: the config the worker builds from. */
 export const ENGINE_KEYS = engine.settings.filter((s) => s.group === 'model' || s.group === 'train').map((s) => s.name);
 
+/** Engine settings that may change while a run trains (the table's `live`): no new model needed. */
+export const LIVE_KEYS = engine.settings.filter((s) => s.live).map((s) => s.name);
+
 /** Names of the sampling settings. */
 export const SAMPLE_KEYS = engine.settings.filter((s) => s.group === 'sample').map((s) => s.name);
 

@@ -19,6 +19,8 @@
 //   sample / probe                produce one now
 //   save    {kind: 'model'|'checkpoint'}   replies `file` {kind, bytes (transferred), name}
 //   snapshot                      replies `snapshot` {step, bytes} (a checkpoint, for autosave)
+//   update  {config}              learning rate, clipping and the other `live` settings, from the
+//                                 next step; replies `updated` {step, config} or error (update)
 //   rollback {to: 'good'|'best'}   back to the last healthy step or the best validation point;
 //                                  replies `restored` {to, step, info}
 // Worker → page: ready {engine} | fatal {message} | built {info, probeText, loaded, task} | state {running}
@@ -63,6 +65,7 @@ let trainer = null;
 let source = null; // {corpus} or {task: {name, seed}}: what the trainer was built on, to restore snapshots
 let monitor = null; // honest signals (monitor.js)
 let snaps = { good: null, best: null }; // {step, bytes}: checkpoints to roll back to
+let live = null; // the last config sent with `update`: applied again after a rollback
 let running = false;
 let loopGen = 0; // invalidates a pending tick after pause/start
 
@@ -259,6 +262,7 @@ function replace(t, from) {
   if (trainer) trainer.free();
   trainer = t;
   source = from;
+  live = null;
   run = freshRun();
   const info = trainer.info();
   run.seed = Number(info.config.seed) || 1;
@@ -360,6 +364,18 @@ function handle(msg) {
       periodic(true);
       return;
     }
+    case 'update': {
+      // Settings that may change during a run (learning rate, clipping, …), from the next step.
+      if (!trainer) return;
+      try {
+        trainer.updateLive(JSON.stringify(msg.config));
+        live = msg.config;
+        post({ type: 'updated', step: run.lastStats ? run.lastStats.step : 0, config: msg.config });
+      } catch (e) {
+        post({ type: 'error', where: 'update', message: message(e) });
+      }
+      return;
+    }
     case 'snapshot': {
       // A checkpoint for the page's autosave (not a download).
       if (!trainer) return;
@@ -388,7 +404,20 @@ function handle(msg) {
       trainer.free();
       trainer = t;
       monitor.restart();
-      // The run goes on from the snapshot: its clock stays, its step is the snapshot's.
+      // The snapshot holds the settings of its time; the ones changed since (a lower learning
+      // rate after a divergence, clipping turned on) apply from here on.
+      if (live) {
+        try {
+          trainer.updateLive(JSON.stringify(live));
+        } catch {
+          // A config the model no longer matches: keep the snapshot's.
+        }
+      }
+      // The run goes on from the snapshot: its clock stays, its step is the snapshot's, and the
+      // smoothed loss starts again (the losses after the snapshot are gone).
+      run.emaRaw = 0;
+      run.emaWeight = 0;
+      run.smooth = null;
       const info = trainer.info();
       const chars = snap.step * info.config.seq_len * info.report.streams;
       if (run.lastStats) run.lastStats = { ...run.lastStats, step: snap.step, chars };

@@ -30,9 +30,10 @@ function onWidth(node, fn) {
 const PAST = ['#8e7cc3', '#2e9e6a', '#c59100', '#d14a8b', '#5a8fa8'];
 
 /**
- * The loss chart. `update(data)` with {steps, train, val, logV, units, best, past}: `past` are
+ * The loss chart. `update(data)` with {steps, train, val, logV, units, best, past, marks}: `past` are
  * earlier runs [{label, steps, train, val}], each drawn as its validation curve (or its training
  * curve when it has fewer than two validation points); a click on a legend entry hides a curve.
+ * `marks` [{step, label}] are dashed vertical lines where the learning rate or clipping changed.
  */
 export class LossChart {
   constructor(node) {
@@ -41,6 +42,7 @@ export class LossChart {
     this.plot = null;
     this.data = [[], [], [], [], []];
     this.pastLabels = [];
+    this.marks = []; // [{step, label}]: live settings changed there
     // Shorter in the compact layout of embeds (playground.css sets --chart-height there).
     this.height = parseInt(cssVar('--chart-height', node), 10) || 240;
     this.ro = onWidth(node, (w) => (this.plot ? this.plot.setSize({ width: w, height: this.height }) : this.build()));
@@ -64,11 +66,38 @@ export class LossChart {
     const units = this.units;
     const ppl = units === 'ppl';
     const fmtV = (v) => (v === null || v === undefined ? '–' : ppl ? v.toFixed(v < 10 ? 2 : 1) : v.toFixed(3));
+    const markColor = cssVar('--muted', this.node);
+    const font = `11px ${cssVar('--sans', this.node) || 'sans-serif'}`;
     const opts = {
       width,
       height: this.height,
       cursor: { drag: { x: true, y: false }, points: { size: 6 } },
       legend: { live: true },
+      // A dashed vertical line where the learning rate or clipping changed during the run.
+      hooks: {
+        draw: [
+          (u) => {
+            const ctx = u.ctx;
+            const dpr = devicePixelRatio || 1;
+            ctx.save();
+            ctx.strokeStyle = markColor;
+            ctx.fillStyle = markColor;
+            ctx.setLineDash([4 * dpr, 4 * dpr]);
+            ctx.lineWidth = dpr;
+            ctx.font = font.replace(/^\d+px/, `${11 * dpr}px`);
+            for (const m of this.marks) {
+              const x = u.valToPos(m.step, 'x', true);
+              if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
+              ctx.beginPath();
+              ctx.moveTo(x, u.bbox.top);
+              ctx.lineTo(x, u.bbox.top + u.bbox.height);
+              ctx.stroke();
+              ctx.fillText(m.label, Math.min(x + 4 * dpr, u.bbox.left + u.bbox.width - ctx.measureText(m.label).width), u.bbox.top + 12 * dpr);
+            }
+            ctx.restore();
+          },
+        ],
+      },
       scales: { x: { time: false }, y: ppl ? { distr: 3, log: 10 } : { range: (u, min, max) => [Math.max(0, min - (max - min) * 0.05), max + (max - min) * 0.05 || 1] } },
       axes: [
         { ...axisStyle(this.node), label: 'step', labelSize: 18, size: 34 },
@@ -88,7 +117,8 @@ export class LossChart {
   }
 
   /** Redraws with new raw data (nats). Keeps the user's zoom only when nothing else changed. */
-  update({ steps, train, val, logV, units, best = null, past = [] }) {
+  update({ steps, train, val, logV, units, best = null, past = [], marks = [] }) {
+    this.marks = marks;
     const curves = past.map((r) => {
       const useVal = r.val.filter((v) => v !== null).length >= 2;
       return { label: `${r.label} (${useVal ? 'validation' : 'train'})`, steps: r.steps, ys: useVal ? r.val : r.train };

@@ -16,7 +16,7 @@ export function mount(parent, ctx) {
   const section = el('section', { class: 'card view-loss', 'aria-labelledby': 'loss-h' },
     el('div', { class: 'card-head' }, el('h2', { id: 'loss-h' }, 'Loss curve'), el('div', { class: 'row tools' }, forget, units)),
     box,
-    el('p', { class: 'explain' }, 'Smoothed training loss and validation loss (held-out text); the ring marks the best validation loss so far. Reset keeps the last five runs’ curves (dotted, labelled by what changed) for comparison; click a legend entry to hide a curve. The dashed line is a uniform guess over the V characters of the vocabulary (log V nats, log₂ V bits, perplexity V): a model that has learned nothing. Validation rising while training falls means memorising (overfitting).'));
+    el('p', { class: 'explain' }, 'Smoothed training loss and validation loss (held-out text); the ring marks the best validation loss so far. Reset keeps the last five runs’ curves (dotted, labelled by what changed) for comparison; click a legend entry to hide a curve. The learning rate and clipping change without a reset, from the next step: a dashed line marks where. The dashed line is a uniform guess over the V characters of the vocabulary (log V nats, log₂ V bits, perplexity V): a model that has learned nothing. Validation rising while training falls means memorising (overfitting).'));
   parent.append(section);
   const chart = new LossChart(box);
   let queued = false;
@@ -28,7 +28,7 @@ export function mount(parent, ctx) {
       queued = false;
       const logV = pg.s.info ? Math.log(pg.s.info.vocab_size) : null;
       forget.hidden = pg.runs.length === 0;
-      chart.update({ ...pg.series, logV, units: store.get('units'), best: pg.s.best, past: pg.runs });
+      chart.update({ ...pg.series, logV, units: store.get('units'), best: pg.s.best, past: pg.runs, marks: pg.series.marks ?? [] });
     });
   };
   const offs = [ctx.on('chart', draw), store.subscribe(({ keys }) => keys.has('units') && draw())];
