@@ -337,8 +337,9 @@ export class Playground {
     this.send({ type: 'sample' });
   }
 
-  save(kind) {
-    this.send({ type: 'save', kind });
+  /** Asks for a file: `kind` 'model' or 'checkpoint' (`withCorpus`: the checkpoint carries the text). */
+  save(kind, withCorpus = false) {
+    this.send({ type: 'save', kind, withCorpus });
   }
 
   /** Loads a model or checkpoint file (an ArrayBuffer, transferred). */
@@ -352,8 +353,17 @@ export class Playground {
     if (!this.boot()) return;
     this.s.building = true;
     this.s.afterBuild = null;
+    // Kept, to load it again on the text it carries if the person switches to that text.
+    this.lastFile = { bytes: buf.slice(0), name };
     this.send(task ? { type: 'load', bytes: buf, task, name } : { type: 'load', bytes: buf, corpus: this.store.text, name }, [buf]);
     this.emit('status');
+  }
+
+  /** Takes the text a loaded file carries as the corpus, and loads the file again on it (exactly). */
+  switchToCarried(text) {
+    this.store.set({ preset: 'custom' }, 'file');
+    this.store.setText(text, 'file');
+    if (this.lastFile) this.loadFile(this.lastFile.bytes, this.lastFile.name);
   }
 
   /** A checkpoint of the current model: resolves to {step, bytes} (bytes null on failure). */
@@ -496,7 +506,17 @@ export class Playground {
       this.store.set(patch, 'file');
       const r = m.info.report;
       if (this.loadingSaved) this.alert(`resumed your saved run exactly where it stopped, at step ${m.info.step.toLocaleString('en-US')}; press Resume to train on.`, 'info');
-      else this.alert(`loaded “${m.name}”: ${r.resumed ? `checkpoint resumed exactly at step ${m.info.step.toLocaleString('en-US')}` : 'weights loaded; training continues with a fresh optimizer'}${r.unknown_chars ? ` — ${r.unknown_chars.toLocaleString('en-US')} characters of the text are not in its vocabulary` : ''}.`, 'info');
+      else {
+        const n = (x) => x.toLocaleString('en-US');
+        const total = r.train_chars + r.val_chars;
+        const unknown = r.unknown_chars
+          ? ` ${n(r.unknown_chars)} of the ${n(total)} characters of the current text (${((100 * r.unknown_chars) / Math.max(1, total)).toFixed(1)} %) are not in its vocabulary: the model reads them all as one unknown character.`
+          : '';
+        const actions = m.carried
+          ? [{ label: `Switch to the text it was trained on (${n([...m.carried].length)} characters)`, run: () => this.switchToCarried(m.carried) }]
+          : [];
+        this.alert(`loaded “${m.name}”: ${r.resumed ? `checkpoint resumed exactly at step ${n(m.info.step)}` : `weights loaded; ${m.carried ? 'it was trained on another text, which it carries; ' : ''}training continues on the current text with a fresh optimizer`}.${unknown}`, 'info', actions);
+      }
       s.builtKey = this.currentKey();
     } else {
       if (this.alerts.get('main')?.kind === 'error') this.alert(null);

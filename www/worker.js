@@ -327,8 +327,14 @@ function handle(msg) {
         post({ type: 'error', where: 'load', message: message(e) });
         return;
       }
+      // The text the file was trained on, when it carries it and it is not the current one.
+      let carried = null;
+      if (src.corpus !== undefined) {
+        const c = WasmTrainer.fileCorpus(new Uint8Array(msg.bytes));
+        if (typeof c === 'string' && c !== src.corpus) carried = c;
+      }
       const info = replace(t, src);
-      post({ type: 'built', info, probeText: trainer.defaultProbeText(PROBE_CHARS), loaded: true, name: msg.name, task: src.task ?? null });
+      post({ type: 'built', info, probeText: trainer.defaultProbeText(PROBE_CHARS), loaded: true, name: msg.name, task: src.task ?? null, carried });
       postVal();
       postSample();
       postProbe();
@@ -453,7 +459,7 @@ function handle(msg) {
     case 'save': {
       if (!trainer) return;
       try {
-        const bytes = msg.kind === 'checkpoint' ? trainer.saveCheckpoint() : trainer.saveModel();
+        const bytes = msg.kind === 'checkpoint' ? trainer.saveCheckpoint(!!msg.withCorpus) : trainer.saveModel();
         post({ type: 'file', kind: msg.kind, bytes }, [bytes.buffer]);
       } catch (e) {
         post({ type: 'error', where: 'save', message: message(e) });

@@ -1,6 +1,7 @@
 // Model files view: download the model or a checkpoint (.safetensors), load one.
 
 import { el, bytes } from './dom.js';
+import { utf8Bytes } from './corpus.js';
 
 /** Largest model file the page will read. */
 const MAX_MODEL_BYTES = 512 * 1024 * 1024;
@@ -10,8 +11,22 @@ export function mount(parent, ctx) {
   const saveModel = el('button', { id: 'btn-save-model', type: 'button', disabled: true }, 'Download model');
   const saveCkpt = el('button', { id: 'btn-save-checkpoint', type: 'button', disabled: true }, 'Download checkpoint');
   const file = el('input', { id: 'model-file', type: 'file', accept: '.safetensors,application/octet-stream', 'aria-describedby': 'model-file-hint' });
+  // A checkpoint may carry its text, so that it resumes exactly anywhere; opt-in above 256 KB.
+  const withText = el('input', { type: 'checkbox', id: 'ckpt-text' });
+  const withTextLabel = el('label', { class: 'check', for: 'ckpt-text' }, withText, el('span', { id: 'ckpt-text-label' }, 'Include the text in the checkpoint'));
+  let chosen = null; // the person's choice, once they made one
+  withText.addEventListener('change', () => {
+    chosen = withText.checked;
+  });
+  const showWithText = () => {
+    const task = pg.task();
+    withTextLabel.hidden = !!task; // a task run records its task and seed instead
+    const size = utf8Bytes(ctx.store.text);
+    withText.checked = chosen ?? size <= 256 * 1024;
+    withTextLabel.lastChild.textContent = `Include the text in the checkpoint (${bytes(size)})`;
+  };
   saveModel.addEventListener('click', () => pg.save('model'));
-  saveCkpt.addEventListener('click', () => pg.save('checkpoint'));
+  saveCkpt.addEventListener('click', () => pg.save('checkpoint', !withTextLabel.hidden && withText.checked));
   file.addEventListener('change', async () => {
     const f = file.files && file.files[0];
     file.value = '';
@@ -32,7 +47,8 @@ export function mount(parent, ctx) {
   const section = el('section', { class: 'card files-card view-files', 'aria-labelledby': 'files-h' },
     el('h2', { id: 'files-h' }, 'Model files and saving'),
     el('div', { class: 'buttons' }, saveModel, saveCkpt),
-    el('p', { class: 'explain' }, 'The model is a ', el('code', {}, '.safetensors'), ' file with PyTorch ', el('code', {}, 'state_dict'), ' names: it loads with ', el('code', {}, 'safetensors.torch.load_file'), ' into ', el('code', {}, 'nn.Embedding → nn.LSTM/GRU/RNN → nn.Linear'), '. A checkpoint adds the optimizer state and position, and resumes exactly on the same text.'),
+    withTextLabel,
+    el('p', { class: 'explain' }, 'The model is a ', el('code', {}, '.safetensors'), ' file with PyTorch ', el('code', {}, 'state_dict'), ' names: it loads with ', el('code', {}, 'safetensors.torch.load_file'), ' into ', el('code', {}, 'nn.Embedding → nn.LSTM/GRU/RNN → nn.Linear'), '. A checkpoint adds the optimizer state and position, and resumes exactly on the same text; with the text inside, it resumes exactly anywhere, and a page that loads it offers to switch to that text.'),
     el('div', { class: 'stack file-pick' },
       el('label', { for: 'model-file' }, 'Load a model or checkpoint'), file,
       el('p', { id: 'model-file-hint', class: 'explain' }, 'Loads its settings and weights and continues training on the current text.')));
@@ -71,9 +87,15 @@ export function mount(parent, ctx) {
     saveCkpt.disabled = !st.canSample;
     file.disabled = pg.s.engineFailed;
   };
-  const offs = [ctx.on('status', render), ctx.on('file', download), ctx.on('autosave', showSaving)];
+  let textTimer = 0;
+  const offs = [ctx.on('status', render), ctx.on('file', download), ctx.on('autosave', showSaving), ctx.store.subscribe(({ keys, text }) => {
+    if (!text && !keys.has('preset')) return;
+    clearTimeout(textTimer);
+    textTimer = setTimeout(showWithText, 300);
+  })];
   render();
   showSaving();
+  showWithText();
   return {
     destroy() {
       for (const off of offs) off();
