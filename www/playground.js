@@ -25,6 +25,7 @@ export class Playground {
     this.engineChoice = engine;
     this.listeners = new Map();
     this.alerts = new Map(); // key → {key, message, kind, actions}
+    this.wants = {}; // 'sigma' | 'flow' | 'trace' → number of views showing it
     this.worker = null;
     this.s = {
       booted: false,
@@ -138,6 +139,7 @@ export class Playground {
         this.s.workerReady = true;
         this.s.engine = m.engine;
         this.sendView();
+        this.sendWants();
         this.emit('status');
         return;
       case 'fatal':
@@ -162,6 +164,10 @@ export class Playground {
         return this.onError(m);
       case 'snapshot':
       case 'taskText':
+      case 'sigma':
+      case 'flow':
+      case 'trace':
+      case 'gradcheck':
         return this.emit(m.type, m);
       case 'updated':
         return this.onUpdated(m);
@@ -176,6 +182,7 @@ export class Playground {
   }
 
   onError(m) {
+    this.emit('error', m);
     if (m.where === 'build' || m.where === 'load') {
       this.s.building = false;
       this.s.afterBuild = null;
@@ -364,6 +371,27 @@ export class Playground {
     this.store.set({ preset: 'custom' }, 'file');
     this.store.setText(text, 'file');
     if (this.lastFile) this.loadFile(this.lastFile.bytes, this.lastFile.name);
+  }
+
+  /**
+   * A view shows (`on`) or stops showing one of the mathematics' numbers ('sigma', 'flow',
+   * 'trace'); the worker computes each only while some view wants it.
+   */
+  want(what, on) {
+    this.wants[what] = Math.max(0, (this.wants[what] ?? 0) + (on ? 1 : -1));
+    this.sendWants();
+  }
+
+  sendWants() {
+    if (!this.worker || !this.s.workerReady) return;
+    const wants = {};
+    for (const [k, n] of Object.entries(this.wants)) wants[k] = n > 0;
+    this.worker.send({ type: 'want', wants });
+  }
+
+  /** Finite differences against backpropagation, in the worker. */
+  gradCheck(perTensor = 20, seed = 1) {
+    this.send({ type: 'gradcheck', perTensor, seed });
   }
 
   /** A checkpoint of the current model: resolves to {step, bytes} (bytes null on failure). */

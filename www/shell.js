@@ -78,6 +78,10 @@ export function mountPlayground(container, { store, mode, controls = 'full', eng
     area.dataset.count = String(chosen.length);
   };
   const offViews = store.subscribe(({ keys }) => keys.has('views') && mountChosen());
+  // A symbol hovered in the equations lights up the view that shows it.
+  const offHighlight = pg.on('highlight', (name) => {
+    for (const s of container.querySelectorAll('section.card')) s.classList.toggle('highlighted', !!name && s.classList.contains(`view-${name}`));
+  });
   const ready = Promise.all([...pending, mountChosen()]).then(() => undefined);
 
   return {
@@ -86,6 +90,7 @@ export function mountPlayground(container, { store, mode, controls = 'full', eng
     ready,
     destroy() {
       offViews();
+      offHighlight();
       for (const v of [...fixed, ...chosen]) v.destroy();
       pg.destroy();
     },

@@ -19,6 +19,8 @@
 //   sample / probe                produce one now
 //   save    {kind: 'model'|'checkpoint'}   replies `file` {kind, bytes (transferred), name}
 //   snapshot                      replies `snapshot` {step, bytes} (a checkpoint, for autosave)
+//   want    {wants: {sigma, flow, trace}}   which of the mathematics' numbers to post periodically
+//   gradcheck {perTensor, seed}   replies `gradcheck` {step, result} (finite differences vs backprop)
 //   update  {config}              learning rate, clipping and the other `live` settings, from the
 //                                 next step; replies `updated` {step, config} or error (update)
 //   rollback {to: 'good'|'best'}   back to the last healthy step or the best validation point;
@@ -29,6 +31,9 @@
 //   | dh {step, norms: [Float32Array]} | file {...} | error {where, message}
 //   | diverged {reason: 'nan'|'jump'|'uniform', step, loss, reference, goodStep} (training stopped)
 //   | memorising {best, bestStep, loss, checks}     (val carries `best: {loss, step}` too)
+//   | sigma {step, values: [Float32Array(G)]} | flow {step, chars, layers: [Float32Array(T·T)]}
+//   | trace {step, trace, vocab}   (the three only while wanted)  | gradcheck {step, result}
+//   progress carries `norms`: the pre-clip gradient norm of every step since the last one
 
 // Two builds of the engine (scripts/build): pkg-relaxed adds relaxed SIMD (fused multiply-adds,
 // 14–24 % faster training in Chromium); pkg needs only SIMD. `?engine=simd128` on this module's URL
@@ -60,12 +65,17 @@ const VAL_CHARS = 20000; // validation cost stays bounded on large corpora
 const PROBE_CHARS = 240;
 const TASK_TEXT_CHARS = 20000; // of a task's text for the page to show: the model trains on all of it
 const SMOOTH = 0.95; // per-step EMA factor of the smoothed loss
+const SIGMA_MS = 2000;
+const FLOW_MS = 4000;
+const TRACE_MS = 3000;
+const MATH_CHARS = 128; // the probe text of the mathematics views (gradFlow and trace take at most 128)
 
 let trainer = null;
 let source = null; // {corpus} or {task: {name, seed}}: what the trainer was built on, to restore snapshots
 let monitor = null; // honest signals (monitor.js)
 let snaps = { good: null, best: null }; // {step, bytes}: checkpoints to roll back to
 let live = null; // the last config sent with `update`: applied again after a rollback
+const wants = { sigma: false, flow: false, trace: false }; // what the page's views show now
 let running = false;
 let loopGen = 0; // invalidates a pending tick after pause/start
 
@@ -87,6 +97,10 @@ function freshRun() {
     speedMark: { ms: 0, chars: 0 },
     speed: null,
     recentClipped: [], // last ~50 steps' clipped flags, summarised as a fraction
+    norms: [], // pre-clip gradient norms not yet posted
+    lastSigma: 0,
+    lastFlow: 0,
+    lastTrace: 0,
     samples: 0,
     seed: 1,
   };
@@ -106,8 +120,12 @@ function reportOnce(where, e) {
 const message = (e) => (e && e.message ? e.message : String(e));
 
 /** Folds one slice (or step) into the running statistics. */
-function account(steps, meanLoss, last, ms, clippedSteps) {
+function account(steps, meanLoss, last, ms, clippedSteps, norms = null) {
   run.trainMs += ms;
+  // Every step's pre-clip gradient norm, until the next progress message carries them.
+  if (norms) for (const n of norms) run.norms.push(n);
+  else if (last) run.norms.push(last.grad_norm);
+  if (run.norms.length > 4000) run.norms.splice(0, run.norms.length - 4000);
   // EMA over steps with bias correction, treating the slice's steps as having its mean loss.
   const keep = Math.pow(SMOOTH, steps);
   run.emaRaw = keep * run.emaRaw + (1 - keep) * meanLoss;
@@ -140,6 +158,7 @@ function progressMsg() {
     elapsed: run.trainMs,
     epoch: s.epoch,
     epochProgress: s.epoch_progress,
+    norms: run.norms.splice(0), // the pre-clip norms of the steps since the last message
   };
 }
 
@@ -187,6 +206,52 @@ function postProbe() {
   }
 }
 
+/** The probe text the mathematics views use: its first 128 characters (the engine's bound). */
+function mathText() {
+  const text = view.probeText || trainer.defaultProbeText(PROBE_CHARS);
+  return Array.from(text).slice(0, MATH_CHARS).join('');
+}
+
+/** σ_max of each gate block of each layer's W_hh. */
+function postSigma() {
+  try {
+    const values = trainer.sigmaMax();
+    post({ type: 'sigma', step: run.lastStats ? run.lastStats.step : 0, values }, values.map((a) => a.buffer));
+  } catch (e) {
+    reportOnce('sigma', e);
+  }
+}
+
+/** ‖∂ℓ_t/∂h_k‖ for the math probe text, one T×T matrix per layer. */
+function postFlow() {
+  try {
+    const text = mathText();
+    const layers = trainer.gradFlow(text);
+    post({ type: 'flow', step: run.lastStats ? run.lastStats.step : 0, chars: Array.from(text), layers }, layers.map((a) => a.buffer));
+  } catch (e) {
+    reportOnce('flow', e);
+  }
+}
+
+/** Every number of the forward and backward pass over the math probe text (microscope, surprisal). */
+function postTrace() {
+  try {
+    const t = trainer.trace(mathText());
+    const transfer = [t.targets.buffer, t.loss.buffer, t.probs.buffer];
+    for (const l of t.layers) for (const v of Object.values(l)) if (v && v.buffer) transfer.push(v.buffer);
+    post({ type: 'trace', step: run.lastStats ? run.lastStats.step : 0, trace: t, vocab: run.vocab }, transfer);
+  } catch (e) {
+    reportOnce('trace', e);
+  }
+}
+
+/** The wanted mathematics numbers, now (after a build, a load or a rollback). */
+function postMath() {
+  if (wants.sigma) postSigma();
+  if (wants.flow) postFlow();
+  if (wants.trace) postTrace();
+}
+
 /** Everything the page refreshes periodically, each on its own clock. `force` posts all now. */
 function periodic(force) {
   const now = performance.now();
@@ -210,6 +275,19 @@ function periodic(force) {
     run.lastProbe = now;
     postProbe();
   }
+  // The mathematics views' numbers, only while a view shows them.
+  if (wants.sigma && (force || now - run.lastSigma >= SIGMA_MS)) {
+    run.lastSigma = now;
+    postSigma();
+  }
+  if (wants.flow && (force || now - run.lastFlow >= FLOW_MS)) {
+    run.lastFlow = now;
+    postFlow();
+  }
+  if (wants.trace && (force || now - run.lastTrace >= TRACE_MS)) {
+    run.lastTrace = now;
+    postTrace();
+  }
 }
 
 // A zero-delay yield: setTimeout(0) is clamped to 4 ms when nested; a MessageChannel is not.
@@ -226,7 +304,7 @@ function tick(gen) {
   try {
     const s = trainer.trainFor(SLICE_MS, 1 << 30);
     if (s.steps > 0) {
-      account(s.steps, s.mean_loss, s.last, s.elapsed_ms, s.clipped_steps);
+      account(s.steps, s.mean_loss, s.last, s.elapsed_ms, s.clipped_steps, s.norms);
       const d = monitor.slice(s.steps, s.mean_loss, s.last.step);
       if (d) return diverge(d);
     }
@@ -266,6 +344,7 @@ function replace(t, from) {
   run = freshRun();
   const info = trainer.info();
   run.seed = Number(info.config.seed) || 1;
+  run.vocab = info.vocab;
   monitor = new Monitor(Math.log(info.vocab_size));
   snaps = { good: snapshot(info.step), best: null };
   return info;
@@ -315,6 +394,7 @@ function handle(msg) {
       post({ type: 'built', info, probeText: trainer.defaultProbeText(PROBE_CHARS), loaded: false, task: src.task ?? null });
       postVal(); // step 0: validation loss of the untrained model, close to log V
       postProbe();
+      postMath();
       run.lastVal = run.lastProbe = performance.now();
       return;
     }
@@ -338,6 +418,7 @@ function handle(msg) {
       postVal();
       postSample();
       postProbe();
+      postMath();
       run.lastVal = run.lastSample = run.lastProbe = performance.now();
       return;
     }
@@ -368,6 +449,27 @@ function handle(msg) {
         return;
       }
       periodic(true);
+      return;
+    }
+    case 'want': {
+      // Which of the mathematics' numbers the page's views show; the new ones come at once.
+      const fresh = Object.keys(wants).filter((k) => msg.wants[k] && !wants[k]);
+      for (const k of Object.keys(wants)) wants[k] = !!msg.wants[k];
+      if (trainer) {
+        if (fresh.includes('sigma')) postSigma();
+        if (fresh.includes('flow')) postFlow();
+        if (fresh.includes('trace')) postTrace();
+      }
+      return;
+    }
+    case 'gradcheck': {
+      if (!trainer) return;
+      try {
+        const result = trainer.gradCheck(msg.perTensor ?? 20, msg.seed ?? 1);
+        post({ type: 'gradcheck', step: run.lastStats ? run.lastStats.step : 0, result });
+      } catch (e) {
+        post({ type: 'error', where: 'gradcheck', message: message(e) });
+      }
       return;
     }
     case 'update': {
@@ -431,6 +533,7 @@ function handle(msg) {
       post({ type: 'restored', to: msg.to, step: snap.step, info });
       postVal();
       postProbe();
+      postMath();
       return;
     }
     case 'taskText': {

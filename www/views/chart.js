@@ -40,7 +40,7 @@ export class LossChart {
     this.node = node;
     this.units = 'nats';
     this.plot = null;
-    this.data = [[], [], [], [], []];
+    this.data = [[], [], [], [], [], [], []];
     this.pastLabels = [];
     this.marks = []; // [{step, label}]: live settings changed there
     // Shorter in the compact layout of embeds (playground.css sets --chart-height there).
@@ -108,6 +108,9 @@ export class LossChart {
         { label: 'train (smoothed)', stroke: cssVar('--train', this.node), width: 2, value: (u, v) => fmtV(v), spanGaps: true, points: { show: false } },
         { label: 'validation', stroke: cssVar('--val', this.node), width: 2, value: (u, v) => fmtV(v), spanGaps: true, points: { show: true, size: 5, fill: cssVar('--val', this.node) } },
         { label: 'uniform guess', stroke: cssVar('--baseline', this.node), width: 1.5, dash: [6, 5], value: (u, v) => fmtV(v), points: { show: false } },
+        // What a frequency table would score on the training text: H(X) and H(X_t | X_t−1).
+        { label: 'unigram entropy', stroke: cssVar('--baseline', this.node), width: 1, dash: [2, 4], value: (u, v) => fmtV(v), points: { show: false } },
+        { label: 'bigram entropy', stroke: cssVar('--baseline', this.node), width: 1, dash: [10, 3, 2, 3], value: (u, v) => fmtV(v), points: { show: false } },
         // The best validation point: a ring, no line.
         { label: 'best validation', stroke: cssVar('--val', this.node), width: 0, value: (u, v) => fmtV(v), paths: () => null, points: { show: true, size: 12, width: 2, fill: 'transparent', stroke: cssVar('--val', this.node) } },
         ...this.pastLabels.map((label, i) => ({ label, stroke: PAST[i % PAST.length], width: 1.5, dash: [2, 3], value: (u, v) => fmtV(v), spanGaps: true, points: { show: false } })),
@@ -117,7 +120,7 @@ export class LossChart {
   }
 
   /** Redraws with new raw data (nats). Keeps the user's zoom only when nothing else changed. */
-  update({ steps, train, val, logV, units, best = null, past = [], marks = [] }) {
+  update({ steps, train, val, logV, units, best = null, past = [], marks = [], unigram = null, bigram = null }) {
     this.marks = marks;
     const curves = past.map((r) => {
       const useVal = r.val.filter((v) => v !== null).length >= 2;
@@ -127,6 +130,7 @@ export class LossChart {
     const rebuild = units !== this.units || labels.join('\n') !== this.pastLabels.join('\n');
     this.units = units;
     this.pastLabels = labels;
+    this.baselines = [unigram, bigram];
     this.convertAndSet(steps, train, val, logV, best, curves);
     if (rebuild || !this.plot) this.build();
     else this.plot.setData(this.data);
@@ -148,6 +152,7 @@ export class LossChart {
       same ? train.map((v) => convert(v, u)) : at(steps, train),
       same ? val.map((v) => convert(v, u)) : at(steps, val),
       xs.map(() => base),
+      ...(this.baselines ?? [null, null]).map((b) => xs.map(() => convert(b, u))),
       xs.map((x) => (best && x === best.step ? convert(best.loss, u) : null)),
       ...curves.map((c) => at(c.steps, c.ys)),
     ];

@@ -13,6 +13,26 @@ export function mount(parent, ctx) {
     el('h2', { id: 'grad-h' }, 'Gradient through time ', badge),
     box, note,
     el('p', { class: 'explain' }, '‖∂L/∂h', el('sub', {}, 't'), '‖ for each position t of the last chunk (log scale). The last position (right) gets gradient only from its own prediction; earlier positions also get what flows back from later steps through W', el('sub', {}, 'hh'), '. A curve that barely rises to the left means that signal vanishes on the way; one that shoots up means it explodes, and clipping steps in. At t = 0 the gradient is cut: that is truncated BPTT.'));
+  // The gradient check: finite differences against backpropagation, in the worker.
+  const check = el('button', { id: 'btn-gradcheck', type: 'button', class: 'small' }, 'Check gradients');
+  const checkOut = el('div', { id: 'gradcheck', class: 'gradcheck', 'aria-live': 'polite' });
+  check.addEventListener('click', () => {
+    check.disabled = true;
+    checkOut.replaceChildren(el('p', { class: 'meta' }, 'Checking…'));
+    pg.gradCheck(20, 1 + Math.floor(Math.random() * 1e6));
+  });
+  const showCheck = (m) => {
+    check.disabled = false;
+    const r = m.result;
+    const worst = Math.max(...r.tensors.map((x) => x.max_rel_err));
+    const table = el('table', { class: 'gradcheck-table' },
+      el('caption', { class: 'meta' }, `Step ${m.step.toLocaleString('en-US')}: ${r.tensors.reduce((a, x) => a + x.checked, 0).toLocaleString('en-US')} parameters, central differences in ${r.precision} with step h = ${Number(r.step).toExponential(1)}, on one chunk of the training text.`),
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'tensor'), el('th', { scope: 'col' }, 'checked'), el('th', { scope: 'col' }, 'relative error (largest)'), el('th', { scope: 'col' }, 'mean'))),
+      el('tbody', {}, ...r.tensors.map((x) => el('tr', { class: x.max_rel_err > 1e-1 ? 'bad' : '' },
+        el('th', { scope: 'row' }, x.name), el('td', {}, String(x.checked)), el('td', {}, x.max_rel_err.toExponential(1)), el('td', {}, x.mean_rel_err.toExponential(1))))));
+    checkOut.replaceChildren(table, el('p', { class: 'explain' }, `Relative error |fd − bp| / max(|fd|, |bp|) compares each derivative from backpropagation with (L(w + h) − L(w − h)) / 2h. In ${r.precision} the loss itself is only accurate to about 1e-7, so errors up to about 1e-2 are rounding and mean backpropagation is right; a wrong derivative gives errors near 1. Largest here: ${worst.toExponential(1)}.`));
+  };
+  section.append(el('div', { class: 'row gradcheck-row' }, check, el('span', { class: 'meta' }, 'finite differences against backpropagation, ≥ 20 parameters of every tensor')), checkOut);
   parent.append(section);
   const chart = new GradChart(box);
   const showClip = (p) => {
@@ -30,13 +50,21 @@ export function mount(parent, ctx) {
   const showDh = (m) => {
     if (m.norms.length && m.norms[0].length) chart.update(m.norms);
   };
-  const offs = [ctx.on('progress', showClip), ctx.on('dh', showDh), ctx.on('built', () => {
+  const offs = [ctx.on('progress', showClip), ctx.on('dh', showDh), ctx.on('gradcheck', showCheck), ctx.on('error', () => {
+    check.disabled = false;
+  }), ctx.on('built', () => {
+    checkOut.replaceChildren();
     badge.textContent = '–';
     badge.className = 'badge';
     note.textContent = '';
   })];
   if (pg.last.progress) showClip(pg.last.progress);
   if (pg.last.dh) showDh(pg.last.dh);
+  const enable = () => {
+    check.disabled = !pg.status().canSample;
+  };
+  offs.push(ctx.on('status', enable));
+  enable();
   return {
     destroy() {
       for (const off of offs) off();

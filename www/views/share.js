@@ -80,7 +80,7 @@ export function mount(parent, ctx, makeLink) {
     const embedParams = new URLSearchParams(l.fragment);
     if (!embedParams.has('views')) embedParams.set('views', 'loss,samples');
     iframe.input.value = iframeCode(base, embedParams.toString().replace(/%2C/gi, ','));
-    element.input.value = elementCode(base, l.fragment, custom ? ctx.store.text : '');
+    element.input.value = elementCode(base, embedParams.toString().replace(/%2C/gi, ','), custom ? ctx.store.text : '');
     dialog.showModal();
   });
   return { destroy() { button.remove(); dialog.remove(); } };

@@ -1,0 +1,214 @@
+// Gradient-flow view: for the probe text (its first 128 characters, one stream, zero initial
+// state), one lower-triangular T×T map per layer whose cell (t, k), k ≤ t, is ‖∂ℓ_t/∂h_k‖₂ — how
+// much the loss at position t reaches back to the hidden state at step k — on a log colour scale;
+// its last row (one late loss, every earlier step) as a curve on a fixed log axis; and the largest
+// singular value of each gate block of W_hh over training. A tanh RNN's map fades away from the
+// diagonal where an LSTM's stays bright: the vanishing gradient, plainly.
+
+import { el, clear, cssVar } from './dom.js';
+import uPlot from '../vendor/uPlot.esm.js';
+
+const DECADES = 8; // the colour scale spans 10^-8 … 1 of each map's largest value
+const AXIS = [1e-12, 1e2]; // the last-row curve's fixed y axis
+const GATES = { rnn: ['W_hh'], lstm: ['i', 'f', 'g', 'o'], gru: ['r', 'z', 'n'] };
+const PALETTE = ['#2f6fde', '#d9480f', '#2e9e6a', '#a35bd1', '#c59100', '#d14a8b'];
+
+/** Viridis-like ramp from dark (faint gradient) to bright (strong), 256 entries. */
+function ramp() {
+  const stops = [[13, 8, 135], [84, 2, 163], [139, 10, 165], [185, 50, 137], [219, 92, 104], [244, 136, 73], [254, 188, 43], [240, 249, 33]];
+  const lut = new Uint8ClampedArray(256 * 3);
+  for (let i = 0; i < 256; i++) {
+    const x = (i / 255) * (stops.length - 1);
+    const k = Math.min(stops.length - 2, Math.floor(x));
+    const f = x - k;
+    for (let c = 0; c < 3; c++) lut[i * 3 + c] = stops[k][c] * (1 - f) + stops[k + 1][c] * f;
+  }
+  return lut;
+}
+const LUT = ramp();
+
+export function mount(parent, ctx) {
+  const { pg } = ctx;
+  const maps = el('div', { class: 'flow-maps' });
+  const readout = el('p', { class: 'meta flow-readout', 'aria-live': 'polite' });
+  const curveBox = el('div', { class: 'chart small flow-curve', role: 'img', 'aria-label': 'Gradient of the last position’s loss with respect to every earlier hidden state, log scale' });
+  const sigmaBox = el('div', { class: 'chart small flow-sigma', role: 'img', 'aria-label': 'Largest singular value of each gate block of W_hh over training' });
+  const section = el('section', { class: 'card view-flow', 'aria-labelledby': 'flow-h', role: 'region', 'aria-label': 'Gradient flow' },
+    el('h2', { id: 'flow-h' }, 'Gradient flow ', el('span', { class: 'sub' }, '‖∂ℓₜ/∂hₖ‖ over the probe text')),
+    maps, readout,
+    el('p', { class: 'meta' }, 'Row t, column k ≤ t: how strongly the loss at position t reaches back to the hidden state at step k (log colour scale, each map from its largest value down 8 decades; grey: no path, k > t). Along the diagonal the gradient is fresh; towards the left it has crossed t − k steps of ∂hⱼ/∂hⱼ₋₁. A tanh RNN fades quickly; gates keep it bright.'),
+    el('h3', {}, 'The last position, every earlier step'), curveBox,
+    el('h3', {}, 'σ_max of W_hh over training'), sigmaBox,
+    el('p', { class: 'meta' }, 'The largest singular value of each gate block of W_hh. Above 1, some direction can grow step after step (exploding); well below 1, everything fades (vanishing).'));
+  parent.append(section);
+
+  let data = null; // {chars, layers: [Float32Array(T·T)]}
+  const canvases = [];
+  const draw = () => {
+    if (!data) return;
+    const T = data.chars.length - 1;
+    if (T < 1) return;
+    while (canvases.length < data.layers.length) {
+      const c = el('canvas', { class: 'flow-map', tabindex: '0', 'aria-label': `Gradient-flow map of layer ${canvases.length + 1}: rows t, columns k` });
+      const l = canvases.length;
+      c.addEventListener('mousemove', (e) => hover(l, c, e));
+      c.addEventListener('mouseleave', () => (readout.textContent = ''));
+      canvases.push(c);
+    }
+    clear(maps);
+    data.layers.forEach((m, l) => {
+      const c = canvases[l];
+      if (c.width !== T || c.height !== T) {
+        c.width = T;
+        c.height = T;
+      }
+      let max = 0;
+      for (const v of m) if (v > max) max = v;
+      const img = c.getContext('2d').createImageData(T, T);
+      const px = img.data;
+      for (let t = 0; t < T; t++) {
+        for (let k = 0; k < T; k++) {
+          const o = (t * T + k) * 4;
+          if (k > t) {
+            px[o] = px[o + 1] = px[o + 2] = 128;
+            px[o + 3] = 60;
+            continue;
+          }
+          const v = m[t * T + k];
+          const x = v > 0 && max > 0 ? 1 + Math.log10(v / max) / DECADES : 0;
+          const i = Math.max(0, Math.min(255, Math.round(x * 255))) * 3;
+          px[o] = LUT[i];
+          px[o + 1] = LUT[i + 1];
+          px[o + 2] = LUT[i + 2];
+          px[o + 3] = 255;
+        }
+      }
+      c.getContext('2d').putImageData(img, 0, 0);
+      maps.append(el('figure', { class: 'flow-fig' }, c, el('figcaption', { class: 'meta' }, data.layers.length > 1 ? `layer ${l + 1}` : `${pg.s.info ? pg.s.info.dims.cell.toUpperCase() : ''}`)));
+    });
+    curve.update(data.layers.map((m) => Array.from({ length: T }, (_, k) => m[(T - 1) * T + k])));
+  };
+  const hover = (l, c, e) => {
+    if (!data) return;
+    const T = data.chars.length - 1;
+    const r = c.getBoundingClientRect();
+    const k = Math.floor(((e.clientX - r.left) / r.width) * T);
+    const t = Math.floor(((e.clientY - r.top) / r.height) * T);
+    if (t < 0 || k < 0 || t >= T || k >= T) return;
+    const show = (ch) => (ch === '\n' ? '↵' : ch === ' ' ? '␣' : ch);
+    readout.textContent = k > t
+      ? `k = ${k} is after t = ${t}: the loss at t cannot depend on it`
+      : `layer ${l + 1}: ℓ at t = ${t} (predicting “${show(data.chars[t + 1])}”) back to h at k = ${k} (after “${show(data.chars[k])}”), ${t - k} steps: ${data.layers[l][t * T + k].toExponential(2)}`;
+  };
+
+  // The last row as a curve on a fixed log axis.
+  const curve = new LogCurves(curveBox, 'k (step of the hidden state)', AXIS);
+  // σ_max over training.
+  const sigmaSeries = { steps: [], values: [] }; // values[i]: [layer][gate]
+  const sigma = new LogCurves(sigmaBox, 'step', null);
+  const onSigma = (m) => {
+    const i = pg.s.info;
+    if (!i) return;
+    if (sigmaSeries.steps.length && sigmaSeries.steps[sigmaSeries.steps.length - 1] === m.step) sigmaSeries.values.pop();
+    else sigmaSeries.steps.push(m.step);
+    sigmaSeries.values.push(m.values.map((a) => Array.from(a)));
+    const names = GATES[i.dims.cell];
+    const L = m.values.length;
+    const lines = [];
+    const labels = [];
+    for (let l = 0; l < L; l++) {
+      for (let g = 0; g < names.length; g++) {
+        lines.push(sigmaSeries.values.map((v) => (v[l] ? v[l][g] : null)));
+        labels.push(`${L > 1 ? `layer ${l + 1} ` : ''}${names[g]}`);
+      }
+    }
+    sigma.update(lines, sigmaSeries.steps, labels);
+  };
+
+  const offs = [
+    ctx.on('flow', (m) => {
+      data = m;
+      draw();
+    }),
+    ctx.on('sigma', onSigma),
+    ctx.on('built', () => {
+      data = null;
+      sigmaSeries.steps = [];
+      sigmaSeries.values = [];
+      clear(maps);
+      maps.append(el('p', { class: 'meta' }, 'The maps appear here in a moment.'));
+    }),
+  ];
+  pg.want('flow', true);
+  pg.want('sigma', true);
+  if (pg.last.flow) {
+    data = pg.last.flow;
+    draw();
+  } else {
+    maps.append(el('p', { class: 'meta' }, 'The maps appear once a model is built (press Start or Step).'));
+  }
+  if (pg.last.sigma) onSigma(pg.last.sigma);
+  return {
+    destroy() {
+      for (const off of offs) off();
+      pg.want('flow', false);
+      pg.want('sigma', false);
+      curve.destroy();
+      sigma.destroy();
+      section.remove();
+    },
+  };
+}
+
+/** Several curves on a log y axis (uPlot); `range`: a fixed [min, max] or null (automatic). */
+class LogCurves {
+  constructor(node, xLabel, range) {
+    this.node = node;
+    this.xLabel = xLabel;
+    this.range = range;
+    this.plot = null;
+    this.labels = [];
+    this.data = [[]];
+    this.ro = new ResizeObserver(() => {
+      const w = Math.floor(node.clientWidth);
+      if (w > 0 && this.plot) this.plot.setSize({ width: w, height: 170 });
+      else if (w > 0) this.build();
+    });
+    this.ro.observe(node);
+  }
+
+  build() {
+    const width = Math.floor(this.node.clientWidth);
+    if (width <= 0) return;
+    if (this.plot) this.plot.destroy();
+    const v = (n) => cssVar(n, this.node);
+    const axis = { stroke: v('--muted'), grid: { stroke: v('--grid'), width: 1 }, ticks: { stroke: v('--grid'), width: 1 } };
+    this.plot = new uPlot({
+      width,
+      height: 170,
+      cursor: { drag: { x: false, y: false } },
+      scales: { x: { time: false }, y: { distr: 3, log: 10, ...(this.range ? { range: () => this.range } : {}) } },
+      axes: [{ ...axis, label: this.xLabel, labelSize: 18, size: 34 }, { ...axis, size: 52, values: (u, vals) => vals.map((x) => (x === null ? '' : x.toExponential(0))) }],
+      series: [{ label: this.xLabel }, ...this.labels.map((label, i) => ({ label, stroke: PALETTE[i % PALETTE.length], width: 1.5, spanGaps: true, points: { show: false }, value: (u, x) => (x === null || x === undefined ? '–' : x.toExponential(2)) }))],
+    }, this.data, this.node);
+  }
+
+  /** `lines`: arrays of y values (zeros and non-finite become gaps); `xs` default 0, 1, … */
+  update(lines, xs = null, labels = null) {
+    const n = lines.length ? lines[0].length : 0;
+    const x = xs ? xs.slice() : Array.from({ length: n }, (_, i) => i);
+    const names = labels ?? lines.map((_, i) => (lines.length > 1 ? `layer ${i + 1}` : '‖∂ℓ/∂hₖ‖'));
+    this.data = [x, ...lines.map((ys) => ys.map((y) => (y > 0 && Number.isFinite(y) ? y : null)))];
+    if (names.join('|') !== this.labels.join('|') || !this.plot) {
+      this.labels = names;
+      this.build();
+    } else {
+      this.plot.setData(this.data);
+    }
+  }
+
+  destroy() {
+    this.ro.disconnect();
+    if (this.plot) this.plot.destroy();
+  }
+}

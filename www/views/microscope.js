@@ -1,0 +1,156 @@
+// Microscope view: one step of one layer, with every number the engine computed there. Pick a
+// layer and a position of the probe text (its first 128 characters) and step with Previous / Next:
+// the input character and its embedding row (or the layer below's h), h_{t−1}, each gate's
+// pre-activation and activation, c_t and h_t, the ten likeliest next characters with the true one
+// marked and its loss −log p, and from the backward pass ∂L/∂h_t and the gate deltas. These are
+// the engine's own values (its trace), not a re-computation here.
+
+import { el, clear } from './dom.js';
+import { VectorView } from './vector.js';
+
+const GATES = { rnn: ['h'], lstm: ['i', 'f', 'g', 'o'], gru: ['r', 'z', 'n'] };
+const shown = (ch) => (ch === '\n' ? '↵' : ch === ' ' ? '␣' : ch === '\t' ? '⇥' : ch);
+
+export function mount(parent, ctx) {
+  const { pg } = ctx;
+  const layerSel = el('select', { id: 'mic-layer' });
+  const pos = el('input', { id: 'mic-pos', type: 'range', min: 0, max: 0, step: 1, value: 0 });
+  const prev = el('button', { id: 'mic-prev', type: 'button', class: 'small' }, 'Previous');
+  const next = el('button', { id: 'mic-next', type: 'button', class: 'small' }, 'Next');
+  const where = el('p', { id: 'mic-where', class: 'mic-where', 'aria-live': 'polite' });
+  const body = el('div', { class: 'mic-body' });
+  const section = el('section', { class: 'card view-microscope', 'aria-labelledby': 'mic-h', role: 'region', 'aria-label': 'Microscope' },
+    el('h2', { id: 'mic-h' }, 'Microscope ', el('span', { class: 'sub' }, 'one step of one layer, every number')),
+    el('div', { class: 'mic-controls' },
+      el('div', { class: 'field' }, el('label', { for: 'mic-layer' }, 'Layer'), layerSel),
+      el('div', { class: 'field wide' }, el('label', { for: 'mic-pos' }, 'Position t'), pos),
+      el('div', { class: 'buttons' }, prev, next)),
+    where, body);
+  parent.append(section);
+
+  let trace = null;
+  let vocab = [];
+  let t = 0;
+  let layer = 0;
+  const views = {}; // name → VectorView, reused between steps
+  const vec = (name, label) => (views[name] ??= new VectorView(label));
+
+  const render = () => {
+    if (!trace || !pg.s.info) return;
+    const d = pg.s.info.dims;
+    const T = trace.targets.length;
+    const H = d.hidden;
+    const G = d.cell === 'rnn' ? 1 : GATES[d.cell].length;
+    const names = GATES[d.cell];
+    t = Math.max(0, Math.min(T - 1, t));
+    layer = Math.min(layer, trace.layers.length - 1);
+    pos.max = String(T - 1);
+    pos.value = String(t);
+    if (layerSel.options.length !== trace.layers.length) {
+      clear(layerSel);
+      trace.layers.forEach((_, l) => layerSel.append(el('option', { value: String(l) }, `${l + 1}`)));
+    }
+    layerSel.value = String(layer);
+    prev.disabled = t === 0;
+    next.disabled = t >= T - 1;
+    const L = trace.layers[layer];
+    const row = (a, width, r = t) => a.subarray(r * width, (r + 1) * width);
+    const inW = L.x.length / T;
+    const lossNats = trace.loss[t];
+    where.textContent = `t = ${t}: reads “${shown(trace.chars[t])}”, should predict “${shown(trace.chars[t + 1])}”; loss −log p = ${lossNats.toFixed(3)} nats (${(lossNats / Math.LN2).toFixed(2)} bits)`;
+
+    clear(body);
+    const block = (title, ...kids) => el('div', { class: 'mic-block' }, el('h3', {}, title), ...kids);
+    const line = (label, v) => el('div', { class: 'mic-line' }, el('span', { class: 'mic-label' }, label), v.node);
+    vec('x', layer === 0 ? 'x' : 'input').set(row(L.x, inW), layer === 0 ? 2 : 1);
+    vec('hp', 'h_{t−1}').set(row(L.h_prev, H), 1);
+    body.append(block('Forward', line(layer === 0 ? `x_t = E[“${shown(trace.chars[t])}”]` : 'x_t = h_t of layer below', views.x), line('h_{t−1}', views.hp)));
+    const gates = [];
+    for (let g = 0; g < G; g++) {
+      const n = d.cell === 'rnn' ? 'h' : names[g];
+      vec(`pre${g}`, `pre ${n}`).set(L.pre.subarray(t * G * H + g * H, t * G * H + (g + 1) * H), 4);
+      vec(`act${g}`, `${n}`).set(L.act.subarray(t * G * H + g * H, t * G * H + (g + 1) * H), 1);
+      gates.push(line(`${n}: pre-activation`, views[`pre${g}`]), line(`${n}: ${n === 'g' || n === 'n' || n === 'h' ? 'tanh' : 'σ'}(·)`, views[`act${g}`]));
+    }
+    body.lastChild.append(...gates);
+    if (L.c) {
+      vec('c', 'c_t').set(row(L.c, H), 2);
+      body.lastChild.append(line('c_t', views.c));
+    }
+    vec('h', 'h_t').set(row(L.h, H), 1);
+    body.lastChild.append(line('h_t', views.h));
+
+    // The ten likeliest next characters.
+    const V = trace.probs.length / T;
+    const p = trace.probs.subarray(t * V, (t + 1) * V);
+    const ids = Array.from({ length: V }, (_, i) => i).sort((a, b) => p[b] - p[a]).slice(0, 10);
+    const target = trace.targets[t];
+    if (!ids.includes(target)) ids.push(target);
+    const bars = el('ol', { class: 'mic-bars' }, ...ids.map((id) => el('li', { class: id === target ? 'target' : '' },
+      el('span', { class: 'mic-char' }, shown(vocab[id] ?? '?')),
+      el('span', { class: 'mic-bar' }, el('span', { class: 'mic-fill', style: null })),
+      el('span', { class: 'mic-p' }, `${(p[id] * 100).toFixed(1)} %${id === target ? ' ← true' : ''}`))));
+    [...bars.querySelectorAll('.mic-fill')].forEach((f, i) => {
+      f.style.width = `${Math.max(0.5, p[ids[i]] * 100)}%`;
+    });
+    body.append(block('Prediction of the next character', bars, el('p', { class: 'meta' }, `−log p(“${shown(vocab[target] ?? '?')}”) = ${lossNats.toFixed(3)} nats`)));
+
+    vec('dh', '∂L/∂h_t').set(row(L.dh, H), maxAbs(L.dh));
+    const deltas = [];
+    const scale = maxAbs(L.dpre);
+    for (let g = 0; g < G; g++) {
+      const n = d.cell === 'rnn' ? 'h' : names[g];
+      vec(`d${g}`, `∂L/∂pre ${n}`).set(L.dpre.subarray(t * G * H + g * H, t * G * H + (g + 1) * H), scale);
+      deltas.push(line(`∂L/∂(pre ${n})`, views[`d${g}`]));
+    }
+    body.append(block('Backward (L: the probe text’s total loss)', line('∂L/∂h_t', views.dh), ...deltas));
+  };
+  const maxAbs = (a) => {
+    let m = 0;
+    for (const v of a) if (Math.abs(v) > m) m = Math.abs(v);
+    return m || 1;
+  };
+
+  prev.addEventListener('click', () => {
+    t -= 1;
+    render();
+  });
+  next.addEventListener('click', () => {
+    t += 1;
+    render();
+  });
+  pos.addEventListener('input', () => {
+    t = Number(pos.value);
+    render();
+  });
+  layerSel.addEventListener('change', () => {
+    layer = Number(layerSel.value);
+    render();
+  });
+  const offs = [
+    ctx.on('trace', (m) => {
+      trace = m.trace;
+      vocab = m.vocab ?? vocab;
+      render();
+    }),
+    ctx.on('built', () => {
+      trace = null;
+      clear(body);
+    }),
+  ];
+  pg.want('trace', true);
+  if (pg.last.trace) {
+    trace = pg.last.trace.trace;
+    vocab = pg.last.trace.vocab ?? [];
+    render();
+  } else {
+    body.append(el('p', { class: 'meta' }, 'The numbers appear once a model is built (press Start or Step).'));
+  }
+  return {
+    destroy() {
+      for (const off of offs) off();
+      pg.want('trace', false);
+      section.remove();
+    },
+  };
+}
