@@ -77,6 +77,33 @@ for (const name of BROWSERS) {
       }
     });
 
+    it('a run on your own text comes back with the text', async () => {
+      const page = await browser.newPage();
+      const mine = 'Ein eigener Text, mit Umlauten: äöü ß. '.repeat(120);
+      try {
+        await openReady(page, `${server.url}#v=1&hidden=20`);
+        await fill(page, '#corpus', mine);
+        await click(page, '#btn-start');
+        await lossFalls(page);
+        await click(page, '#btn-pause');
+        await sleep(800);
+        const at = await steps(page);
+        await until(async () => (await savedRuns(page)).some((r) => r.step === at), { what: 'the save' });
+        await page.goto(`${server.url}#v=1`);
+        await page.reload();
+        await until(() => page.eval(() => document.documentElement.dataset.ready === '1'), { what: 'the page' });
+        await until(() => text(page, '#alert [data-key="saved"]'), { what: 'the offer' });
+        await click(page, '#alert [data-key="saved"] .alert-actions button');
+        await until(async () => /resumed your saved run exactly/i.test(await text(page, '[role="alert"]')), { what: 'the resume' });
+        assert.equal(await value(page, '#corpus'), mine);
+        assert.equal(await steps(page), at);
+        await click(page, '#btn-forget-saved');
+        await assertClean(page);
+      } finally {
+        await page.close();
+      }
+    });
+
     it('two tabs keep two runs', async () => {
       const a = await browser.newPage();
       const b = await a.newTab();

@@ -7,6 +7,7 @@
 
 const DB_NAME = 'rnn-playground';
 const STORE = 'runs';
+const TEXTS = 'texts'; // a run's text, written only when it changed (it can be megabytes)
 const KEEP = 3; // saved runs kept (the oldest are dropped)
 export const SAVE_EVERY_MS = 5000;
 
@@ -21,12 +22,16 @@ function openDb() {
   return new Promise((ok, fail) => {
     let r;
     try {
-      r = indexedDB.open(DB_NAME, 1);
+      r = indexedDB.open(DB_NAME, 2);
     } catch (e) {
       fail(e);
       return;
     }
-    r.onupgradeneeded = () => r.result.createObjectStore(STORE, { keyPath: 'id' });
+    r.onupgradeneeded = () => {
+      const db = r.result;
+      if (!db.objectStoreNames.contains(STORE)) db.createObjectStore(STORE, { keyPath: 'id' });
+      if (!db.objectStoreNames.contains(TEXTS)) db.createObjectStore(TEXTS);
+    };
     r.onsuccess = () => ok(r.result);
     r.onerror = () => fail(r.error);
     r.onblocked = () => fail(new Error('the database is blocked by another tab'));
@@ -44,6 +49,8 @@ export class Autosave {
     this.savedAt = 0;
     this.listeners = new Set();
     this.releaseLock = null;
+    this.textVersion = -1; // the store's text version at the last save (its text is saved)
+    this.textId = null;
   }
 
   onChange(fn) {
@@ -102,18 +109,25 @@ export class Autosave {
     return all;
   }
 
-  /** Saves `record` (without id) as this tab's run. */
+  /**
+   * Saves `record` (without id) as this tab's run. Its `text` (null for a preset) is written only
+   * when `textVersion` differs from the last save's.
+   */
   async save(record) {
     if (!this.db || this.off) return false;
     try {
-      const tx = this.db.transaction(STORE, 'readwrite');
-      tx.objectStore(STORE).put({ ...record, id: this.id, savedAt: Date.now() });
+      const { text, textVersion, ...run } = record;
+      const tx = this.db.transaction([STORE, TEXTS], 'readwrite');
+      if (textVersion !== this.textVersion || this.textId !== this.id) tx.objectStore(TEXTS).put(text, this.id);
+      tx.objectStore(STORE).put({ ...run, id: this.id, savedAt: Date.now() });
       await new Promise((ok, fail) => {
         tx.oncomplete = ok;
         tx.onerror = () => fail(tx.error);
         tx.onabort = () => fail(tx.error || new Error('aborted'));
       });
       this.savedAt = Date.now();
+      this.textVersion = textVersion;
+      this.textId = this.id;
       await this.prune();
     } catch (e) {
       this.off = e && e.name === 'QuotaExceededError'
@@ -130,9 +144,16 @@ export class Autosave {
     for (const r of all.slice(KEEP)) if (r.id !== this.id && (await this.isFree(r.id))) await this.remove(r.id);
   }
 
+  /** The text saved with run `id` (null for a preset's). */
+  async text(id) {
+    const tx = this.db.transaction(TEXTS, 'readonly');
+    return (await request(tx.objectStore(TEXTS).get(id))) ?? null;
+  }
+
   async remove(id) {
-    const tx = this.db.transaction(STORE, 'readwrite');
+    const tx = this.db.transaction([STORE, TEXTS], 'readwrite');
     tx.objectStore(STORE).delete(id);
+    tx.objectStore(TEXTS).delete(id);
     await new Promise((ok) => {
       tx.oncomplete = ok;
       tx.onerror = ok;

@@ -21,6 +21,7 @@ export async function startSaving(pg, store) {
       await autosave.save({
         settings: { ...store.values },
         text: preset === 'custom' ? store.text : null,
+        textVersion: `${preset}:${store.textVersion}`,
         checkpoint: snap.bytes,
         step: snap.step,
         curves: { series: pg.series, runs: pg.runs, best: pg.s.best, runNumber: pg.runNumber ?? 0 },
@@ -58,7 +59,7 @@ export async function startSaving(pg, store) {
         label: 'Resume it',
         run: async () => {
           await autosave.adopt(r.id);
-          pg.resume(r);
+          pg.resume({ ...r, text: await autosave.text(r.id) });
         },
       },
       {
