@@ -5,7 +5,9 @@
 //! steps are one GEMM before the recurrence, and the weight gradients one GEMM after it.
 
 use crate::config::CellKind;
-use crate::kernels::{gemm, gemm_bf16, gemm_i16, gemm_tn_acc, sum_rows_acc, Isa, Out, PackedB, PackedBf16, PackedI16};
+#[cfg(not(target_arch = "wasm32"))]
+use crate::kernels::{gemm_bf16, PackedBf16};
+use crate::kernels::{gemm, gemm_i16, gemm_tn_acc, sum_rows_acc, Isa, Out, PackedB, PackedI16};
 use crate::model::Precision;
 use crate::{gru, lstm, rnn};
 
@@ -40,10 +42,12 @@ pub struct Packed {
     bias_h: Vec<f32>, // (G·H) GRU only, added to W_hh h: 0, 0, b_hn
 }
 
-/// A weight matrix rounded for sampling: bf16, or i16 per column.
+/// A weight matrix rounded for sampling: bf16 (native only, as [`Precision::Bf16`]), or i16 per
+/// column.
 #[derive(Clone, Debug)]
 pub enum Compact {
     /// Rounded to bf16.
+    #[cfg(not(target_arch = "wasm32"))]
     Bf16(PackedBf16),
     /// Quantised to i16.
     I16(PackedI16),
@@ -53,15 +57,16 @@ impl Compact {
     /// `B (k × n)` (`src` as in [`PackedB::pack`]) in `precision` (not f32) for `isa`.
     pub fn pack(isa: Isa, precision: Precision, k: usize, n: usize, src: &[f32], transposed: bool) -> Compact {
         match precision {
-            Precision::I16 => {
-                let mut b = PackedI16::default();
-                b.pack(isa, k, n, src, transposed);
-                Compact::I16(b)
-            }
-            _ => {
+            #[cfg(not(target_arch = "wasm32"))]
+            Precision::Bf16 => {
                 let mut b = PackedBf16::default();
                 b.pack(isa, k, n, src, transposed);
                 Compact::Bf16(b)
+            }
+            _ => {
+                let mut b = PackedI16::default();
+                b.pack(isa, k, n, src, transposed);
+                Compact::I16(b)
             }
         }
     }
@@ -70,6 +75,7 @@ impl Compact {
     #[allow(clippy::too_many_arguments)]
     pub fn gemm(&self, isa: Isa, m: usize, a: &[f32], lda: usize, c: &mut [f32], ldc: usize, out: Out) {
         match self {
+            #[cfg(not(target_arch = "wasm32"))]
             Compact::Bf16(b) => gemm_bf16(isa, m, a, lda, b, c, ldc, out),
             Compact::I16(b) => gemm_i16(isa, m, a, lda, b, c, ldc, out),
         }
