@@ -90,8 +90,8 @@ impl Optimizer {
 }
 
 /// One tensor's update at step `t` (from 1): parameters `p`, gradient `g`, and the moments `m` and
-/// `v` (empty when the rule does not use them). Not inlined: `zip_mut` calls it at each of its
-/// seven call sites, and every rule's loops inlined at each of them were 10 KB of wasm.
+/// `v` (empty when the rule does not use them). Not inlined: when `zip_mut` called its visitor at
+/// each of its seven call sites, every rule's loops inlined at each of them were 10 KB of wasm.
 #[allow(clippy::too_many_arguments)]
 #[inline(never)]
 fn update_tensor(
