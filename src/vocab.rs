@@ -47,23 +47,24 @@ impl Vocab {
         if max_size < 2 {
             return Err(Error::Config(format!("max_vocab = {max_size} must be at least 2")));
         }
-        let mut counts: HashMap<char, usize> = HashMap::new();
+        // u32 counts (a corpus is at most 64 MB): the same map type as `ids`, one copy of its code.
+        let mut counts: HashMap<char, u32> = HashMap::new();
         for c in text.chars() {
             *counts.entry(c).or_insert(0) += 1;
         }
         if counts.is_empty() {
             return Err(Error::Corpus("the corpus is empty".into()));
         }
-        let mut by_count: Vec<(char, usize)> = counts.into_iter().collect();
-        heapsort(&mut by_count, &|a: &(char, usize), b: &(char, usize)| (b.1, a.0) < (a.1, b.0));
+        let mut by_count: Vec<(char, u32)> = counts.into_iter().collect();
+        heapsort(&mut by_count, &|a: &(char, u32), b: &(char, u32)| (b.1, a.0) < (a.1, b.0));
         let keep = (max_size - 1).min(by_count.len());
         let report = VocabReport {
             distinct: by_count.len(),
             dropped_chars: by_count.len() - keep,
-            dropped_occurrences: by_count[keep..].iter().map(|x| x.1).sum(),
+            dropped_occurrences: by_count[keep..].iter().map(|x| x.1 as usize).sum(),
         };
         let mut kept = by_count[..keep].to_vec();
-        heapsort(&mut kept, &|a: &(char, usize), b: &(char, usize)| a.0 < b.0);
+        heapsort(&mut kept, &|a: &(char, u32), b: &(char, u32)| a.0 < b.0);
         let mut chars = vec![UNKNOWN];
         chars.extend(kept.into_iter().map(|x| x.0).filter(|&c| c != UNKNOWN));
         Ok((Vocab::with_unknown(chars), report))
@@ -171,12 +172,12 @@ impl Vocab {
     /// Without an unknown id they are an error.
     pub fn encode(&self, text: &str) -> Result<Encoded> {
         let mut out = Encoded { ids: Vec::with_capacity(text.len()), unknown: Vec::new() };
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = HashMap::new(); // a set, as the map type of `ids` (one copy of its code)
         for c in text.chars() {
             match self.ids.get(&c) {
                 Some(&id) => out.ids.push(id),
                 None => {
-                    if seen.insert(c) {
+                    if seen.insert(c, 0u32).is_none() {
                         out.unknown.push(c);
                     }
                     match self.unk {
