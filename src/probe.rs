@@ -64,7 +64,10 @@ pub fn probe(model: &Model, vocab: &Vocab, text: &str) -> Result<Probe> {
                 activations.push(Activation { name: "c", values: cache.c[hs..].to_vec() });
             }
             for (k, &name) in gate_names.iter().enumerate() {
-                let values = cache.gates.chunks_exact(g * hs).flat_map(|row| row[k * hs..(k + 1) * hs].iter().copied()).collect();
+                let mut values = Vec::with_capacity(steps * hs); // (T, H) gate k's block of every row
+                for row in cache.gates.chunks_exact(g * hs) {
+                    values.extend_from_slice(&row[k * hs..(k + 1) * hs]);
+                }
                 activations.push(Activation { name, values });
             }
             LayerProbe { activations }
