@@ -9,7 +9,7 @@
 
 use crate::kernels::math::{sigmoid, tanh};
 use crate::kernels::multiversion;
-use crate::kernels::simd::{Scalar, Simd};
+use crate::kernels::simd::{tail_index, Scalar, Simd};
 
 multiversion! {
     /// Forward for B rows. `gates` (B, 3H) holds the input side `W_ih x + b_ih` plus, for r and z,
@@ -41,7 +41,7 @@ unsafe fn forward_impl<S: Simd>(
             j += S::LANES;
         }
         while j < hs {
-            forward_units::<Scalar>(hs, j, g, p, io);
+            forward_units::<Scalar>(hs, tail_index(j), g, p, io);
             j += 1;
         }
     }
@@ -122,7 +122,7 @@ unsafe fn backward_impl<S: Simd>(
         }
         let mut tail = 0.0;
         while j < hs {
-            tail += backward_units::<Scalar>(hs, j, &rows);
+            tail += backward_units::<Scalar>(hs, tail_index(j), &rows);
             j += 1;
         }
         sum_sq += (S::hsum(ss) + tail) as f64;

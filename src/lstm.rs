@@ -9,7 +9,7 @@
 
 use crate::kernels::math::{sigmoid, tanh};
 use crate::kernels::multiversion;
-use crate::kernels::simd::{Scalar, Simd};
+use crate::kernels::simd::{tail_index, Scalar, Simd};
 
 multiversion! {
     /// Forward for B rows. `gates` (B, 4H) holds the whole pre-activation `W_ih x + b_ih + W_hh h +
@@ -40,7 +40,7 @@ unsafe fn forward_impl<S: Simd>(
             j += S::LANES;
         }
         while j < hs {
-            forward_units::<Scalar>(hs, j, g, io);
+            forward_units::<Scalar>(hs, tail_index(j), g, io);
             j += 1;
         }
     }
@@ -118,7 +118,7 @@ unsafe fn backward_impl<S: Simd>(
         }
         let mut tail = 0.0;
         while j < hs {
-            tail += backward_units::<Scalar>(hs, j, g, d, &rows);
+            tail += backward_units::<Scalar>(hs, tail_index(j), g, d, &rows);
             j += 1;
         }
         sum_sq += (S::hsum(ss) + tail) as f64;

@@ -4,7 +4,7 @@
 
 use crate::kernels::math::tanh;
 use crate::kernels::multiversion;
-use crate::kernels::simd::{Scalar, Simd};
+use crate::kernels::simd::{tail_index, Scalar, Simd};
 
 multiversion! {
     /// Forward: `pre` (B, H) holds the whole pre-activation `W_ih x + b_ih + W_hh h_{t−1} + b_hh`;
@@ -23,7 +23,8 @@ unsafe fn forward_impl<S: Simd>(pre: &[f32], h: &mut [f32]) {
         j += S::LANES;
     }
     while j < n {
-        *h.add(j) = tanh::<Scalar>(*p.add(j));
+        let t = tail_index(j);
+        *h.add(t) = tanh::<Scalar>(*p.add(t));
         j += 1;
     }
 }
@@ -61,7 +62,7 @@ unsafe fn backward_impl<S: Simd>(
         }
         let mut tail = 0.0;
         while j < hs {
-            tail += backward_units::<Scalar>(j, p, db.as_mut_ptr());
+            tail += backward_units::<Scalar>(tail_index(j), p, db.as_mut_ptr());
             j += 1;
         }
         sum_sq += (S::hsum(ss) + tail) as f64;
