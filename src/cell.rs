@@ -5,9 +5,9 @@
 //! steps are one GEMM before the recurrence, and the weight gradients one GEMM after it.
 
 use crate::config::CellKind;
+use crate::kernels::{gemm, gemm_i16, gemm_tn_acc, sum_rows_acc, Isa, Out, PackedB, PackedI16};
 #[cfg(not(target_arch = "wasm32"))]
 use crate::kernels::{gemm_bf16, PackedBf16};
-use crate::kernels::{gemm, gemm_i16, gemm_tn_acc, sum_rows_acc, Isa, Out, PackedB, PackedI16};
 use crate::model::Precision;
 use crate::{gru, lstm, rnn};
 
@@ -276,7 +276,7 @@ impl Layer {
     }
 
     /// Backward over the chunk last run forward in `cache` (truncated BPTT: no gradient arrives from
-    /// beyond step T). `d_out` (T·B, H) holds ∂L/∂h_t from the layer above and is overwritten with
+    /// beyond step T). `d_out` (T·B, H) holds ∂L/∂h_t from the layer above on entry and is overwritten with
     /// the total ∂L/∂h_t. Adds the parameter gradients into `grad` — `W_ih`'s only when the inputs
     /// `x` are given (otherwise see [`Layer::table_grads`]); writes ∂L/∂x into `dx` (T·B, In) when
     /// given, and ∂L/∂h_0, ∂L/∂c_0 into `dh0`, `dc0` when given.
@@ -292,9 +292,57 @@ impl Layer {
         dx: Option<&mut [f32]>,
         state_grad: Option<(&mut [f32], &mut [f32])>,
     ) {
-        let (hs, b, steps) = (self.hidden, cache.batch, cache.steps);
+        let (hs, steps) = (self.hidden, cache.steps);
         let gh = self.kind.gates() * hs;
-        let (bh, bg, tb) = (b * hs, b * gh, steps * b);
+        let tb = steps * cache.batch;
+        let gru = self.kind == CellKind::Gru;
+        self.backward_through_time(isa, packed, cache, d_out, steps);
+        if let Some((dh0, dc0)) = state_grad {
+            dh0.copy_from_slice(&cache.dh_next);
+            if self.kind == CellKind::Lstm {
+                dc0.copy_from_slice(&cache.dc);
+            }
+        }
+        // Weight gradients over all T·B rows at once.
+        let (db_x, db_h) = cache.db.split_at(gh);
+        let d_hidden = if gru { &cache.d_pre_h } else { &cache.d_pre };
+        if let Some(x) = x {
+            gemm_tn_acc(isa, gh, self.input, tb, &cache.d_pre, gh, x, self.input, &mut grad.w_ih, self.input);
+        }
+        gemm_tn_acc(isa, gh, hs, tb, d_hidden, gh, &cache.h[..tb * hs], hs, &mut grad.w_hh, hs);
+        // b_ih and b_hh add to the same pre-activations: the same gradient, except GRU's b_hn.
+        sum_rows_acc(isa, db_x, &mut grad.b_ih);
+        sum_rows_acc(isa, if gru { db_h } else { db_x }, &mut grad.b_hh);
+        if let Some(dx) = dx {
+            self.input_grad(isa, packed, cache, tb, dx);
+        }
+    }
+
+    /// Backpropagation through time over the first `steps` steps of the chunk in `cache` (from step
+    /// `steps − 1` down to 0), nothing arriving from beyond: the recurrence of [`Layer::backward`]
+    /// without its parameter gradients. `d_out` (≥ steps·B, H) holds ∂L/∂h_t from the layer above
+    /// on entry and the total ∂L/∂h_t on exit,
+    ///
+    /// ```text
+    /// ∂L/∂h_t = ∂L/∂h_t|above + ∂L/∂h_{t+1} · ∂h_{t+1}/∂h_t      (c_t a separate variable, LSTM)
+    /// ```
+    ///
+    /// Fills, for those steps, `cache`'s pre-activation gradients ([`LayerCache::d_pre`]),
+    /// `dh_norm` (‖∂L/∂h_t‖₂ over the batch) and the chunk's bias gradients, and leaves ∂L/∂h_0
+    /// (and ∂L/∂c_0) in its carried gradients. Per step: the cell's backward step and one product
+    /// with `W_hh` (B × G·H × H multiply-adds).
+    pub fn backward_through_time(
+        &self,
+        isa: Isa,
+        packed: &Packed,
+        cache: &mut LayerCache,
+        d_out: &mut [f32],
+        steps: usize,
+    ) {
+        assert!(steps <= cache.steps, "backward_through_time: more steps than the chunk");
+        let (hs, b) = (self.hidden, cache.batch);
+        let gh = self.kind.gates() * hs;
+        let (bh, bg) = (b * hs, b * gh);
         let gru = self.kind == CellKind::Gru;
         cache.dh_next.fill(0.0);
         cache.dc.fill(0.0);
@@ -341,24 +389,13 @@ impl Layer {
             let out = if gru { Out::Accumulate } else { Out::Overwrite };
             gemm(isa, b, d_hidden, gh, &packed.w_hh, &mut cache.dh_next, hs, out);
         }
-        if let Some((dh0, dc0)) = state_grad {
-            dh0.copy_from_slice(&cache.dh_next);
-            if self.kind == CellKind::Lstm {
-                dc0.copy_from_slice(&cache.dc);
-            }
-        }
-        // Weight gradients over all T·B rows at once.
-        let d_hidden = if gru { &cache.d_pre_h } else { &cache.d_pre };
-        if let Some(x) = x {
-            gemm_tn_acc(isa, gh, self.input, tb, &cache.d_pre, gh, x, self.input, &mut grad.w_ih, self.input);
-        }
-        gemm_tn_acc(isa, gh, hs, tb, d_hidden, gh, &cache.h[..tb * hs], hs, &mut grad.w_hh, hs);
-        // b_ih and b_hh add to the same pre-activations: the same gradient, except GRU's b_hn.
-        sum_rows_acc(isa, db_x, &mut grad.b_ih);
-        sum_rows_acc(isa, if gru { db_h } else { db_x }, &mut grad.b_hh);
-        if let Some(dx) = dx {
-            gemm(isa, tb, &cache.d_pre, gh, &packed.w_ih, dx, self.input, Out::Overwrite);
-        }
+    }
+
+    /// `dx (rows, In) = d_pre · W_ih`: ∂L/∂(layer input) from the first `rows` rows of the
+    /// pre-activation gradients of the last backward pass.
+    pub fn input_grad(&self, isa: Isa, packed: &Packed, cache: &LayerCache, rows: usize, dx: &mut [f32]) {
+        let gh = self.kind.gates() * self.hidden;
+        gemm(isa, rows, &cache.d_pre, gh, &packed.w_ih, dx, self.input, Out::Overwrite);
     }
 
     /// The input-side gradients when the inputs are rows of an embedding table `E` (V, In): with

@@ -217,6 +217,22 @@ impl Params {
         f(n + 1, &mut self.fc_b, &other.fc_b);
     }
 
+    /// Tensor `index` in `state_dict` order (the order of [`Params::for_each`]); panics past the
+    /// last one.
+    pub fn tensor_mut(&mut self, index: usize) -> &mut [f32] {
+        let n = 4 * self.layers.len();
+        match index {
+            0 => &mut self.embedding,
+            i if i <= n => {
+                let l = &mut self.layers[(i - 1) / 4];
+                [&mut l.w_ih, &mut l.w_hh, &mut l.b_ih, &mut l.b_hh][(i - 1) % 4]
+            }
+            i if i == n + 1 => &mut self.fc_w,
+            i if i == n + 2 => &mut self.fc_b,
+            _ => panic!("tensor index past the last tensor"),
+        }
+    }
+
     /// Number of scalar parameters.
     pub fn count(&self) -> usize {
         let mut n = 0;
@@ -527,6 +543,43 @@ impl Model {
     /// Mean cross-entropy of the last forward pass against `targets` (T·B, time-major), no gradient.
     pub fn loss(&self, ws: &Workspace, targets: &[u32]) -> f32 {
         cross_entropy(self.isa, &ws.logits, self.dims().vocab, targets, None)
+    }
+
+    /// Backpropagates one loss ℓ through the hidden states of the last forward pass only, for
+    /// the diagnostics: no parameter gradient, so none of the weight-gradient GEMMs.
+    ///
+    /// `seed` (n·B, V) is ∂ℓ/∂logits of steps `first..first + n`; the steps before `first` get none
+    /// from the output, and steps from `first + n` on are not visited at all (ℓ does not depend on
+    /// them), so BPTT runs over `steps = first + n` steps. Then, top layer first, it runs layer k's
+    /// [`Layer::backward_through_time`] and calls `visit(k, dh, cache)` with `dh` (steps·B, H) the
+    /// total ∂ℓ/∂h_t^(k) — the cache holding `d_pre` and `dh_norm` of those steps — and hands
+    /// `∂ℓ/∂x = d_pre · W_ih` to the layer below. Cost: `first + n` rows of `d_logits · fc_w` less
+    /// the zero ones (n·B × V × H), and per layer `steps` cell steps with a `W_hh` product (B × G·H ×
+    /// H) each, plus for k > 0 a (steps·B × G·H × H) product for the layer below.
+    pub fn backward_hidden(
+        &self,
+        ws: &mut Workspace,
+        seed: &[f32],
+        first: usize,
+        visit: &mut dyn FnMut(usize, &[f32], &LayerCache),
+    ) {
+        let d = self.dims();
+        let (isa, b, hs, v) = (self.isa, ws.batch, d.hidden, d.vocab);
+        let seeded = seed.len() / (v * b);
+        let steps = first + seeded;
+        assert!(steps <= ws.steps && seeded * v * b == seed.len(), "backward_hidden: seed rows");
+        let rows = steps * b;
+        ws.d_out[..first * b * hs].fill(0.0);
+        gemm(isa, seeded * b, seed, v, &self.fc_w, &mut ws.d_out[first * b * hs..rows * hs], hs, Out::Overwrite);
+        for k in (0..d.layers).rev() {
+            let (layer, packed, cache) = (&self.params.layers[k], &self.packed[k], &mut ws.caches[k]);
+            layer.backward_through_time(isa, packed, cache, &mut ws.d_out, steps);
+            visit(k, &ws.d_out[..rows * hs], cache);
+            if k > 0 {
+                layer.input_grad(isa, packed, cache, rows, &mut ws.dx);
+                ws.d_out[..rows * hs].copy_from_slice(&ws.dx[..rows * hs]);
+            }
+        }
     }
 
     /// Loss of the last forward pass and its backward pass: adds ∂loss/∂params into `grad` (which
