@@ -7,6 +7,7 @@ pub mod cell;
 pub mod checkpoint;
 pub mod config;
 pub mod data;
+pub mod diagnose;
 pub mod error;
 pub mod gru;
 mod heap;

@@ -4,6 +4,7 @@
 use crate::checkpoint::{self, Progress, TrainState};
 use crate::config::Config;
 use crate::data::{split, Batcher};
+use crate::diagnose::{self, entropy, GradCheck, GradFlow, Trace};
 use crate::error::{Error, Result};
 use crate::json::F32;
 use crate::model::{Dims, Model, Params, Precision, State, Workspace};
@@ -68,6 +69,11 @@ pub struct CorpusReport {
     pub unknown_chars: usize,
     /// Whether a checkpoint resumed exactly (same corpus) rather than only its weights being loaded.
     pub resumed: bool,
+    /// Unigram entropy H(X) of the training text's ids, bits per character ([`entropy`]): the
+    /// loss of a model that knows only the character frequencies.
+    pub unigram_bits: f64,
+    /// Bigram conditional entropy H(X_t | X_{t−1}) of the training text's ids, bits per character.
+    pub bigram_bits: f64,
 }
 
 /// A model with everything needed to train it on one corpus.
@@ -246,6 +252,7 @@ impl Trainer {
                 resumed = true;
             }
         }
+        let h = entropy(&train);
         let report = CorpusReport {
             chars: train.len() + val.len(),
             distinct: vr.distinct,
@@ -257,6 +264,8 @@ impl Trainer {
             streams: b,
             unknown_chars: unknown,
             resumed,
+            unigram_bits: h.unigram_bits,
+            bigram_bits: h.bigram_bits,
         };
         let tb = config.seq_len * b;
         Ok(Trainer {
@@ -395,6 +404,54 @@ impl Trainer {
     /// Activations of every layer for `text`, from the zero state.
     pub fn probe(&self, text: &str) -> Result<Probe> {
         probe(&self.model, &self.vocab, text)
+    }
+
+    /// The probe ids of `text` for the diagnostics: 2 to [`diagnose::MAX_PROBE_CHARS`] characters,
+    /// unknown ones mapped to the unknown id.
+    fn probe_ids(&self, text: &str) -> Result<Vec<u32>> {
+        diagnose::check_probe(text.chars().count())?;
+        Ok(self.vocab.encode(text)?.ids)
+    }
+
+    /// ‖∂ℓ_t/∂h_k‖ of every layer for `text` (2 to 128 characters) from the zero state
+    /// ([`diagnose::grad_flow`]).
+    pub fn grad_flow(&self, text: &str) -> Result<GradFlow> {
+        diagnose::grad_flow(&self.model, &self.probe_ids(text)?)
+    }
+
+    /// Everything a forward and backward pass compute over `text` (2 to 128 characters), position
+    /// by position ([`diagnose::trace`]).
+    pub fn trace(&self, text: &str) -> Result<Trace> {
+        diagnose::trace(&self.model, &self.probe_ids(text)?)
+    }
+
+    /// σ_max of every gate block of every layer's `W_hh`, (L, G) ([`diagnose::sigma_max`]).
+    pub fn sigma_max(&self) -> Vec<Vec<f32>> {
+        diagnose::sigma_max(&self.model)
+    }
+
+    /// The chunk the next [`Trainer::step`] will train on — inputs and targets (T·B, time-major)
+    /// and the state it starts from — without moving the data position or changing any state.
+    pub fn next_chunk(&self) -> (Vec<u32>, Vec<u32>, State) {
+        let mut batcher = self.batcher.clone();
+        let (mut inputs, mut targets) = (vec![0; self.inputs.len()], vec![0; self.targets.len()]);
+        let fresh = batcher.next(&self.train, &mut inputs, &mut targets);
+        let state = if fresh { State::zeros(self.model.dims(), self.batcher.streams) } else { self.state.clone() };
+        (inputs, targets, state)
+    }
+
+    /// Backprop against central finite differences on the next training chunk, `per_tensor`
+    /// (1 to 1000) parameters of every tensor chosen by `seed` ([`diagnose::grad_check`]). The run
+    /// is left exactly as it was: the data position, the carried state, the last chunk's gradient
+    /// norms and the weights (changed one at a time and put back).
+    pub fn grad_check(&mut self, per_tensor: usize, seed: u64) -> Result<GradCheck> {
+        let (inputs, targets, state) = self.next_chunk();
+        let d = self.model.dims();
+        let mut ws = Workspace::new(d, self.config.seq_len, self.batcher.streams);
+        self.model.forward(&mut ws, &inputs, &state);
+        let mut grad = Params::zeros(d);
+        self.model.backward(&mut ws, &inputs, &targets, &mut grad);
+        diagnose::grad_check(&mut self.model, &mut ws, &inputs, &targets, &state, &grad, per_tensor, seed)
     }
 
     /// The default probe text: the start of the validation text (or of the training text).

@@ -17,6 +17,13 @@ tests/fixtures/README.md documents the layout and the tolerances. The model is P
 modules with their default initialisation; the training steps use PyTorch's own optimizers
 (torch.optim.Adam, SGD, Adagrad, RMSprop), clip_grad_norm_ / clip_grad_value_ and
 lr_scheduler.StepLR, so the references are PyTorch's and not a re-derivation of the engine.
+
+The diagnostics cases of tests/diagnose.rs (DIAG_CASES, files diag_*) hold a short text as ids and
+its vocabulary, the model's weights, and in float64: the gradient flow ||d loss_t / d h_k|| of
+every layer by autograd through nn.RNNCell / LSTMCell / GRUCell sharing the nn.RNN / LSTM / GRU
+weights, sigma_max of every gate block of W_hh by torch.linalg.matrix_norm(ord=2), the mean loss,
+unigram and bigram entropies by numpy, and the trace of a forward and backward pass (written out
+gate by gate and checked against the cells).
 """
 import argparse
 import filecmp
@@ -25,6 +32,7 @@ import os
 import sys
 import tempfile
 
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -199,6 +207,193 @@ def make_case(case):
     return doc, weights, tensors, meta, gap, clipped
 
 
+# ---- diagnostics (tests/diagnose.rs) ----
+
+DIAG_TEXT = "the cat sat on a mat"
+DIAG_CASES = [
+    dict(name="diag_rnn_l2", cell="rnn", E=5, H=7, L=2, seed=2000),
+    dict(name="diag_lstm_l2", cell="lstm", E=5, H=7, L=2, seed=2001),
+    dict(name="diag_gru_l2", cell="gru", E=5, H=7, L=2, seed=2002),
+]
+GATES = {"rnn": 1, "lstm": 4, "gru": 3}
+
+
+def layer_weights(rnn, k):
+    return [getattr(rnn, f"{n}_l{k}") for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+
+
+def cells_of(model, cell, E, H, L):
+    """nn.RNNCell / LSTMCell / GRUCell per layer, sharing (copies of) the module's weights."""
+    kind = {"rnn": nn.RNNCell, "lstm": nn.LSTMCell, "gru": nn.GRUCell}[cell]
+    cells = []
+    for k in range(L):
+        c = kind(E if k == 0 else H, H).double()
+        with torch.no_grad():
+            for dst, src in zip((c.weight_ih, c.weight_hh, c.bias_ih, c.bias_hh), layer_weights(model.rnn, k)):
+                dst.copy_(src)
+        cells.append(c)
+    return cells
+
+
+def grad_flow(model, cells, cell, ids, H):
+    """G[l][t][k] = ||d loss_t / d h_k^(l)||_2 for k <= t, by autograd through the cells step by step."""
+    T = len(ids) - 1
+    x = model.embedding(torch.tensor(ids[:-1]))
+    inputs = [x[t:t + 1] for t in range(T)]
+    hs = []
+    for c in cells:
+        h = torch.zeros(1, H, dtype=torch.float64)
+        cs = torch.zeros(1, H, dtype=torch.float64)
+        layer = []
+        for t in range(T):
+            if cell == "lstm":
+                h, cs = c(inputs[t], (h, cs))
+            else:
+                h = c(inputs[t], h)
+            layer.append(h)
+        hs.append(layer)
+        inputs = layer
+    logits = model.fc(torch.cat(hs[-1]))
+    y = torch.tensor(ids[1:])
+    G = torch.zeros(len(cells), T, T, dtype=torch.float64)
+    for t in range(T):
+        loss_t = F.cross_entropy(logits[t:t + 1], y[t:t + 1])
+        wrt = [hs[l][k] for l in range(len(cells)) for k in range(t + 1)]
+        grads = torch.autograd.grad(loss_t, wrt, retain_graph=True)
+        for i, g in enumerate(grads):
+            G[i // (t + 1), t, i % (t + 1)] = g.norm()
+    return G, torch.cat(hs[-1]).detach()
+
+
+def trace(model, cell, ids, H, L):
+    """Every quantity of the trace, the cells written out gate by gate (pre-activations and h_t kept
+    in the graph), and the backward pass of the summed loss."""
+    T = len(ids) - 1
+    x = model.embedding(torch.tensor(ids[:-1])).detach().requires_grad_(True)  # so every pre-activation is in the graph
+    out, keep = {}, []
+    inputs = [x[t] for t in range(T)]
+    for k in range(L):
+        w_ih, w_hh, b_ih, b_hh = (w.detach() for w in layer_weights(model.rnn, k))
+        h = torch.zeros(H, dtype=torch.float64)
+        c = torch.zeros(H, dtype=torch.float64)
+        rec = {n: [] for n in ("x", "h_prev", "pre", "act", "c", "h")}
+        for t in range(T):
+            xt = inputs[t]
+            gi, gh = w_ih @ xt + b_ih, w_hh @ h + b_hh
+            if cell == "rnn":
+                pre = gi + gh
+                act = torch.tanh(pre)
+                h_new = act
+            elif cell == "lstm":
+                pre = gi + gh
+                i, f, g, o = pre.split(H)
+                act = torch.cat([torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)])
+                c = act[H:2 * H] * c + act[:H] * act[2 * H:3 * H]
+                h_new = act[3 * H:] * torch.tanh(c)
+                rec["c"].append(c)
+            else:
+                # r feeds pre_n, so the pre-activations are two tensors: (r, z) and n.
+                pre_rz = gi[:2 * H] + gh[:2 * H]
+                r, z = torch.sigmoid(pre_rz[:H]), torch.sigmoid(pre_rz[H:])
+                pre_n = gi[2 * H:] + r * gh[2 * H:]
+                n = torch.tanh(pre_n)
+                act = torch.cat([r, z, n])
+                h_new = (1 - z) * n + z * h
+                pre = (pre_rz, pre_n)
+            for p in pre if isinstance(pre, tuple) else (pre,):
+                p.retain_grad()
+            h_new.retain_grad()
+            rec["x"].append(xt)
+            rec["h_prev"].append(h)
+            rec["pre"].append(pre)
+            rec["act"].append(act)
+            rec["h"].append(h_new)
+            h = h_new
+        keep.append(rec)
+        inputs = rec["h"]
+    logits = model.fc(torch.stack(keep[-1]["h"]))
+    y = torch.tensor(ids[1:])
+    losses = F.cross_entropy(logits, y, reduction="none")
+    losses.sum().backward()
+    out["trace.probs"] = torch.softmax(logits, dim=1).detach()
+    out["trace.loss"] = losses.detach()
+    for k, rec in enumerate(keep):
+        for n, v in rec.items():
+            if v:
+                out[f"trace.l{k}.{n}"] = torch.stack([cat(a) for a in v])
+        out[f"trace.l{k}.dh"] = torch.stack([a.grad for a in rec["h"]])
+        out[f"trace.l{k}.dpre"] = torch.stack([cat(a, grad=True) for a in rec["pre"]])
+    return out
+
+
+def cat(a, grad=False):
+    """A recorded tensor (or the GRU's pair of pre-activation tensors) as one row, or its gradient."""
+    parts = a if isinstance(a, tuple) else (a,)
+    return torch.cat([p.grad if grad else p.detach() for p in parts])
+
+
+def entropy_bits(ids):
+    """Unigram H(X) and bigram H(X_t | X_{t-1}) in bits per character, by counting."""
+    a = np.asarray(ids, dtype=np.int64)
+
+    def h(symbols):
+        _, counts = np.unique(symbols, return_counts=True)
+        p = counts / counts.sum()
+        return float(-(p * np.log2(p)).sum())
+
+    pairs = a[:-1] * (a.max() + 1) + a[1:]
+    return h(a), h(pairs) - h(a[:-1])
+
+
+def make_diag_case(case):
+    torch.manual_seed(case["seed"])
+    cell, E, H, L = (case[k] for k in ("cell", "E", "H", "L"))
+    vocab = sorted(set(DIAG_TEXT))
+    ids = [vocab.index(c) for c in DIAG_TEXT]
+    V = len(vocab)
+    model = CharModel(cell, V, E, H, L)
+    weights = {k: v.detach().clone().contiguous() for k, v in model.state_dict().items()}
+    model = model.double()
+    x = torch.tensor(ids[:-1])[None]
+    logits, rnn_out, _ = model(x, None)
+    loss = F.cross_entropy(logits[0], torch.tensor(ids[1:]))
+    cells = cells_of(model, cell, E, H, L)
+    G, top = grad_flow(model, cells, cell, ids, H)
+    assert torch.allclose(top, rnn_out[0].detach(), rtol=0, atol=1e-12), "the cells reproduce the module"
+    tr = trace(model, cell, ids, H, L)
+    assert torch.allclose(tr[f"trace.l{L - 1}.h"], rnn_out[0].detach(), rtol=0, atol=1e-12), "the trace reproduces the module"
+    G_ = GATES[cell]
+    sigma = torch.tensor([[float(torch.linalg.matrix_norm(getattr(model.rnn, f"weight_hh_l{k}")[g * H:(g + 1) * H].detach(), ord=2))
+                           for g in range(G_)] for k in range(L)], dtype=torch.float64)
+    uni, bi = entropy_bits(ids)
+    ref = {"grad_flow": G, "sigma_max": sigma, "loss_per_char": loss.detach().reshape(1),
+           "unigram_bits": torch.tensor([uni], dtype=torch.float64), "bigram_bits": torch.tensor([bi], dtype=torch.float64)}
+    ref.update(tr)
+    doc = dict(cell=cell, vocab_size=V, embed=E, hidden=H, layers=L, seed=case["seed"], text=DIAG_TEXT,
+               vocab=vocab, ids=ids)
+    tensors = {"f64." + k: v.detach().to(torch.float64).contiguous() for k, v in ref.items()}
+    meta = dict(cell=cell, torch=torch.__version__, generator="tools/gen_fixtures.py")
+    return doc, weights, tensors, meta
+
+
+def write_diag(out_dir):
+    for case in DIAG_CASES:
+        doc, weights, tensors, meta = make_diag_case(case)
+        name = case["name"]
+        with open(os.path.join(out_dir, name + ".json"), "w") as f:
+            f.write(json.dumps(doc, separators=(",", ":"), ensure_ascii=False) + "\n")
+        save_file(weights, os.path.join(out_dir, name + ".weights.safetensors"),
+                  metadata={"meta": json.dumps({"cell": case["cell"], "format": "pytorch state_dict"})})
+        save_file(tensors, os.path.join(out_dir, name + ".ref.safetensors"),
+                  metadata={"meta": json.dumps(meta, sort_keys=True)})
+        size = sum(os.path.getsize(os.path.join(out_dir, name + s))
+                   for s in (".json", ".weights.safetensors", ".ref.safetensors"))
+        g = tensors["f64.grad_flow"]
+        T = g.shape[1]
+        print(f"{name:22s} {size:8d} B T {T}: grad_flow diagonal {g[:, range(T), range(T)].min():.2e}..{g.max():.2e}, "
+              f"row {T - 1} first column {g[:, T - 1, 0].tolist()}, sigma_max {[round(v, 3) for v in tensors['f64.sigma_max'].flatten().tolist()]}")
+
+
 def write(out_dir):
     os.makedirs(out_dir, exist_ok=True)
     for f in os.listdir(out_dir):  # no stale case survives a rerun
@@ -223,6 +418,7 @@ def write(out_dir):
             extra = f"  train {t['steps']}x {t['optimizer']} clip {t.get('clip_mode', 'norm')}: clipped {clipped}"
         norms = ", ".join(f"{v:.3f}" for v in tensors["f64.train.grad_norm"].tolist()) if case["train"] else ""
         print(f"{name:22s} {size:8d} B norms [{norms}]  f32-vs-f64 max: forward/grad {fwd:.1e}, params {steps:.1e}{extra}")
+    write_diag(out_dir)
 
 
 def main():
