@@ -2,7 +2,8 @@
 //! `torch.linalg.matrix_norm` and numpy in `tests/fixtures/diag_*` (written by
 //! `tools/gen_fixtures.py`) for the gradient flow, σ_max, the loss, the entropies and the trace of
 //! a two-layer rnn, lstm and gru; closed forms and direct counting for σ_max and the entropies; the
-//! gradient check on a healthy model and on a wrong gradient.
+//! gradient check on a healthy model and on a wrong gradient; and `rnn-playground diagnose`
+//! (natively) against the same references.
 
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
@@ -314,3 +315,97 @@ fn the_gradient_check_leaves_the_run_as_it_was() {
     }
 }
 
+/// `rnn-playground diagnose` on a fixture model, its vocabulary given with `--vocab`: the JSON line
+/// against the same references.
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn the_cli_prints_the_references() {
+    let (name, json, _, reference) = CASES[1];
+    let case: Case = serde_json::from_str(json).unwrap();
+    let r = SafeTensors::deserialize(reference).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (text, vocab) = (dir.path().join("text.txt"), dir.path().join("vocab.json"));
+    std::fs::write(&text, &case.text).unwrap();
+    std::fs::write(&vocab, serde_json::to_string(&case.vocab).unwrap()).unwrap();
+    let weights = format!("{}/tests/fixtures/{name}.weights.safetensors", env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rnn-playground"))
+        .args(["diagnose", "--model", &weights, "--text"])
+        .arg(&text)
+        .arg("--vocab")
+        .arg(&vocab)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 1, "one JSON line");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let floats = |v: &serde_json::Value| -> Vec<f32> {
+        fn walk(v: &serde_json::Value, out: &mut Vec<f32>) {
+            match v {
+                serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+                x => out.push(x.as_f64().expect("a number") as f32),
+            }
+        }
+        let mut out = Vec::new();
+        walk(v, &mut out);
+        out
+    };
+    let steps = case.ids.len() - 1;
+    let layers = v["grad_flow"].as_array().unwrap();
+    assert_eq!(layers.len(), case.layers);
+    assert!(layers.iter().all(|l| l.as_array().unwrap().len() == steps), "[layer][t][k], T rows");
+    assert_close("cli grad_flow", &floats(&v["grad_flow"]), &tensor_f64(&r, "f64.grad_flow"), RTOL, ATOL);
+    assert_eq!(v["sigma_max"].as_array().unwrap()[0].as_array().unwrap().len(), 4, "lstm: i, f, g, o");
+    assert_close("cli sigma_max", &floats(&v["sigma_max"]), &tensor_f64(&r, "f64.sigma_max"), RTOL, 0.0);
+    assert_close("cli loss", &floats(&v["loss_per_char"]), &tensor_f64(&r, "f64.loss_per_char"), RTOL, 0.0);
+    for key in ["unigram_bits", "bigram_bits"] {
+        let want = tensor_f64(&r, &format!("f64.{key}"))[0];
+        assert!((v[key].as_f64().unwrap() - want).abs() < 1e-9, "cli {key}: {} vs {want}", v[key]);
+    }
+    assert_eq!((v["chars"].as_u64(), v["probe_chars"].as_u64()), (Some(20), Some(20)));
+}
+
+/// On a text longer than 128 characters the gradient flow covers its first 128 (T = 127) and the
+/// rest covers all of it; the flow being causal, its first T rows of the fixture's 20-character
+/// text are the fixture's.
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn the_cli_reads_the_first_128_characters_for_the_gradient_flow() {
+    let (name, json, weights, reference) = CASES[2];
+    let case: Case = serde_json::from_str(json).unwrap();
+    let r = SafeTensors::deserialize(reference).unwrap();
+    let long = case.text.repeat(10); // 200 characters
+    let dir = tempfile::tempdir().unwrap();
+    let (text, vocab) = (dir.path().join("text.txt"), dir.path().join("vocab.json"));
+    std::fs::write(&text, &long).unwrap();
+    std::fs::write(&vocab, serde_json::to_string(&case.vocab).unwrap()).unwrap();
+    let path = format!("{}/tests/fixtures/{name}.weights.safetensors", env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rnn-playground"))
+        .args(["diagnose", "--model", &path, "--text"])
+        .arg(&text)
+        .arg("--vocab")
+        .arg(&vocab)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((v["chars"].as_u64(), v["probe_chars"].as_u64()), (Some(200), Some(128)));
+    let (_, model) = load(json, weights);
+    let ids = Vocab::from_chars(case.vocab.clone()).unwrap().encode(&long).unwrap().ids;
+    let want_loss = sequence_loss_at(&model, &ids, Precision::F32).unwrap();
+    assert_eq!(v["loss_per_char"].as_f64().unwrap() as f32, want_loss, "the loss over all 200 characters");
+    let h = text_entropy(&long);
+    assert_eq!((v["unigram_bits"].as_f64(), v["bigram_bits"].as_f64()), (Some(h.unigram_bits), Some(h.bigram_bits)));
+    let (steps, want) = (case.ids.len() - 1, tensor_f64(&r, "f64.grad_flow"));
+    for (l, layer) in v["grad_flow"].as_array().unwrap().iter().enumerate() {
+        let rows = layer.as_array().unwrap();
+        assert_eq!(rows.len(), 127);
+        assert!(rows.iter().all(|row| row.as_array().unwrap().len() == 127));
+        for t in 0..steps {
+            let got: Vec<f32> =
+                rows[t].as_array().unwrap()[..steps].iter().map(|x| x.as_f64().unwrap() as f32).collect();
+            let at = (l * steps + t) * steps;
+            assert_close(&format!("long text grad_flow[{l}][{t}]"), &got, &want[at..at + steps], RTOL, ATOL);
+        }
+    }
+}

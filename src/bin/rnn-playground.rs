@@ -6,6 +6,7 @@
 //! rnn-playground task NAME [--seed S]        print a task's text (--split val: its validation text)
 //! rnn-playground sample --model M [options]  generate text
 //! rnn-playground eval --model M --text FILE  loss of a model on a text (+ gradients)
+//! rnn-playground diagnose --model M --text F  gradient flow, σ_max, loss and entropies, one JSON line
 //! rnn-playground info --model M              what a model file holds
 //! rnn-playground bench --corpus FILE [...]   training speed, one JSON line
 //! ```
@@ -33,6 +34,7 @@ mod cli {
     use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
     use rnn_playground::checkpoint;
     use rnn_playground::config::Config;
+    use rnn_playground::diagnose::{self, MAX_PROBE_CHARS};
     use rnn_playground::loss::{bits_per_char, perplexity};
     use rnn_playground::model::{Model, Precision};
     use rnn_playground::rng::Rng;
@@ -60,7 +62,7 @@ mod cli {
         }};
     }
 
-    const COMMANDS: [&str; 6] = ["train", "sample", "eval", "info", "bench", "task"];
+    const COMMANDS: [&str; 7] = ["train", "sample", "eval", "diagnose", "info", "bench", "task"];
     const PRECISIONS: [Precision; 3] = [Precision::I16, Precision::Bf16, Precision::F32];
 
     pub fn main() -> ExitCode {
@@ -349,6 +351,27 @@ mod cli {
             .arg(vocab_arg())
             .arg(Arg::new("grads").long("grads").value_name("OUT.safetensors").help("Write ∂L/∂θ of every tensor here"))
             .arg(precision_arg(Precision::F32, "Weight matrices as f32 (exact), bf16 or i16, as sampling reads them"));
+        let diagnose = Command::new("diagnose")
+            .about("Gradient flow, σ_max of the recurrent gate blocks, loss and entropies of a text, as one JSON line")
+            .arg(model_arg())
+            .arg(
+                Arg::new("text")
+                    .long("text")
+                    .value_name("FILE")
+                    .required(true)
+                    .help(format!(
+                        "The text (UTF-8): grad_flow over its first {MAX_PROBE_CHARS} characters, the rest over all of it"
+                    )),
+            )
+            .arg(vocab_arg())
+            .after_help(format!(
+                "Prints {{\"grad_flow\": [layer][t][k], \"sigma_max\": [layer][gate], \"loss_per_char\", \"unigram_bits\", \"bigram_bits\", …}}:\n\
+                 grad_flow[l][t][k] = ‖∂ℓ_t/∂h_k‖₂ of layer l (0 for k > t) over the first {MAX_PROBE_CHARS} characters of the text, read \
+                 from the zero state, ℓ_t the cross-entropy predicting character t + 1; sigma_max: the largest singular value of \
+                 each H×H gate block of W_hh, in PyTorch's gate order (rnn: one; lstm: i, f, g, o; gru: r, z, n); loss_per_char: \
+                 the mean cross-entropy (nats) over the whole text, as eval computes it; unigram_bits and bigram_bits: H(X) and \
+                 H(X_t | X_{{t−1}}) of the whole text's characters, bits per character."
+            ));
         let info = Command::new("info").about("What a model file holds, as JSON").arg(model_arg());
         let task = Command::new("task")
             .about("Print a synthetic task's text: what train --task NAME --seed S trains (or validates) on")
@@ -388,7 +411,7 @@ mod cli {
             .version(env!("CARGO_PKG_VERSION"))
             .subcommand_required(true)
             .arg_required_else_help(true)
-            .subcommands([train, sample, eval, info, bench, task])
+            .subcommands([train, sample, eval, diagnose, info, bench, task])
             .after_help(
                 "Each command's flags, with the engine's settings and their defaults: rnn-playground <COMMAND> --help",
             )
@@ -668,6 +691,7 @@ mod cli {
             Some(("train", m)) => train(m),
             Some(("sample", m)) => sample(m),
             Some(("eval", m)) => eval(m),
+            Some(("diagnose", m)) => diagnose(m),
             Some(("info", m)) => info(m),
             Some(("bench", m)) => bench(m),
             Some(("task", m)) => task(m),
@@ -1048,6 +1072,34 @@ mod cli {
                 "predicted": enc.ids.len() - 1,
                 "unknown_chars": enc.unknown.iter().collect::<String>(),
                 "precision": precision.name(),
+            }),
+            false,
+        );
+        Ok(())
+    }
+
+    fn diagnose(m: &ArgMatches) -> Result<(), String> {
+        let path = string(m, "model").unwrap_or_default();
+        let text_path = string(m, "text").unwrap_or_default();
+        let (model, vocab) = model_and_vocab(&path, string(m, "vocab"))?;
+        let text = read_text(&text_path)?;
+        let enc = vocab.encode(&text).map_err(|e| format!("{text_path}: {e}"))?;
+        let loss = sequence_loss_at(&model, &enc.ids, Precision::F32).map_err(|e| format!("{text_path}: {e}"))?;
+        let probe = &enc.ids[..enc.ids.len().min(MAX_PROBE_CHARS)];
+        let flow = diagnose::grad_flow(&model, probe).map_err(|e| format!("{text_path}: {e}"))?;
+        // [layer][t][k]: row t of each (T, T) matrix.
+        let grad_flow: Vec<Vec<&[f32]>> = flow.layers.iter().map(|g| g.chunks_exact(flow.steps).collect()).collect();
+        let h = diagnose::text_entropy(&text);
+        print_json(
+            &serde_json::json!({
+                "grad_flow": grad_flow,
+                "sigma_max": diagnose::sigma_max(&model),
+                "loss_per_char": loss,
+                "unigram_bits": h.unigram_bits,
+                "bigram_bits": h.bigram_bits,
+                "chars": enc.ids.len(),
+                "probe_chars": probe.len(),
+                "unknown_chars": enc.unknown.iter().collect::<String>(),
             }),
             false,
         );
