@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::sample::SampleOptions;
 use crate::tasks::{self, Split, Task};
 use crate::trainer::{CorpusReport, StepStats, Trainer};
-use js_sys::{Array, Float32Array, Object, Reflect};
+use js_sys::{Array, Float32Array, Object, Reflect, Uint32Array};
 use wasm_bindgen::prelude::*;
 
 /// Maps an engine error to a JS `Error` with the engine's message.
@@ -66,7 +66,28 @@ fn report(r: &CorpusReport) -> JsValue {
     set_f(&o, "streams", r.streams as f64);
     set_f(&o, "unknown_chars", r.unknown_chars as f64);
     set(&o, "resumed", &JsValue::from_bool(r.resumed));
+    set_f(&o, "unigram_bits", r.unigram_bits);
+    set_f(&o, "bigram_bits", r.bigram_bits);
     o.into()
+}
+
+/// A `Float32Array` copy of `v` (one bulk copy out of wasm memory; it owns its buffer, so the
+/// worker can transfer it). Not inlined, like [`set`].
+#[inline(never)]
+fn f32s(v: &[f32]) -> JsValue {
+    Float32Array::from(v).into()
+}
+
+/// `["a", "b", …]`: each character a one-character string. Not inlined: one copy for the
+/// vocabulary, the probes' characters and a sample's unknown ones.
+#[inline(never)]
+fn char_array(chars: &mut dyn Iterator<Item = char>) -> Array {
+    chars.map(|c| JsValue::from_str(c.encode_utf8(&mut [0; 4]))).collect()
+}
+
+/// One `Float32Array` per vector.
+fn f32_arrays(vs: &[Vec<f32>]) -> Array {
+    vs.iter().map(|v| f32s(v)).collect()
 }
 
 /// Every setting (name, group, kind, bounds, default, one line of help) as JSON, for the page's
@@ -105,6 +126,13 @@ pub fn task_text(task: &str, seed: f64, split: &str, max_chars: u32) -> Result<S
 #[wasm_bindgen]
 pub struct WasmTrainer {
     inner: Trainer,
+    norms: Vec<f32>, // (steps of the last trainFor slice) pre-clip gradient norms, reused
+}
+
+impl From<Trainer> for WasmTrainer {
+    fn from(inner: Trainer) -> Self {
+        WasmTrainer { inner, norms: Vec::new() }
+    }
 }
 
 #[wasm_bindgen]
@@ -115,7 +143,7 @@ impl WasmTrainer {
     pub fn new(config_json: &str, corpus: &str) -> Result<WasmTrainer, JsError> {
         let config = Config::from_json(config_json).map_err(js_err)?;
         let inner = Trainer::new(config, corpus).map_err(js_err)?;
-        Ok(WasmTrainer { inner })
+        Ok(inner.into())
     }
 
     /// A trainer from a `.safetensors` model or checkpoint made by this project. A checkpoint made
@@ -123,7 +151,7 @@ impl WasmTrainer {
     #[wasm_bindgen(js_name = fromFile)]
     pub fn from_file(bytes: &[u8], corpus: &str) -> Result<WasmTrainer, JsError> {
         let inner = Trainer::from_file(bytes, corpus).map_err(js_err)?;
-        Ok(WasmTrainer { inner })
+        Ok(inner.into())
     }
 
     /// A fresh model for the synthetic `task` (a name from the schema's `tasks`): trained on its
@@ -134,7 +162,7 @@ impl WasmTrainer {
         let config = Config::from_json(config_json).map_err(js_err)?;
         let task = Task::parse(task).map_err(js_err)?;
         let inner = Trainer::for_task(config, task, seed_of(seed)).map_err(js_err)?;
-        Ok(WasmTrainer { inner })
+        Ok(inner.into())
     }
 
     /// [`WasmTrainer::from_file`] for the synthetic `task` and `seed`: the texts are generated
@@ -143,25 +171,28 @@ impl WasmTrainer {
     pub fn from_file_for_task(bytes: &[u8], task: &str, seed: f64) -> Result<WasmTrainer, JsError> {
         let task = Task::parse(task).map_err(js_err)?;
         let inner = Trainer::from_file_for_task(bytes, task, seed_of(seed)).map_err(js_err)?;
-        Ok(WasmTrainer { inner })
+        Ok(inner.into())
     }
 
     /// Runs training steps until `budget_ms` of wall time has passed or `max_steps` steps ran
     /// (at least one step when `max_steps > 0`), so the worker can yield to its message loop
-    /// between slices. Returns `{steps, elapsed_ms, mean_loss, clipped_steps, max_grad_norm, last}`:
-    /// the slice's step count, wall time (ms), mean loss (nats; NaN without steps), clipped steps,
-    /// largest pre-clip gradient norm, and the last step's measurements (as [`WasmTrainer::step`];
-    /// `null` without steps). Throws on the first divergence with the engine's message; the steps
-    /// done before it are kept.
+    /// between slices. Returns `{steps, elapsed_ms, mean_loss, clipped_steps, max_grad_norm, norms,
+    /// last}`: the slice's step count, wall time (ms), mean loss (nats; NaN without steps), clipped
+    /// steps, largest pre-clip gradient norm, every step's pre-clip gradient norm in order
+    /// (`Float32Array(steps)`, for a histogram), and the last step's measurements (as
+    /// [`WasmTrainer::step`]; `null` without steps). Throws on the first divergence with the
+    /// engine's message; the steps done before it are kept.
     #[wasm_bindgen(js_name = trainFor)]
     pub fn train_for(&mut self, budget_ms: f64, max_steps: u32) -> Result<JsValue, JsError> {
         let start = js_sys::Date::now();
         let (mut steps, mut clipped_steps, mut max_grad_norm) = (0u32, 0u32, 0.0f32);
         let mut last = None;
         let mut loss_sum = 0.0f64;
+        self.norms.clear();
         while steps < max_steps {
             let st = self.inner.step().map_err(js_err)?;
             steps += 1;
+            self.norms.push(st.grad_norm);
             loss_sum += st.loss as f64;
             clipped_steps += st.clipped as u32;
             max_grad_norm = max_grad_norm.max(st.grad_norm);
@@ -180,6 +211,7 @@ impl WasmTrainer {
         set_f(&out, "mean_loss", mean_loss as f64);
         set_f(&out, "clipped_steps", clipped_steps as f64);
         set_f(&out, "max_grad_norm", max_grad_norm as f64);
+        set(&out, "norms", &f32s(&self.norms));
         set(&out, "last", &last.as_ref().map_or(JsValue::NULL, step_stats));
         Ok(out.into())
     }
@@ -220,12 +252,10 @@ impl WasmTrainer {
         seed: f64,
     ) -> Result<JsValue, JsError> {
         let opts = SampleOptions { temperature, top_k: top_k as usize, top_p, ..SampleOptions::default() };
-        // A JS number seed: non-finite or negative values fall back to 0 rather than failing.
-        let seed = if seed.is_finite() && seed > 0.0 { seed as u64 } else { 0 };
-        let s = self.inner.sample(prime, length as usize, &opts, seed, false).map_err(js_err)?;
+        let s = self.inner.sample(prime, length as usize, &opts, seed_of(seed), false).map_err(js_err)?;
         let out = Object::new();
         set(&out, "text", &JsValue::from_str(&s.text));
-        let unknown: Array = s.unknown.iter().map(|c| JsValue::from_str(&c.to_string())).collect();
+        let unknown = char_array(&mut s.unknown.iter().copied());
         set(&out, "unknown", &unknown);
         Ok(out.into())
     }
@@ -236,15 +266,14 @@ impl WasmTrainer {
     pub fn probe(&self, text: &str) -> Result<JsValue, JsError> {
         let p = self.inner.probe(text).map_err(js_err)?;
         let out = Object::new();
-        let chars: Array = p.chars.iter().map(|c| JsValue::from_str(&c.to_string())).collect();
+        let chars = char_array(&mut p.chars.iter().copied());
         set(&out, "chars", &chars);
         set_f(&out, "hidden", p.hidden as f64);
         let layers = Array::new();
         for layer in &p.layers {
             let o = Object::new();
             for a in &layer.activations {
-                // One bulk copy out of wasm memory (Float32Array::from copies the slice).
-                set(&o, a.name, &Float32Array::from(&a.values[..]));
+                set(&o, a.name, &f32s(&a.values));
             }
             layers.push(&o);
         }
@@ -256,7 +285,92 @@ impl WasmTrainer {
     /// first): the vanishing/exploding-gradient profile. Empty arrays before the first step.
     #[wasm_bindgen(js_name = dhNorms)]
     pub fn dh_norms(&self) -> Array {
-        self.inner.dh_norms().iter().map(|v| JsValue::from(Float32Array::from(&v[..]))).collect()
+        f32_arrays(&self.inner.dh_norms())
+    }
+
+    /// The gradient flow of `text` (2 to 128 characters, read from the zero state): one
+    /// `Float32Array(T·T)` per layer (bottom first), T = characters − 1, row-major (row t, column
+    /// k) = ‖∂ℓ_t/∂h_k‖₂, the norm of the gradient of the loss at position t (predicting character
+    /// t + 1) with respect to the layer's hidden state after step k; 0 for k > t. Throws on a
+    /// text outside the bounds.
+    #[wasm_bindgen(js_name = gradFlow)]
+    pub fn grad_flow(&self, text: &str) -> Result<Array, JsError> {
+        Ok(f32_arrays(&self.inner.grad_flow(text).map_err(js_err)?.layers))
+    }
+
+    /// σ_max of each H×H gate block of every layer's `W_hh`: one `Float32Array(G)` per layer,
+    /// gates in PyTorch's order (rnn G = 1; lstm i, f, g, o; gru r, z, n).
+    #[wasm_bindgen(js_name = sigmaMax)]
+    pub fn sigma_max(&self) -> Array {
+        f32_arrays(&self.inner.sigma_max())
+    }
+
+    /// The microscope: a forward and backward pass over `text` (2 to 128 characters, from the zero
+    /// state), position t = 0…T−1 reading character t and predicting character t + 1:
+    /// `{chars: string[T+1], targets: Uint32Array(T), loss: Float32Array(T) (−ln p of the target,
+    /// nats), probs: Float32Array(T·V) (softmax of the logits), layers: [{x, h_prev, pre, act, c?,
+    /// h, dh, dpre}]}`, each layer array row-major (T, width): `x` (T, E) for layer 0 (the
+    /// embedding row), (T, H) above; `h_prev`, `h`, `c` (LSTM only) and `dh` = ∂L/∂h_t (T, H);
+    /// `pre` (the argument of each gate's σ or tanh, both biases included; GRU n: W_in x + b_in +
+    /// r ⊙ (W_hn h + b_hn)), `act` (rnn: h_t) and `dpre` = ∂L/∂pre (T, G·H), gate blocks in PyTorch's
+    /// order (rnn G = 1; lstm i, f, g, o; gru r, z, n). L = Σ_t ℓ_t. Throws on a text outside the
+    /// bounds.
+    pub fn trace(&self, text: &str) -> Result<JsValue, JsError> {
+        let tr = self.inner.trace(text).map_err(js_err)?;
+        let out = Object::new();
+        let chars = char_array(&mut text.chars());
+        set(&out, "chars", &chars);
+        set(&out, "targets", &Uint32Array::from(&tr.targets[..]));
+        set(&out, "loss", &f32s(&tr.loss));
+        set(&out, "probs", &f32s(&tr.probs));
+        let layers = Array::new();
+        for l in &tr.layers {
+            let o = Object::new();
+            let fields: [(&str, &[f32]); 8] = [
+                ("x", &l.x),
+                ("h_prev", &l.h_prev),
+                ("pre", &l.pre),
+                ("act", &l.act),
+                ("c", &l.c),
+                ("h", &l.h),
+                ("dh", &l.dh),
+                ("dpre", &l.dpre),
+            ];
+            for (name, v) in fields.into_iter().filter(|(_, v)| !v.is_empty()) {
+                set(&o, name, &f32s(v));
+            }
+            layers.push(&o);
+        }
+        set(&out, "layers", &layers);
+        Ok(out.into())
+    }
+
+    /// Backprop against central finite differences on the next training chunk (the data position,
+    /// the state and the weights are left as they were): `perTensor` (1 to 1000) parameters of
+    /// every tensor chosen by `seed`. Returns `{precision: 'f32', step, loss, floor, tensors:
+    /// [{name, checked, max_rel_err, mean_rel_err}]}`: the step h = step · max(1, |w|), the chunk's
+    /// loss L, and per tensor the relative errors |fd − bp| / max(|fd|, |bp|, floor). Two forward
+    /// passes of a chunk per parameter: seconds for the default model at 20 per tensor. Throws on
+    /// `perTensor` out of bounds.
+    #[wasm_bindgen(js_name = gradCheck)]
+    pub fn grad_check(&mut self, per_tensor: u32, seed: f64) -> Result<JsValue, JsError> {
+        let g = self.inner.grad_check(per_tensor as usize, seed_of(seed)).map_err(js_err)?;
+        let out = Object::new();
+        set(&out, "precision", &JsValue::from_str("f32"));
+        set_f(&out, "step", g.step as f64);
+        set_f(&out, "loss", g.loss);
+        set_f(&out, "floor", g.floor);
+        let tensors = Array::new();
+        for t in &g.tensors {
+            let o = Object::new();
+            set(&o, "name", &JsValue::from_str(&t.name));
+            set_f(&o, "checked", t.checked as f64);
+            set_f(&o, "max_rel_err", t.max_rel_err);
+            set_f(&o, "mean_rel_err", t.mean_rel_err);
+            tensors.push(&o);
+        }
+        set(&out, "tensors", &tensors);
+        Ok(out.into())
     }
 
     /// The model alone as `.safetensors` bytes, with PyTorch `state_dict` names (loads with
@@ -305,7 +419,7 @@ impl WasmTrainer {
         set(&out, "config", &config);
         set(&out, "report", &report(&t.report));
         set_f(&out, "vocab_size", t.vocab.len() as f64);
-        let vocab: Array = t.vocab.chars().iter().map(|c| JsValue::from_str(&c.to_string())).collect();
+        let vocab = char_array(&mut t.vocab.chars().iter().copied());
         set(&out, "vocab", &vocab);
         set_f(&out, "params", t.model.params.count() as f64);
         let d = t.model.dims();
