@@ -34,7 +34,7 @@ pub const MAX_PROBE_CHARS: usize = 128;
 pub fn check_probe(chars: usize) -> Result<()> {
     if !(2..=MAX_PROBE_CHARS).contains(&chars) {
         return Err(Error::Text(format!(
-            "the probe text has {chars} characters; it needs 2 to {MAX_PROBE_CHARS} (one prediction per character after the first)"
+            "a probe text needs 2 to {MAX_PROBE_CHARS} characters (one prediction per character after the first), not {chars}"
         )));
     }
     Ok(())
