@@ -62,14 +62,14 @@ test('a non-default value of every setting survives a link, alone and all togeth
   assert.deepEqual(back.values, all);
   // Only values that differ from the defaults are written, after the version.
   assert.equal((await writeLink(defaults())).fragment, `v=${LINK_VERSION}`);
-  assert.equal((await writeLink({ ...defaults(), cell: 'gru', hidden: 64, lr: 0.005, preset: 'brackets' })).fragment, 'v=1&cell=gru&hidden=64&lr=0.005&preset=brackets');
+  assert.equal((await writeLink({ ...defaults(), cell: 'gru', hidden: 64, lr: 0.005, preset: 'brackets' })).fragment, `v=${LINK_VERSION}&cell=gru&hidden=64&lr=0.005&preset=brackets`);
 });
 
 test('a garbage value of every setting falls back to its default, and the problem names it', async () => {
   for (const s of SETTINGS) {
     for (const bad of ['', 'zz', '1e999', '-1', '0.5.5', '\u0000<script>']) {
       if ('value' in check(s, bad)) continue;
-      const r = await readLink(`v=1&${s.name}=${encodeURIComponent(bad)}`);
+      const r = await readLink(`v=${LINK_VERSION}&${s.name}=${encodeURIComponent(bad)}`);
       assert.deepEqual(r.values[s.name], defaults()[s.name], `${s.name}=${bad}`);
       assert.equal(r.problems.length, 1, `${s.name}=${bad}: ${r.problems}`);
       assert.match(r.problems[0], new RegExp(`^${s.name}=`));
@@ -109,4 +109,17 @@ test('a damaged or hostile text= falls back to the preset with a problem, withou
     assert.equal(r.problems.length, 1);
     assert.match(r.problems[0], /text in this link is damaged/);
   }
+});
+
+test('an old link keeps its meaning after a default changes (version 1: four default views)', async () => {
+  const old = await readLink('v=1&cell=gru');
+  assert.deepEqual(old.problems, []);
+  assert.deepEqual(old.values.views, ['loss', 'gradients', 'samples', 'heatmap']);
+  assert.notDeepEqual(defaults().views, old.values.views, 'the default views changed in version 2');
+  // Written today, the link spells out what version 1 left implicit, and reads back the same.
+  const now = await writeLink(old.values);
+  assert.equal(now.fragment, `v=${LINK_VERSION}&cell=gru&views=loss,gradients,samples,heatmap`);
+  assert.deepEqual((await readLink(now.fragment)).values, old.values);
+  // A link without a version is read as today's.
+  assert.deepEqual((await readLink('cell=gru')).values.views, defaults().views);
 });

@@ -88,6 +88,12 @@ export function mount(parent, ctx) {
   section.setAttribute('aria-label', 'Equations');
   parent.append(section);
 
+  // The model built, or before one is: the settings' (the vocabulary size comes with the text).
+  const model = () => {
+    if (pg.s.info) return pg.s.info;
+    const c = ctx.store.values;
+    return { config: c, vocab_size: null, dims: { cell: c.cell, layers: c.layers, hidden: c.hidden, embed: c.embed } };
+  };
   const live = {}; // name → element holding a live value
   const value = (name, text) => {
     const s = el('span', { class: 'live', 'data-live': name }, text);
@@ -96,8 +102,26 @@ export function mount(parent, ctx) {
   };
   let katex = null;
   let shape = ''; // what the typeset equations depend on: cell, layers, optimizer, clip mode
+  // Typesetting all the equations at once takes ~60 ms, too long a task for a page that is
+  // training: they are set a few at a time, one batch per frame.
+  let pending = [];
+  let setting = 0;
+  const typesetSome = () => {
+    setting = 0;
+    const start = performance.now();
+    while (pending.length && performance.now() - start < 12) {
+      const [span, t] = pending.shift();
+      typeset(span, t);
+    }
+    if (pending.length) setting = requestAnimationFrame(typesetSome);
+  };
   const tex = (t, cls = '') => {
     const span = el('span', { class: `tex ${cls}` });
+    pending.push([span, t]);
+    if (!setting) setting = requestAnimationFrame(typesetSome);
+    return span;
+  };
+  const typeset = (span, t) => {
     katex.render(t, span, { displayMode: true, throwOnError: true, trust: (c) => c.command === '\\htmlData', strict: 'ignore', output: 'htmlAndMathml' });
     // Linked symbols: focusable, and they light up the view that shows them.
     for (const s of span.querySelectorAll('[data-view]')) {
@@ -112,17 +136,17 @@ export function mount(parent, ctx) {
       s.addEventListener('mouseleave', off);
       s.addEventListener('blur', off);
     }
-    return span;
   };
   const row = (label, t, ...notes) => el('div', { class: 'eq-row' }, el('div', { class: 'eq-label' }, label), ...(Array.isArray(t) ? t : [t]).map((x) => tex(x)), notes.length ? el('p', { class: 'eq-note' }, ...notes) : '');
 
   const build = () => {
-    const i = pg.s.info;
-    if (!katex || !i) return;
+    const i = model();
+    if (!katex) return;
     const c = i.config;
     const key = `${i.dims.cell}/${i.dims.layers}/${c.optimizer}/${c.clip_mode}`;
     if (key === shape) return update();
     shape = key;
+    pending = [];
     clear(body);
     for (const k of Object.keys(live)) delete live[k];
     const d = i.dims;
@@ -150,17 +174,16 @@ export function mount(parent, ctx) {
     if (live[name] && live[name].textContent !== text) live[name].textContent = text;
   };
   const update = () => {
-    const i = pg.s.info;
-    if (!i) return;
+    const i = model();
     const d = i.dims;
     const c = i.config;
     const G = GATES[d.cell].length;
     const gh = G > 1 ? `${G}H` : 'H';
-    set('E', `${i.vocab_size} × ${d.embed}`);
+    set('E', `${i.vocab_size ?? 'V'} × ${d.embed}`);
     set('W_ih', `${G * d.hidden} × ${d.embed} (${gh} × E)${d.layers > 1 ? `, then ${G * d.hidden} × ${d.hidden} in layers 2–${d.layers}` : ''}`);
     set('W_hh', `${G * d.hidden} × ${d.hidden} (${gh} × H)${d.layers > 1 ? ` × ${d.layers} layers` : ''}`);
     set('b', `${G * d.hidden} each`);
-    set('W_fc', `${i.vocab_size} × ${d.hidden}`);
+    set('W_fc', `${i.vocab_size ?? 'V'} × ${d.hidden}`);
     set('T', String(c.seq_len));
     set('clip', String(c.clip));
     set('betas', `${c.beta1}, ${c.beta2}, ${c.eps}`);
@@ -171,7 +194,7 @@ export function mount(parent, ctx) {
     const sig = pg.last.sigma;
     if (sig) {
       const names = GATES[d.cell];
-      set('sigma', sig.values.map((row, l) => `${d.layers > 1 ? `layer ${l + 1}: ` : ''}${row.map((v, g) => `${names[g] ? `${names[g]} ` : ''}${fmt(v)}`).join(', ')}`).join(' · '));
+      set('sigma', sig.values.map((row, l) => `${d.layers > 1 ? `layer ${l + 1}: ` : ''}${Array.from(row, (v, g) => `${names[g] ? `${names[g]} ` : ''}${fmt(v)}`).join(', ')}`).join(' · '));
     }
     const probe = pg.last.probe;
     if (probe && G > 1) {
@@ -202,12 +225,16 @@ export function mount(parent, ctx) {
     ctx.on('progress', soon),
     ctx.on('probe', soon),
     ctx.on('sigma', soon),
+    ctx.store.subscribe(({ keys }) => {
+      if (!pg.s.info && ['cell', 'layers', 'hidden', 'embed', 'optimizer', 'clip_mode', 'clip', 'lr', 'seq_len'].some((k) => keys.has(k))) build();
+    }),
   ];
   pg.want('sigma', true);
   loadKatex(ctx.root).then((k) => {
     katex = k;
     status.remove();
-    if (!pg.s.info) body.append(el('p', { class: 'meta' }, 'The equations appear with their numbers once a model is built (press Start or Step).'));
+    // Typeset now, with the settings' sizes: the first typesetting (and its fonts) costs the most,
+    // and should not fall while the page trains.
     build();
   }, (e) => {
     status.textContent = `The equations could not be typeset: ${e.message || e}`;
@@ -215,6 +242,7 @@ export function mount(parent, ctx) {
   return {
     destroy() {
       for (const off of offs) off();
+      cancelAnimationFrame(setting);
       pg.want('sigma', false);
       section.remove();
     },

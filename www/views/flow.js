@@ -31,11 +31,12 @@ export function mount(parent, ctx) {
   const { pg } = ctx;
   const maps = el('div', { class: 'flow-maps' });
   const readout = el('p', { class: 'meta flow-readout', 'aria-live': 'polite' });
+  const summary = el('div', { class: 'flow-summaries' });
   const curveBox = el('div', { class: 'chart small flow-curve', role: 'img', 'aria-label': 'Gradient of the last position’s loss with respect to every earlier hidden state, log scale' });
   const sigmaBox = el('div', { class: 'chart small flow-sigma', role: 'img', 'aria-label': 'Largest singular value of each gate block of W_hh over training' });
   const section = el('section', { class: 'card view-flow', 'aria-labelledby': 'flow-h', role: 'region', 'aria-label': 'Gradient flow' },
     el('h2', { id: 'flow-h' }, 'Gradient flow ', el('span', { class: 'sub' }, '‖∂ℓₜ/∂hₖ‖ over the probe text')),
-    maps, readout,
+    maps, readout, summary,
     el('p', { class: 'meta' }, 'Row t, column k ≤ t: how strongly the loss at position t reaches back to the hidden state at step k (log colour scale, each map from its largest value down 8 decades; grey: no path, k > t). Along the diagonal the gradient is fresh; towards the left it has crossed t − k steps of ∂hⱼ/∂hⱼ₋₁. A tanh RNN fades quickly; gates keep it bright.'),
     el('h3', {}, 'The last position, every earlier step'), curveBox,
     el('h3', {}, 'σ_max of W_hh over training'), sigmaBox,
@@ -87,6 +88,16 @@ export function mount(parent, ctx) {
       maps.append(el('figure', { class: 'flow-fig' }, c, el('figcaption', { class: 'meta' }, data.layers.length > 1 ? `layer ${l + 1}` : `${pg.s.info ? pg.s.info.dims.cell.toUpperCase() : ''}`)));
     });
     curve.update(data.layers.map((m) => Array.from({ length: T }, (_, k) => m[(T - 1) * T + k])));
+    // In words: how far back the last loss still reaches, relative to its own step.
+    clear(summary);
+    data.layers.forEach((m, l) => {
+      const last = (d) => m[(T - 1) * T + (T - 1 - d)];
+      const at = [1, 10, 30, 100].filter((d) => d < T);
+      const reach = Object.fromEntries([0, ...at, T - 1].map((d) => [d, last(d)]));
+      const p = el('p', { class: 'meta flow-summary' }, `${data.layers.length > 1 ? `Layer ${l + 1}: t` : 'T'}he last loss reaches its own step at ${last(0).toExponential(1)}; ${at.map((d) => `${d} step${d > 1 ? 's' : ''} back ${(last(d) / last(0)).toExponential(0)} of that`).join(', ')}${T - 1 > (at[at.length - 1] ?? 0) ? `, ${T - 1} steps back ${(last(T - 1) / last(0)).toExponential(0)}` : ''}.`);
+      p.dataset.reach = JSON.stringify(reach);
+      summary.append(p);
+    });
   };
   const hover = (l, c, e) => {
     if (!data) return;

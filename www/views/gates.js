@@ -48,8 +48,8 @@ export function mount(parent, ctx) {
       height: 170,
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: false }, y: { range: [0, 1] } },
-      axes: [{ ...axis, label: 'step', labelSize: 18, size: 34 }, { ...axis, size: 42, values: (u, vals) => vals.map((x) => `${Math.round(x * 100)}%`) }],
-      series: [{ label: 'step' }, ...labels.map((label, i) => ({ label, stroke: PALETTE[i % PALETTE.length], width: 1.5, points: { show: false }, value: (u, x) => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(0)} %`) }))],
+      axes: [{ ...axis, label: 'step', labelSize: 18, size: 34 }, { ...axis, size: 50, values: (u, vals) => vals.map((x) => `${Math.round(x * 100)} %`) }],
+      series: [{ label: 'step' }, ...labels.map((label, i) => ({ label, stroke: PALETTE[i % PALETTE.length], width: 1.5, points: { show: true, size: 4 }, value: (u, x) => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(0)} %`) }))],
     }, [series.steps, ...labels.map((l) => series.lines.get(l))], satBox);
   };
   const ro = new ResizeObserver(() => {

@@ -8,6 +8,11 @@ export const VIEWS = [
   { name: 'gradients', title: 'Gradient through time', load: () => import('./gradients.js') },
   { name: 'samples', title: 'Samples', load: () => import('./samples.js') },
   { name: 'heatmap', title: 'Neurons', load: () => import('./heatmap.js') },
+  { name: 'equations', title: 'Equations', load: () => import('./equations.js') },
+  { name: 'flow', title: 'Gradient flow', load: () => import('./flow.js') },
+  { name: 'microscope', title: 'Microscope', load: () => import('./microscope.js') },
+  { name: 'surprisal', title: 'Surprisal', load: () => import('./surprisal.js') },
+  { name: 'gates', title: 'Gates and clipping', load: () => import('./gates.js') },
 ];
 
 export const VIEW_NAMES = VIEWS.map((v) => v.name);
