@@ -91,6 +91,10 @@ for (const name of BROWSERS) {
         await until(async () => (await page.eval(() => document.getElementById('c').shadowRoot.querySelector('#cfg-hidden')?.value)) === '16', { what: 'c to show hidden = 16' });
         await click(page, '#btn-step', '#c');
         await until(async () => (await events(page, 'c', 'progress')).length > 0, { what: 'c to step' });
+        // Equations in a shadow root: typeset there, with KaTeX's fonts declared in the document.
+        await page.eval(() => document.getElementById('c').setAttribute('views', 'heatmap,equations'));
+        await until(() => page.eval(() => document.getElementById('c').shadowRoot.querySelectorAll('.katex').length >= 8), { what: 'equations inside the element' });
+        assert.equal(await page.eval(() => [...document.head.querySelectorAll('link[rel="stylesheet"]')].some((l) => l.href.endsWith('/www/vendor/katex/katex.min.css'))), true);
         // Changing controls re-mounts it with the new layout.
         await page.eval(() => document.getElementById('c').setAttribute('controls', 'none'));
         await until(() => page.eval(() => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { BROWSERS, launch } from './driver.mjs';
 import { assertClean, click, lossFalls, openReady, screenshot, serve, sideways, sleep, steps, text, until } from './helpers.mjs';
 
-const ALL = 'views=loss,equations,flow,microscope,surprisal,gates,gradients';
+const ALL = 'views=loss,gradients,samples,heatmap,equations,flow,microscope,surprisal,gates';
 
 /** How far back the last loss reaches, per layer: {distance: value} from the flow view. */
 const reach = (page) => page.eval(() => [...document.querySelectorAll('.flow-summary')].map((p) => JSON.parse(p.dataset.reach)));
