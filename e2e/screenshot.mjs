@@ -13,7 +13,7 @@ const out = resolve(process.argv[3] || join(REPO_ROOT, 'docs', 'screenshot.png')
 const server = await serve();
 const browser = await launch('chromium');
 try {
-  const page = await browser.newPage({ width: 1280, height: 1000 });
+  const page = await browser.newPage({ width: 1280, height: 1500 });
   await openReady(page, server.url);
   await click(page, '#btn-start');
   await until(async () => Number.isFinite(await loss(page)), { what: 'a loss value' });
@@ -22,7 +22,7 @@ try {
   await sleep(1500);
   await page.eval(() => window.scrollTo(0, 0));
   mkdirSync(dirname(out), { recursive: true });
-  await page.screenshot(out, true);
+  await page.screenshot(out, false); // the top of the page: training, the charts, the text
   console.log(`wrote ${out}`);
   const bad = Object.entries(page.problems).filter(([, v]) => v.length);
   if (bad.length) console.warn('problems seen:', JSON.stringify(Object.fromEntries(bad), null, 2));
