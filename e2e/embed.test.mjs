@@ -89,7 +89,7 @@ for (const name of BROWSERS) {
         assert.deepEqual([near.start, near.temperature, near.prime, near.form, near.corpus], [true, true, false, false, false], 'basic controls');
         const open = new URL(near.open);
         assert.equal(open.pathname, '/index.html');
-        assert.deepEqual([...new URLSearchParams(open.hash.slice(1))], [['v', '1'], ['cell', 'gru'], ['hidden', '32'], ['preset', 'anbn']], 'the link to the playground carries the settings, not the embed parameters');
+        assert.deepEqual([...new URLSearchParams(open.hash.slice(1))], [['v', '2'], ['cell', 'gru'], ['hidden', '32'], ['preset', 'anbn']], 'the link to the playground carries the settings, not the embed parameters');
         const far = await shape('views=loss,gradients');
         assert.deepEqual(far.views, ['view-loss', 'view-gradients', 'view-heatmap']);
         assert.deepEqual([far.start, far.temperature, far.form], [false, false, false], 'no controls');

@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
+import { describe, before, after } from 'node:test';
 import { startServer } from '../scripts/server.mjs';
+import { BROWSERS, launch } from './driver.mjs';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const SCREENSHOTS = join(REPO_ROOT, 'e2e', 'screenshots');
@@ -43,6 +45,27 @@ export async function serve({ root = REPO_ROOT, host = '127.0.0.1', cors = false
     since: (mark = 0) => requests.slice(mark).map((r) => r.path),
     close: s.close,
   };
+}
+
+/**
+ * The suite `body(name, env)` once per browser, as `title (browser)`: `env.browser` (launched) and
+ * `env.server` (the repository, recording requests) are there from its first test to its last.
+ */
+export function inBrowsers(title, body) {
+  for (const name of BROWSERS) {
+    describe(`${title} (${name})`, () => {
+      const env = { browser: null, server: null };
+      before(async () => {
+        env.browser = await launch(name);
+        env.server = await serve();
+      });
+      after(async () => {
+        await env.browser?.close();
+        await env.server?.close();
+      });
+      body(name, env);
+    });
+  }
 }
 
 /** A fresh temporary folder with `files` ({name: content}) written into it. */

@@ -254,13 +254,18 @@ export class Playground {
   taskText(maxChars = 20000) {
     const task = this.task();
     if (!task) return Promise.resolve(null);
+    return this.request({ type: 'taskText', task, maxChars }, (m) => m.task.name === task.name && m.task.seed === task.seed).then((m) => m.text);
+  }
+
+  /** Sends `msg` and resolves to the first reply of the same type that `mine(reply)` accepts. */
+  request(msg, mine = () => true) {
     return new Promise((ok) => {
-      const off = this.on('taskText', (m) => {
-        if (m.task.name !== task.name || m.task.seed !== task.seed) return;
+      const off = this.on(msg.type, (m) => {
+        if (!mine(m)) return;
         off();
-        ok(m.text);
+        ok(m);
       });
-      this.send({ type: 'taskText', task, maxChars });
+      this.send(msg);
     });
   }
 
@@ -396,13 +401,7 @@ export class Playground {
 
   /** A checkpoint of the current model: resolves to {step, bytes} (bytes null on failure). */
   snapshot() {
-    return new Promise((ok) => {
-      const off = this.on('snapshot', (m) => {
-        off();
-        ok(m);
-      });
-      this.send({ type: 'snapshot' });
-    });
+    return this.request({ type: 'snapshot' });
   }
 
   /**

@@ -26,27 +26,16 @@ function onWidth(node, fn) {
   return ro;
 }
 
-/** Colours of earlier runs' curves (muted, told apart by the legend). */
-const PAST = ['#8e7cc3', '#2e9e6a', '#c59100', '#d14a8b', '#5a8fa8'];
-
 /**
- * The loss chart. `update(data)` with {steps, train, val, logV, units, best, past, marks}: `past` are
- * earlier runs [{label, steps, train, val}], each drawn as its validation curve (or its training
- * curve when it has fewer than two validation points); a click on a legend entry hides a curve.
- * `marks` [{step, label}] are dashed vertical lines where the learning rate or clipping changed.
+ * What every chart here shares: a uPlot in `node`, resized with it, rebuilt when the colour scheme
+ * changes (its colours come from CSS variables). Subclasses define `build()`.
  */
-export class LossChart {
-  constructor(node) {
+export class PlotBox {
+  constructor(node, height) {
     this.node = node;
-    this.units = 'nats';
     this.plot = null;
-    this.data = [[], [], [], [], [], [], []];
-    this.pastLabels = [];
-    this.marks = []; // [{step, label}]: live settings changed there
-    // Shorter in the compact layout of embeds (playground.css sets --chart-height there).
-    this.height = parseInt(cssVar('--chart-height', node), 10) || 240;
+    this.height = height;
     this.ro = onWidth(node, (w) => (this.plot ? this.plot.setSize({ width: w, height: this.height }) : this.build()));
-    // Follow the colour scheme: rebuild with the new CSS colours.
     this.scheme = matchMedia('(prefers-color-scheme: dark)');
     this.onScheme = () => this.build();
     this.scheme.addEventListener('change', this.onScheme);
@@ -57,6 +46,26 @@ export class LossChart {
     this.scheme.removeEventListener('change', this.onScheme);
     if (this.plot) this.plot.destroy();
     this.plot = null;
+  }
+}
+
+/** Colours of earlier runs' curves (muted, told apart by the legend). */
+const PAST = ['#8e7cc3', '#2e9e6a', '#c59100', '#d14a8b', '#5a8fa8'];
+
+/**
+ * The loss chart. `update(data)` with {steps, train, val, logV, units, best, past, marks}: `past` are
+ * earlier runs [{label, steps, train, val}], each drawn as its validation curve (or its training
+ * curve when it has fewer than two validation points); a click on a legend entry hides a curve.
+ * `marks` [{step, label}] are dashed vertical lines where the learning rate or clipping changed.
+ */
+export class LossChart extends PlotBox {
+  constructor(node) {
+    // Shorter in the compact layout of embeds (playground.css sets --chart-height there).
+    super(node, parseInt(cssVar('--chart-height', node), 10) || 240);
+    this.units = 'nats';
+    this.data = [[], [], [], [], [], [], []];
+    this.pastLabels = [];
+    this.marks = []; // [{step, label}]: live settings changed there
   }
 
   build() {
@@ -160,25 +169,11 @@ export class LossChart {
 }
 
 /** ‖∂L/∂h_t‖ over t of the last chunk, one line per layer, log y. */
-export class GradChart {
+export class GradChart extends PlotBox {
   constructor(node) {
-    this.node = node;
-    this.plot = null;
+    super(node, parseInt(cssVar('--chart-height-small', node), 10) || 180);
     this.layers = 0;
     this.data = [[]];
-    this.height = parseInt(cssVar('--chart-height-small', node), 10) || 180;
-    this.ro = onWidth(node, (w) => (this.plot ? this.plot.setSize({ width: w, height: this.height }) : this.build()));
-    // Follow the colour scheme: rebuild with the new CSS colours.
-    this.scheme = matchMedia('(prefers-color-scheme: dark)');
-    this.onScheme = () => this.build();
-    this.scheme.addEventListener('change', this.onScheme);
-  }
-
-  destroy() {
-    this.ro.disconnect();
-    this.scheme.removeEventListener('change', this.onScheme);
-    if (this.plot) this.plot.destroy();
-    this.plot = null;
   }
 
   build() {

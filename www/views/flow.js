@@ -7,6 +7,7 @@
 
 import { el, clear, cssVar } from './dom.js';
 import uPlot from '../vendor/uPlot.esm.js';
+import { PlotBox } from './chart.js';
 
 const DECADES = 8; // the colour scale spans 10^-8 … 1 of each map's largest value
 const AXIS = [1e-12, 1e2]; // the last-row curve's fixed y axis
@@ -172,20 +173,13 @@ export function mount(parent, ctx) {
 }
 
 /** Several curves on a log y axis (uPlot); `range`: a fixed [min, max] or null (automatic). */
-class LogCurves {
+class LogCurves extends PlotBox {
   constructor(node, xLabel, range) {
-    this.node = node;
+    super(node, 170);
     this.xLabel = xLabel;
     this.range = range;
-    this.plot = null;
     this.labels = [];
     this.data = [[]];
-    this.ro = new ResizeObserver(() => {
-      const w = Math.floor(node.clientWidth);
-      if (w > 0 && this.plot) this.plot.setSize({ width: w, height: 170 });
-      else if (w > 0) this.build();
-    });
-    this.ro.observe(node);
   }
 
   build() {
@@ -196,7 +190,7 @@ class LogCurves {
     const axis = { stroke: v('--muted'), grid: { stroke: v('--grid'), width: 1 }, ticks: { stroke: v('--grid'), width: 1 } };
     this.plot = new uPlot({
       width,
-      height: 170,
+      height: this.height,
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: false }, y: { distr: 3, log: 10, ...(this.range ? { range: () => this.range } : {}) } },
       axes: [{ ...axis, label: this.xLabel, labelSize: 18, size: 34 }, { ...axis, size: 52, values: (u, vals) => vals.map((x) => (x === null ? '' : x.toExponential(0))) }],
@@ -218,8 +212,4 @@ class LogCurves {
     }
   }
 
-  destroy() {
-    this.ro.disconnect();
-    if (this.plot) this.plot.destroy();
-  }
 }
