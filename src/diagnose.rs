@@ -20,7 +20,7 @@ mod trace;
 
 pub use entropy::{entropy, text_entropy, Entropy};
 pub use flow::{grad_flow, GradFlow};
-pub use gradcheck::{check_per_tensor, grad_check, GradCheck, TensorCheck, FD_FLOOR, FD_STEP, MAX_PER_TENSOR};
+pub use gradcheck::{check_per_tensor, grad_check, GradCheck, TensorCheck, FD_FLOOR, FD_STEPS, MAX_PER_TENSOR};
 pub use sigma::{sigma_max, spectral_norm, SIGMA_MAX_ITERATIONS, SIGMA_TOLERANCE};
 pub use trace::{trace, LayerTrace, Trace};
 

@@ -16,6 +16,7 @@ pub mod kernels;
 pub mod loss;
 pub mod lstm;
 pub mod model;
+pub mod monitor;
 pub mod optim;
 pub mod probe;
 pub mod rng;

@@ -3,7 +3,8 @@
 //!
 //! Everything else derives from the table: [`Config`]'s defaults, parsing, validation and JSON (the
 //! `model` and `train` groups), [`SampleSettings`] (the `sample` group), the schema the page reads
-//! ([`schema_json`], exported to JavaScript as `settingsSchema`) and the command-line tool's flags.
+//! ([`schema_json`], printed by `rnn-playground settings`, which the build writes to
+//! `www/pkg/settings.js`) and the command-line tool's flags.
 
 use crate::config::{CellKind, ClipKind, Config, InitKind, OptimizerKind};
 use crate::error::{Error, Result};

@@ -8,6 +8,7 @@ use crate::diagnose::{self, entropy, GradCheck, GradFlow, Trace};
 use crate::error::{Error, Result};
 use crate::json::F32;
 use crate::model::{Dims, Model, Params, Precision, State, Workspace};
+use crate::monitor::{Check, Divergence, Monitor};
 use crate::optim::{clip, grad_norm, Optimizer};
 use crate::probe::{probe, Probe};
 use crate::rng::Rng;
@@ -44,6 +45,10 @@ pub struct StepStats {
     pub lr: f32,
     /// Characters trained on so far (steps × T × B).
     pub chars: u64,
+    /// The smoothed training loss after this step (nats; [`Monitor::smooth`]).
+    pub smooth: f32,
+    /// Set when this step tripped a divergence rule ([`crate::monitor`]): the caller stops.
+    pub diverged: Option<Divergence>,
 }
 
 /// What preparing the corpus found (for a trainer with its own validation text, both texts).
@@ -92,6 +97,9 @@ pub struct Trainer {
     pub batcher: Batcher,
     /// The last step's measurements.
     pub last: Option<StepStats>,
+    /// The smoothed loss and the divergence and memorising rules, fed by [`Trainer::step`] and
+    /// [`Trainer::check_validation`].
+    pub monitor: Monitor,
     grad: Params,
     rng: Rng,
     train: Vec<u32>, // training ids
@@ -268,7 +276,9 @@ impl Trainer {
             bigram_bits: h.bigram_bits,
         };
         let tb = config.seq_len * b;
+        let monitor = Monitor::new(vocab.len());
         Ok(Trainer {
+            monitor,
             ws: Workspace::new(d, config.seq_len, b),
             grad: Params::zeros(d),
             sampler: Sampler::new(&model),
@@ -324,7 +334,10 @@ impl Trainer {
         let lr = self.optimizer.lr(&self.config);
         self.optimizer.update(&self.config, &mut self.model.params, &self.grad);
         self.model.repack();
+        let diverged = self.monitor.observe(loss, self.optimizer.step);
         let stats = StepStats {
+            smooth: self.monitor.smooth().unwrap_or(loss),
+            diverged,
             step: self.optimizer.step,
             epoch: self.batcher.epoch,
             epoch_progress: self.batcher.progress(),
@@ -342,6 +355,13 @@ impl Trainer {
     /// `None`), run as B streams in chunks of T with the state carried; `None` without validation text.
     pub fn validate(&mut self, max_chars: Option<usize>) -> Option<f32> {
         self.validate_until(max_chars, || false)
+    }
+
+    /// [`Trainer::validate_until`] judged by the monitor at the current step: the loss and whether
+    /// it is a new best or the model is memorising.
+    pub fn check_validation(&mut self, max_chars: Option<usize>, stop: impl FnMut() -> bool) -> (Option<f32>, Check) {
+        let loss = self.validate_until(max_chars, stop);
+        (loss, self.monitor.validation(loss, self.optimizer.step))
     }
 
     /// [`Trainer::validate`] that gives up, returning `None`, as soon as `stop()` says so (asked

@@ -9,6 +9,7 @@
 
 use crate::config::Config;
 use crate::error::Error;
+use crate::monitor::Divergence;
 use crate::sample::SampleOptions;
 use crate::tasks::{self, Split, Task};
 use crate::trainer::{CorpusReport, StepStats, Trainer};
@@ -50,6 +51,18 @@ fn step_stats(st: &StepStats) -> JsValue {
     set(&o, "clipped", &JsValue::from_bool(st.clipped));
     set_f(&o, "lr", st.lr as f64);
     set(&o, "chars", &num(st.chars));
+    set_f(&o, "smooth", st.smooth as f64);
+    set(&o, "diverged", &st.diverged.map_or(JsValue::NULL, divergence));
+    o.into()
+}
+
+/// A divergence: `{reason, step, loss, reference}` (reference NaN when there is none).
+fn divergence(d: Divergence) -> JsValue {
+    let o = Object::new();
+    set(&o, "reason", &JsValue::from_str(d.reason.name()));
+    set(&o, "step", &num(d.step));
+    set_f(&o, "loss", d.loss as f64);
+    set_f(&o, "reference", d.reference as f64);
     o.into()
 }
 
@@ -88,15 +101,6 @@ fn char_array(chars: &mut dyn Iterator<Item = char>) -> Array {
 /// One `Float32Array` per vector.
 fn f32_arrays(vs: &[Vec<f32>]) -> Array {
     vs.iter().map(|v| f32s(v)).collect()
-}
-
-/// Every setting (name, group, kind, bounds, default, one line of help) as JSON, for the page's
-/// form: `{"settings":[{"name":"cell","group":"model","kind":"choice","default":"lstm",
-/// "choices":[…],"help":"…"}, {"name":"lr",…,"kind":"real","default":0.002,"min":0,"max":10,
-/// "min_open":true,…}, …]}` (see [`crate::settings::schema_json`]).
-#[wasm_bindgen(js_name = settingsSchema)]
-pub fn settings_schema() -> String {
-    crate::settings::schema_json()
 }
 
 /// A JS number as a seed: non-finite or negative values fall back to 0 rather than failing.
@@ -175,13 +179,14 @@ impl WasmTrainer {
     }
 
     /// Runs training steps until `budget_ms` of wall time has passed or `max_steps` steps ran
-    /// (at least one step when `max_steps > 0`), so the worker can yield to its message loop
+    /// (at least one step when `max_steps > 0`), or a step trips a divergence rule (the monitor's:
+    /// the slice ends there, its `last.diverged` set), so the worker can yield to its message loop
     /// between slices. Returns `{steps, elapsed_ms, mean_loss, clipped_steps, max_grad_norm, norms,
     /// last}`: the slice's step count, wall time (ms), mean loss (nats; NaN without steps), clipped
     /// steps, largest pre-clip gradient norm, every step's pre-clip gradient norm in order
     /// (`Float32Array(steps)`, for a histogram), and the last step's measurements (as
-    /// [`WasmTrainer::step`]; `null` without steps). Throws on the first divergence with the
-    /// engine's message; the steps done before it are kept.
+    /// [`WasmTrainer::step`]; `null` without steps). Throws when a loss or gradient is not finite
+    /// (that step is not taken); the steps done before it are kept.
     #[wasm_bindgen(js_name = trainFor)]
     pub fn train_for(&mut self, budget_ms: f64, max_steps: u32) -> Result<JsValue, JsError> {
         let start = js_sys::Date::now();
@@ -196,7 +201,11 @@ impl WasmTrainer {
             loss_sum += st.loss as f64;
             clipped_steps += st.clipped as u32;
             max_grad_norm = max_grad_norm.max(st.grad_norm);
+            let stop = st.diverged.is_some();
             last = Some(st);
+            if stop {
+                break;
+            }
             // Date::now() is coarse (ms) but enough for a ~100 ms budget, and needs no web-sys.
             if js_sys::Date::now() - start >= budget_ms {
                 break;
@@ -232,10 +241,27 @@ impl WasmTrainer {
         Ok(step_stats(&st))
     }
 
-    /// Mean validation loss in nats over at most `max_chars` validation characters (all of them
-    /// when omitted); `undefined` when the corpus is too short to hold out validation text.
-    pub fn validate(&mut self, max_chars: Option<u32>) -> Option<f32> {
-        self.inner.validate(max_chars.map(|n| n as usize))
+    /// A validation check over at most `max_chars` validation characters (all of them when
+    /// omitted), judged by the monitor: `{loss, improved, healthy, memorising}`, the mean loss in
+    /// nats (`null` without validation text), whether it is a new best, whether the training loss
+    /// is healthy (a point worth rolling back to) and, the first time the memorising rule holds
+    /// for the best, the number of checks without a better loss (else 0).
+    pub fn validate(&mut self, max_chars: Option<u32>) -> JsValue {
+        let (loss, check) = self.inner.check_validation(max_chars.map(|n| n as usize), || false);
+        let o = Object::new();
+        set(&o, "loss", &loss.map_or(JsValue::NULL, |v| JsValue::from_f64(v as f64)));
+        set(&o, "improved", &JsValue::from_bool(check.improved));
+        set(&o, "healthy", &JsValue::from_bool(self.inner.monitor.healthy()));
+        set_f(&o, "memorising", check.memorising.map_or(0.0, |m| m.checks as f64));
+        o.into()
+    }
+
+    /// Takes over `old`'s monitor after a rollback to a snapshot: its best validation point stays,
+    /// its averages and smoothed loss start again.
+    #[wasm_bindgen(js_name = adoptMonitor)]
+    pub fn adopt_monitor(&mut self, old: &WasmTrainer) {
+        self.inner.monitor = old.inner.monitor;
+        self.inner.monitor.restart();
     }
 
     /// Generates `length` characters after `prime` from the zero state, with its own seeded RNG so
@@ -347,17 +373,18 @@ impl WasmTrainer {
 
     /// Backprop against central finite differences on the next training chunk (the data position,
     /// the state and the weights are left as they were): `perTensor` (1 to 1000) parameters of
-    /// every tensor chosen by `seed`. Returns `{precision: 'f32', step, loss, floor, tensors:
-    /// [{name, checked, max_rel_err, mean_rel_err}]}`: the step h = step · max(1, |w|), the chunk's
-    /// loss L, and per tensor the relative errors |fd − bp| / max(|fd|, |bp|, floor). Two forward
-    /// passes of a chunk per parameter: seconds for the default model at 20 per tensor. Throws on
+    /// every tensor chosen by `seed`. Returns `{precision: 'f32', steps, loss, floor, tensors:
+    /// [{name, checked, max_rel_err, mean_rel_err}]}`: the three steps s (h = s · max(1, |w|); fd
+    /// is the median of the three central differences), the chunk's loss L, and per tensor the
+    /// relative errors |fd − bp| / max(|fd|, |bp|, floor). Six forward passes of a chunk per
+    /// parameter: seconds for the default model at 20 per tensor. Throws on
     /// `perTensor` out of bounds.
     #[wasm_bindgen(js_name = gradCheck)]
     pub fn grad_check(&mut self, per_tensor: u32, seed: f64) -> Result<JsValue, JsError> {
         let g = self.inner.grad_check(per_tensor as usize, seed_of(seed)).map_err(js_err)?;
         let out = Object::new();
         set(&out, "precision", &JsValue::from_str("f32"));
-        set_f(&out, "step", g.step as f64);
+        set(&out, "steps", &f32s(&g.steps));
         set_f(&out, "loss", g.loss);
         set_f(&out, "floor", g.floor);
         let tensors = Array::new();

@@ -855,3 +855,25 @@ fn ctrl_c_while_waiting_to_read_a_fifo_exits_at_once() {
     assert_eq!(err.trim_end(), "error: interrupted");
     assert_eq!(names(d.path()), ["corpus.txt", "fifo"]);
 }
+
+#[test]
+fn settings_prints_the_engine_table_the_page_is_built_from() {
+    let dir = folder();
+    let o = run(dir.path(), &["settings"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let printed: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON value");
+    let table: serde_json::Value = serde_json::from_str(&rnn_playground::settings::schema_json()).unwrap();
+    assert_eq!(printed, table);
+    let names: Vec<&str> = printed["settings"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    let want: Vec<&str> = rnn_playground::SETTINGS.iter().map(|s| s.name).collect();
+    assert_eq!(names, want);
+}
+
+#[test]
+fn a_diverging_run_stops_with_the_rule_that_fired_and_saves_nothing() {
+    let dir = folder();
+    let o = run(dir.path(), &["train", "--task", "brackets", "--lr", "10", "--clip-mode", "none", "--steps", "300", "--quiet"]);
+    fails_with(&o, 2, "error: training diverged: by step 20 the loss");
+    assert!(stderr(&o).contains("lower the learning rate or clip the gradient"), "{}", stderr(&o));
+    assert!(!dir.path().join("model.safetensors").exists(), "nothing saved");
+}

@@ -1,6 +1,6 @@
 // Every setting the page, the embed and the element know, declared once. The engine's own
-// settings (model, training, sampling) come from the engine: scripts/build asks the wasm module
-// for its table (`settingsSchema()`) and writes it to pkg/settings.js, so no default or bound
+// settings (model, training, sampling) come from the engine: scripts/build asks the engine for
+// its table (`rnn-playground settings`) and writes it to pkg/settings.js, so no default or bound
 // of the engine is repeated here. The page adds the few settings only it has (preset, views,
 // units, and the embed's controls and autostart). Everything else derives from `SETTINGS`: the
 // form, the link fragment (state.js), the embed's and the element's attributes.

@@ -29,7 +29,7 @@
 //   | progress {...} | val {step, loss} | sample {step, text, prime, temperature, unknown}
 //   | probe {step, chars, hidden, layers:[{name: Float32Array}]} (buffers transferred)
 //   | dh {step, norms: [Float32Array]} | file {...} | error {where, message}
-//   | diverged {reason: 'nan'|'jump'|'uniform', step, loss, reference, goodStep} (training stopped)
+//   | diverged {reason: 'nan'|'jump'|'uniform'|'far', step, loss, reference, goodStep} (training stopped)
 //   | memorising {best, bestStep, loss, checks}     (val carries `best: {loss, step}` too)
 //   | sigma {step, values: [Float32Array(G)]} | flow {step, chars, layers: [Float32Array(T·T)]}
 //   | trace {step, trace, vocab}   (the three only while wanted)  | gradcheck {step, result}
@@ -50,7 +50,6 @@ const RELAXED_PROBE = new Uint8Array([
   0x03, 0x02, 0x01, 0x00, // one function of type 0
   0x0a, 0x3d, 0x01, 0x3b, 0x00, ...v128Zero, ...v128Zero, ...v128Zero, 0xfd, 0x85, 0x02, 0x0b,
 ]);
-import { Monitor } from './monitor.js';
 
 let WasmTrainer = null;
 let taskText = null; // the engine's taskText(name, seed, split, maxChars)
@@ -64,7 +63,6 @@ const PROBE_MS = 2000;
 const VAL_CHARS = 20000; // validation cost stays bounded on large corpora
 const PROBE_CHARS = 240;
 const TASK_TEXT_CHARS = 20000; // of a task's text for the page to show: the model trains on all of it
-const SMOOTH = 0.95; // per-step EMA factor of the smoothed loss
 const SIGMA_MS = 2000;
 const FLOW_MS = 4000;
 const TRACE_MS = 3000;
@@ -72,7 +70,6 @@ const MATH_CHARS = 128; // the probe text of the mathematics views (gradFlow and
 
 let trainer = null;
 let source = null; // {corpus} or {task: {name, seed}}: what the trainer was built on, to restore snapshots
-let monitor = null; // honest signals (monitor.js)
 let snaps = { good: null, best: null }; // {step, bytes}: checkpoints to roll back to
 let live = null; // the last config sent with `update`: applied again after a rollback
 const wants = { sigma: false, flow: false, trace: false }; // what the page's views show now
@@ -85,9 +82,8 @@ let run = freshRun();
 function freshRun() {
   return {
     trainMs: 0, // wall time spent inside trainFor/step
-    smooth: null, // bias-corrected EMA of the loss
-    emaRaw: 0,
-    emaWeight: 0,
+    smooth: null, // the engine's smoothed loss (src/monitor.rs)
+    best: null, // {loss, step}: the best validation point, as the engine's monitor judged it
     lastStats: null,
     lastPost: 0,
     lastDh: 0,
@@ -126,11 +122,7 @@ function account(steps, meanLoss, last, ms, clippedSteps, norms = null) {
   if (norms) for (const n of norms) run.norms.push(n);
   else if (last) run.norms.push(last.grad_norm);
   if (run.norms.length > 4000) run.norms.splice(0, run.norms.length - 4000);
-  // EMA over steps with bias correction, treating the slice's steps as having its mean loss.
-  const keep = Math.pow(SMOOTH, steps);
-  run.emaRaw = keep * run.emaRaw + (1 - keep) * meanLoss;
-  run.emaWeight = keep * run.emaWeight + (1 - keep);
-  run.smooth = run.emaRaw / run.emaWeight;
+  if (last) run.smooth = last.smooth;
   run.lastStats = last;
   for (let i = 0; i < steps; i++) run.recentClipped.push(i < clippedSteps ? 1 : 0);
   if (run.recentClipped.length > 50) run.recentClipped.splice(0, run.recentClipped.length - 50);
@@ -168,17 +160,18 @@ function postDh() {
 }
 
 function postVal() {
-  const loss = trainer.validate(VAL_CHARS);
+  // The engine judges the check (src/monitor.rs): a new best, memorising, a healthy run.
+  const v = trainer.validate(VAL_CHARS);
   const step = run.lastStats ? run.lastStats.step : 0;
-  const v = monitor.validation(loss ?? null, step);
   // A healthy point to come back to, and the best weights so far.
-  if (v.improved || (monitor.healthy() && (!snaps.good || step > snaps.good.step))) {
+  if (v.improved || (v.healthy && (!snaps.good || step > snaps.good.step))) {
     const snap = snapshot(step);
     if (snap) snaps.good = snap;
     if (v.improved && snap) snaps.best = snap;
   }
-  post({ type: 'val', step, loss: loss ?? null, best: monitor.best });
-  if (v.memorising) post({ type: 'memorising', ...v.memorising });
+  if (v.improved) run.best = { loss: v.loss, step };
+  post({ type: 'val', step, loss: v.loss, best: run.best });
+  if (v.memorising) post({ type: 'memorising', best: run.best.loss, bestStep: run.best.step, loss: v.loss, checks: v.memorising });
 }
 
 function postSample() {
@@ -305,8 +298,7 @@ function tick(gen) {
     const s = trainer.trainFor(SLICE_MS, 1 << 30);
     if (s.steps > 0) {
       account(s.steps, s.mean_loss, s.last, s.elapsed_ms, s.clipped_steps, s.norms);
-      const d = monitor.slice(s.steps, s.mean_loss, s.last.step);
-      if (d) return diverge(d);
+      if (s.last.diverged) return diverge(stopOf(s.last.diverged));
     }
   } catch (e) {
     // Divergence (or any engine error): stop and tell the page; the model keeps its last weights.
@@ -319,6 +311,11 @@ function tick(gen) {
   }
   periodic(false);
   schedule();
+}
+
+/** A divergence rule of the engine's monitor fired (reference: the recent average or log V). */
+function stopOf(d) {
+  return { reason: d.reason, step: d.step, loss: d.loss, reference: Number.isFinite(d.reference) ? d.reference : null };
 }
 
 /** The engine refused a step whose loss or gradient was not finite. */
@@ -345,7 +342,6 @@ function replace(t, from) {
   const info = trainer.info();
   run.seed = Number(info.config.seed) || 1;
   run.vocab = info.vocab;
-  monitor = new Monitor(Math.log(info.vocab_size));
   snaps = { good: snapshot(info.step), best: null };
   return info;
 }
@@ -438,10 +434,9 @@ function handle(msg) {
         const t0 = performance.now();
         const s = trainer.step();
         account(1, s.loss, s, performance.now() - t0, s.clipped ? 1 : 0);
-        const d = monitor.slice(1, s.loss, s.step);
-        if (d) {
+        if (s.diverged) {
           periodic(true);
-          return diverge(d);
+          return diverge(stopOf(s.diverged));
         }
       } catch (e) {
         if (/^training diverged/.test(message(e))) return diverge(nanStop(e));
@@ -509,9 +504,9 @@ function handle(msg) {
         return;
       }
       setRunning(false);
+      t.adoptMonitor(trainer);
       trainer.free();
       trainer = t;
-      monitor.restart();
       // The snapshot holds the settings of its time; the ones changed since (a lower learning
       // rate after a divergence, clipping turned on) apply from here on.
       if (live) {
@@ -523,8 +518,6 @@ function handle(msg) {
       }
       // The run goes on from the snapshot: its clock stays, its step is the snapshot's, and the
       // smoothed loss starts again (the losses after the snapshot are gone).
-      run.emaRaw = 0;
-      run.emaWeight = 0;
       run.smooth = null;
       const info = trainer.info();
       const chars = snap.step * info.config.seq_len * info.report.streams;

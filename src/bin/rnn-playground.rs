@@ -62,7 +62,7 @@ mod cli {
         }};
     }
 
-    const COMMANDS: [&str; 7] = ["train", "sample", "eval", "diagnose", "info", "bench", "task"];
+    const COMMANDS: [&str; 8] = ["train", "sample", "eval", "diagnose", "info", "bench", "task", "settings"];
     const PRECISIONS: [Precision; 3] = [Precision::I16, Precision::Bf16, Precision::F32];
 
     pub fn main() -> ExitCode {
@@ -373,6 +373,10 @@ mod cli {
                  H(X_t | X_{{t−1}}) of the whole text's characters, bits per character."
             ));
         let info = Command::new("info").about("What a model file holds, as JSON").arg(model_arg());
+        let settings = Command::new("settings").about(
+            "Print the settings table as JSON: every setting's name, group, kind, default, bounds and help \
+             (the build writes the page's form from it)",
+        );
         let task = Command::new("task")
             .about("Print a synthetic task's text: what train --task NAME --seed S trains (or validates) on")
             .arg(
@@ -411,7 +415,7 @@ mod cli {
             .version(env!("CARGO_PKG_VERSION"))
             .subcommand_required(true)
             .arg_required_else_help(true)
-            .subcommands([train, sample, eval, diagnose, info, bench, task])
+            .subcommands([train, sample, eval, diagnose, info, bench, task, settings])
             .after_help(
                 "Each command's flags, with the engine's settings and their defaults: rnn-playground <COMMAND> --help",
             )
@@ -695,6 +699,10 @@ mod cli {
             Some(("info", m)) => info(m),
             Some(("bench", m)) => bench(m),
             Some(("task", m)) => task(m),
+            Some(("settings", _)) => {
+                out!("{}", rnn_playground::settings::schema_json());
+                Ok(())
+            }
             _ => Err("no command (see rnn-playground --help)".into()),
         }
     }
@@ -923,7 +931,7 @@ mod cli {
         let first_step = t.optimizer.step;
         let mut last_draw: Option<Instant> = None;
         let mut val: Option<f32> = None;
-        let mut smooth: Option<f32> = None;
+        let mut smooth: Option<f32> = None; // the engine's smoothed loss (monitor.rs)
         let sample_opts = SampleOptions::from(&sampling);
         while t.optimizer.step < first_step + steps {
             if stop() {
@@ -942,11 +950,22 @@ mod cli {
                     return Err(format!("{e} (the last good weights are kept in memory; nothing saved)"));
                 }
             };
-            smooth = Some(smooth.map_or(s.loss, |m| 0.98 * m + 0.02 * s.loss));
+            smooth = Some(s.smooth);
+            if let Some(d) = s.diverged {
+                pb.abandon();
+                return Err(format!("training diverged: {d} (nothing saved)"));
+            }
             let done = s.step - first_step;
             let validated = val_every > 0 && done % val_every == 0;
             if validated {
-                val = t.validate_until(Some(val_chars), stop);
+                let (loss, check) = t.check_validation(Some(val_chars), stop);
+                val = loss;
+                if let Some(m) = check.memorising {
+                    note(&pb, format!(
+                        "memorising: the validation loss ({:.3}) has not improved for {} checks and is more than 5 % above its best ({:.3}, step {})",
+                        m.loss, m.checks, m.best, m.best_step
+                    ));
+                }
             }
             pb.set_position(done);
             if validated || done == steps || last_draw.is_none_or(|l| l.elapsed() >= Duration::from_millis(100)) {
