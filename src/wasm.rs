@@ -352,17 +352,7 @@ impl WasmTrainer {
         let layers = Array::new();
         for l in &tr.layers {
             let o = Object::new();
-            let fields: [(&str, &[f32]); 8] = [
-                ("x", &l.x),
-                ("h_prev", &l.h_prev),
-                ("pre", &l.pre),
-                ("act", &l.act),
-                ("c", &l.c),
-                ("h", &l.h),
-                ("dh", &l.dh),
-                ("dpre", &l.dpre),
-            ];
-            for (name, v) in fields.into_iter().filter(|(_, v)| !v.is_empty()) {
+            for (name, v) in l.fields().into_iter().filter(|(_, v)| !v.is_empty()) {
                 set(&o, name, &f32s(v));
             }
             layers.push(&o);

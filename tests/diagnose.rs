@@ -91,17 +91,7 @@ fn check_case(name: &str, json: &str, weights: &[u8], reference: &[u8]) {
     assert_close(&format!("{name} trace probs"), &tr.probs, &tensor_f64(&r, "f64.trace.probs"), RTOL, ATOL);
     assert_close(&format!("{name} trace loss"), &tr.loss, &tensor_f64(&r, "f64.trace.loss"), RTOL, ATOL);
     for (k, l) in tr.layers.iter().enumerate() {
-        let fields: [(&str, &[f32]); 8] = [
-            ("x", &l.x),
-            ("h_prev", &l.h_prev),
-            ("pre", &l.pre),
-            ("act", &l.act),
-            ("c", &l.c),
-            ("h", &l.h),
-            ("dh", &l.dh),
-            ("dpre", &l.dpre),
-        ];
-        for (field, got) in fields {
+        for (field, got) in l.fields() {
             if field == "c" && d.cell != CellKind::Lstm {
                 assert!(got.is_empty(), "{name}: c only for the LSTM");
                 continue;
@@ -315,6 +305,25 @@ fn the_gradient_check_leaves_the_run_as_it_was() {
     }
 }
 
+/// `rnn-playground diagnose` on fixture `name`'s weights, `text` and `vocab` (as files): its stdout.
+#[cfg(not(target_arch = "wasm32"))]
+fn diagnose_cli(name: &str, text: &str, vocab: &[char]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let (text_path, vocab_path) = (dir.path().join("text.txt"), dir.path().join("vocab.json"));
+    std::fs::write(&text_path, text).unwrap();
+    std::fs::write(&vocab_path, serde_json::to_string(vocab).unwrap()).unwrap();
+    let weights = format!("{}/tests/fixtures/{name}.weights.safetensors", env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rnn-playground"))
+        .args(["diagnose", "--model", &weights, "--text"])
+        .arg(&text_path)
+        .arg("--vocab")
+        .arg(&vocab_path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// `rnn-playground diagnose` on a fixture model, its vocabulary given with `--vocab`: the JSON line
 /// against the same references.
 #[cfg(not(target_arch = "wasm32"))]
@@ -323,20 +332,7 @@ fn the_cli_prints_the_references() {
     let (name, json, _, reference) = CASES[1];
     let case: Case = serde_json::from_str(json).unwrap();
     let r = SafeTensors::deserialize(reference).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let (text, vocab) = (dir.path().join("text.txt"), dir.path().join("vocab.json"));
-    std::fs::write(&text, &case.text).unwrap();
-    std::fs::write(&vocab, serde_json::to_string(&case.vocab).unwrap()).unwrap();
-    let weights = format!("{}/tests/fixtures/{name}.weights.safetensors", env!("CARGO_MANIFEST_DIR"));
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rnn-playground"))
-        .args(["diagnose", "--model", &weights, "--text"])
-        .arg(&text)
-        .arg("--vocab")
-        .arg(&vocab)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stdout = diagnose_cli(name, &case.text, &case.vocab);
     assert_eq!(stdout.lines().count(), 1, "one JSON line");
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let floats = |v: &serde_json::Value| -> Vec<f32> {
@@ -375,20 +371,7 @@ fn the_cli_reads_the_first_128_characters_for_the_gradient_flow() {
     let case: Case = serde_json::from_str(json).unwrap();
     let r = SafeTensors::deserialize(reference).unwrap();
     let long = case.text.repeat(10); // 200 characters
-    let dir = tempfile::tempdir().unwrap();
-    let (text, vocab) = (dir.path().join("text.txt"), dir.path().join("vocab.json"));
-    std::fs::write(&text, &long).unwrap();
-    std::fs::write(&vocab, serde_json::to_string(&case.vocab).unwrap()).unwrap();
-    let path = format!("{}/tests/fixtures/{name}.weights.safetensors", env!("CARGO_MANIFEST_DIR"));
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rnn-playground"))
-        .args(["diagnose", "--model", &path, "--text"])
-        .arg(&text)
-        .arg("--vocab")
-        .arg(&vocab)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&diagnose_cli(name, &long, &case.vocab)).unwrap();
     assert_eq!((v["chars"].as_u64(), v["probe_chars"].as_u64()), (Some(200), Some(128)));
     let (_, model) = load(json, weights);
     let ids = Vocab::from_chars(case.vocab.clone()).unwrap().encode(&long).unwrap().ids;

@@ -7,6 +7,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
+mod common;
 use rnn_playground::config::{self, CellKind, ClipKind, Config, InitKind, OptimizerKind};
 use rnn_playground::json::{self, F32};
 use rnn_playground::sample::SampleOptions;
@@ -409,20 +410,7 @@ fn the_schema_has_every_setting() {
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
     use super::*;
-    use std::process::{Command, Output};
-
-    fn run(args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_rnn-playground")).args(args).output().expect("the binary runs")
-    }
-
-    /// Exit code 2 and one `error: …` line on stderr, which is returned.
-    fn fails(args: &[&str]) -> String {
-        let o = run(args);
-        let err = String::from_utf8(o.stderr).unwrap();
-        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
-        assert!(err.starts_with("error: ") && err.ends_with('\n') && err.lines().count() == 1, "{args:?}: {err:?}");
-        err
-    }
+    use crate::common::cli::{fails, run};
 
     fn help(cmd: &str) -> String {
         let o = run(&[cmd, "--help"]);

@@ -7,6 +7,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
+mod common;
 use rnn_playground::config::{CellKind, Config};
 use rnn_playground::data::{split, MIN_VAL_CHARS};
 use rnn_playground::tasks::{generate, text, Split, Task, TRAIN_CHARS, VAL_CHARS};
@@ -232,19 +233,7 @@ fn a_corpus_holds_out_at_least_the_minimum_for_validation() {
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
     use super::*;
-    use std::process::{Command, Output};
-
-    fn run(args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_rnn-playground")).args(args).output().expect("the binary runs")
-    }
-
-    fn fails(args: &[&str]) -> String {
-        let o = run(args);
-        let err = String::from_utf8(o.stderr).unwrap();
-        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
-        assert!(err.starts_with("error: ") && err.lines().count() == 1, "{args:?}: {err:?}");
-        err
-    }
+    use crate::common::cli::{fails, run};
 
     #[test]
     fn the_task_command_prints_the_engines_text() {

@@ -46,6 +46,22 @@ pub struct LayerTrace {
     pub dpre: Vec<f32>,
 }
 
+impl LayerTrace {
+    /// Every field by name, in declaration order (`c` is empty for rnn and gru).
+    pub fn fields(&self) -> [(&'static str, &[f32]); 8] {
+        [
+            ("x", &self.x),
+            ("h_prev", &self.h_prev),
+            ("pre", &self.pre),
+            ("act", &self.act),
+            ("c", &self.c),
+            ("h", &self.h),
+            ("dh", &self.dh),
+            ("dpre", &self.dpre),
+        ]
+    }
+}
+
 /// The trace of a probe text ([`trace`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Trace {

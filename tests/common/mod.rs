@@ -28,3 +28,23 @@ pub fn assert_close(what: &str, got: &[f32], want: &[f64], rtol: f64, atol: f64)
 pub const SMALL_TEXT: &str = "The quick brown fox jumps over the lazy dog. A recurrent network reads one \
 character at a time and carries a hidden state forward. The gradient flows backward through time, and \
 it may vanish or explode. Clipping the gradient norm keeps the steps bounded; gates keep the memory open.\n";
+
+/// Running the command-line tool (native only).
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli {
+    use std::process::{Command, Output};
+
+    /// `rnn-playground ARGS…`, run to the end.
+    pub fn run(args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_rnn-playground")).args(args).output().expect("the binary runs")
+    }
+
+    /// Exit code 2 and one `error: …` line on stderr, which is returned.
+    pub fn fails(args: &[&str]) -> String {
+        let o = run(args);
+        let err = String::from_utf8(o.stderr).unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.starts_with("error: ") && err.ends_with('\n') && err.lines().count() == 1, "{args:?}: {err:?}");
+        err
+    }
+}
