@@ -18,7 +18,7 @@ export function mount(parent, ctx) {
   const checkOut = el('div', { id: 'gradcheck', class: 'gradcheck', 'aria-live': 'polite' });
   check.addEventListener('click', () => {
     check.disabled = true;
-    checkOut.replaceChildren(el('p', { class: 'meta' }, 'Checking…'));
+    checkOut.replaceChildren(el('p', { class: 'meta' }, 'Checking… six forward passes of a chunk for each of ≥ 20 parameters per tensor: several seconds on the default model, and training waits meanwhile.'));
     pg.gradCheck(20, 1 + Math.floor(Math.random() * 1e6));
   });
   const showCheck = (m) => {
