@@ -82,8 +82,9 @@ inBrowsers('mathematics', (name, env) => {
       for (const [n, checked, err, mean] of rows) {
         // At least 20 of every tensor, or all of a smaller one (fc.bias has V entries).
         assert.ok(checked >= 20 || (n === 'fc.bias' && checked === V), `${n}: ${checked} checked`);
-        // A few seconds of training: measured natively below 0.06 up to 1,000 steps (gradcheck.rs).
-        assert.ok(err < 0.1 && mean < 0.02, `${n}: relative error ${err}, mean ${mean}`);
+        // f32 rounding: measured up to 0.15 on models trained for 3,000 steps (gradcheck.rs); the
+        // view marks a row wrong above 0.3, and a wrong derivative gives errors near 1.
+        assert.ok(err < 0.3 && mean < 0.02, `${n}: relative error ${err}, mean ${mean}`);
       }
       assert.match(await text(page, '#gradcheck .explain'), /relative error|Relative error/);
       await screenshot(page, 'mathematics-desktop.png', true);
