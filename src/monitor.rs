@@ -219,10 +219,12 @@ impl Monitor {
         self.best
     }
 
-    /// False while the loss sits above the uniform guess (after having fallen below it) or far
-    /// above it: no point to roll back to.
+    /// True once a window of steps has been judged and while the loss sits neither above the
+    /// uniform guess (after having fallen below it) nor far above it: a point worth rolling back to.
+    /// Before the first window there is no evidence either way (a few steps at a wild learning
+    /// rate can wreck the weights before any rule can fire).
     pub fn healthy(&self) -> bool {
-        self.above == 0 && self.far == 0
+        self.recent.is_some() && self.above == 0 && self.far == 0
     }
 
     /// After a rollback: the averages and the smoothed loss start again (the losses after the

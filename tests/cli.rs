@@ -682,7 +682,7 @@ fn resuming_on_other_text_needs_allow_new_text() {
 }
 
 #[test]
-fn flags_that_a_resume_would_ignore_are_errors_unless_they_agree() {
+fn flags_that_a_resume_would_ignore_are_errors_unless_they_agree_or_may_change_during_a_run() {
     let d = folder();
     train_tiny(d.path(), &[]);
     let base = ["train", "corpus.txt", "--resume", "model.ckpt.safetensors", "--quiet", "--steps", "1"];
@@ -693,8 +693,16 @@ fn flags_that_a_resume_would_ignore_are_errors_unless_they_agree() {
     };
     one_line_error(
         &with(&["--hidden", "64", "--lr", "0.1", "--cell", "gru"]),
-        "--resume continues with model.ckpt.safetensors's settings, and these differ: --cell gru (the checkpoint's: lstm), --hidden 64 (the checkpoint's: 8), --lr 0.1 (the checkpoint's: 0.002)",
+        "--resume continues with model.ckpt.safetensors's settings, and these differ: --cell gru (the checkpoint's: lstm), --hidden 64 (the checkpoint's: 8); drop them",
     );
+    // The learning rate and clipping may change during a run, as on the page: noted, applied.
+    let o = with(&["--lr", "0.1", "--clip-mode", "value", "--clip", "0.5"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("note: resuming with --lr 0.1 (the checkpoint's: 0.002), --clip-mode value (the checkpoint's: norm), --clip 0.5 (the checkpoint's: 5), from the next step"), "{err}");
+    let ckpt = checkpoint::load(&std::fs::read(d.path().join("model.ckpt.safetensors")).unwrap()).unwrap();
+    let config = ckpt.config.unwrap();
+    assert_eq!((config.lr, config.clip), (0.1, 0.5), "the checkpoint keeps the settings it trained with");
     std::fs::write(d.path().join("c.json"), r#"{"batch": 16, "hidden": 8}"#).unwrap();
     one_line_error(&with(&["--config", "c.json"]), "these differ: --batch 16 (the checkpoint's: 2)");
     // The same values as the checkpoint's: the command line of the first run, rerun with --resume.
@@ -876,4 +884,45 @@ fn a_diverging_run_stops_with_the_rule_that_fired_and_saves_nothing() {
     fails_with(&o, 2, "error: training diverged: by step 20 the loss");
     assert!(stderr(&o).contains("lower the learning rate or clip the gradient"), "{}", stderr(&o));
     assert!(!dir.path().join("model.safetensors").exists(), "nothing saved");
+}
+
+#[test]
+fn a_run_that_diverges_after_a_healthy_validation_keeps_that_checkpoint_and_resumes_with_a_lower_rate() {
+    let dir = folder();
+    // 40 steps at a sane rate, then on at rate 10 without clipping.
+    let o = run(dir.path(), &["train", "--task", "brackets", "--hidden", "32", "--steps", "40", "--val-every", "20", "--val-chars", "2000", "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(dir.path(), &["train", "--task", "brackets", "--resume", "model.ckpt.safetensors", "--lr", "10", "--clip-mode", "none", "--steps", "300", "--val-every", "10", "--val-chars", "2000", "--quiet"]);
+    let err = stderr(&o);
+    assert!(err.contains("note: resuming with --lr 10 (the checkpoint's: 0.002), --clip-mode none (the checkpoint's: norm)"), "{err}");
+    fails_with(&o, 2, "error: training diverged: ");
+    let kept: u64 = err.split(" holds step ").nth(1).and_then(|r| r.split(',').next()).and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("{err}"));
+    // The step resumed from, or a validation after it that was still healthy.
+    assert!((40..=60).contains(&kept) && kept % 10 == 0, "{err}");
+    let ckpt = checkpoint::load(&std::fs::read(dir.path().join("model.ckpt.safetensors")).unwrap()).unwrap();
+    assert_eq!(ckpt.train.unwrap().optimizer.step, kept);
+    // From there, at a lower rate with clipping, training goes on.
+    let o = run(dir.path(), &["train", "--task", "brackets", "--resume", "model.ckpt.safetensors", "--lr", "0.002", "--clip-mode", "norm", "--steps", "20", "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Settings a run cannot change are still refused on --resume.
+    let o = run(dir.path(), &["train", "--task", "brackets", "--resume", "model.ckpt.safetensors", "--hidden", "12", "--steps", "1"]);
+    fails_with(&o, 2, "error: --resume continues with model.ckpt.safetensors's settings, and these differ: --hidden 12 (the checkpoint's: 32)");
+}
+
+#[test]
+fn a_healthy_run_writes_its_checkpoint_at_each_validation() {
+    let dir = folder();
+    let mut c = cmd(dir.path(), &["train", "--task", "brackets", "--hidden", "16", "--steps", "100000000"]);
+    c.args(["--val-every", "10", "--val-chars", "2000", "--sample-every", "0", "--quiet"]);
+    let mut child = c.spawn().unwrap();
+    let path = dir.path().join("model.ckpt.safetensors");
+    let start = Instant::now();
+    while !path.exists() && start.elapsed() < Duration::from_secs(120) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Written while training runs (renamed into place whole, so it reads complete).
+    let step = checkpoint::load(&std::fs::read(&path).unwrap()).unwrap().train.unwrap().optimizer.step;
+    assert!(step >= 10 && step % 10 == 0, "step {step}");
+    interrupt(&child);
+    assert_eq!(exit_code_within(&mut child, 30), Some(130));
 }

@@ -27,6 +27,7 @@ fn feed(m: &mut Monitor, at: &mut u64, steps: u64, loss: f32) -> Option<Divergen
 #[test]
 fn a_falling_loss_never_trips_a_rule() {
     let mut m = Monitor::new(V);
+    assert!(!m.healthy(), "no evidence before the first window");
     for i in 0..5000u64 {
         let loss = 4.0 * (-(i as f32) / 1000.0).exp() + 0.5 + 0.3 * ((i * 7919 % 13) as f32 / 13.0);
         assert_eq!(m.observe(loss, i + 1), None, "step {i}");
@@ -147,8 +148,10 @@ fn the_smoothed_loss_is_a_bias_corrected_average_and_a_restart_keeps_the_best() 
     feed(&mut m, &mut at, 20, log_v + 0.5);
     assert!(!m.healthy());
     m.restart();
-    assert!(m.healthy());
+    assert!(!m.healthy(), "no window judged since the restart");
     assert_eq!((m.smooth(), m.best()), (None, Some((1.2, 2))));
+    feed(&mut m, &mut at, WINDOW, 0.5 * log_v);
+    assert!(m.healthy());
     // Still fallen: 50 steps above log V stop again.
     let d = feed(&mut m, &mut at, 50, log_v + 0.5).expect("stopped");
     assert_eq!(d.reason, Reason::Uniform);

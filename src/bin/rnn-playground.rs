@@ -775,8 +775,12 @@ mod cli {
         if let Some((task, seed)) = t.task {
             eprintln!("task: {0}, seed {seed} (its text: rnn-playground task {0} --seed {seed})", task.name());
         }
+        let mut t = t;
         if resume.is_some() {
-            check_resume_flags(m, &t.config, resume.map_or("", String::as_str), t.task.is_some())?;
+            let next = check_resume_flags(m, &t.config, resume.map_or("", String::as_str), t.task.is_some())?;
+            if next != t.config {
+                t.update_live(&next).map_err(|e| e.to_string())?;
+            }
         }
         // The text keeps travelling with the checkpoints once it did, unless other text replaced it.
         let carry = task.is_none()
@@ -785,11 +789,14 @@ mod cli {
         Ok((t, carry.then_some(corpus)))
     }
 
-    /// `--resume` continues with the checkpoint's settings, so a model or training setting (a flag
-    /// or in `--config`) that differs from them would be silently ignored: an error, naming each
-    /// one. The same values are accepted, so that a command line can be rerun with `--resume`
-    /// added. (With a task, `--seed` picks the task's data and is not compared.)
-    fn check_resume_flags(m: &ArgMatches, ckpt: &Config, path: &str, task: bool) -> Result<(), String> {
+    /// `--resume` continues with the checkpoint's settings, except the ones a run may change as it
+    /// goes (`live` in the settings table: the learning rate and its decay, the optimizer's
+    /// constants, clipping), which apply from the next step, as on the page, each named in a note:
+    /// the config to continue with. Any other model or training setting (a flag or in `--config`)
+    /// that differs would be silently ignored: an error, naming each one. The same values are
+    /// accepted, so that a command line can be rerun with `--resume` added. (With a task,
+    /// `--seed` picks the task's data and is not compared.)
+    fn check_resume_flags(m: &ArgMatches, ckpt: &Config, path: &str, task: bool) -> Result<Config, String> {
         let mut asked = ckpt.clone();
         if let Some(file) = m.get_one::<String>("config") {
             let text = read_json(file)?;
@@ -809,20 +816,25 @@ mod cli {
             asked.seed = ckpt.seed;
         }
         if asked == *ckpt {
-            return Ok(());
+            return Ok(asked);
         }
         let a: serde_json::Value = serde_json::from_str(&asked.to_json()).map_err(|e| e.to_string())?;
         let c: serde_json::Value = serde_json::from_str(&ckpt.to_json()).map_err(|e| e.to_string())?;
         let show = |v: &serde_json::Value| v.as_str().map_or_else(|| v.to_string(), str::to_string);
-        let differ: Vec<String> = SETTINGS
-            .iter()
-            .filter(|s| s.group != Group::Sample && a[s.name] != c[s.name])
-            .map(|s| format!("--{} {} (the checkpoint's: {})", s.flag(), show(&a[s.name]), show(&c[s.name])))
-            .collect();
-        Err(format!(
-            "--resume continues with {path}'s settings, and these differ: {}; drop them, or train anew without --resume",
-            differ.join(", ")
-        ))
+        let (live, fixed): (Vec<&Setting>, Vec<&Setting>) =
+            SETTINGS.iter().filter(|s| s.group != Group::Sample && a[s.name] != c[s.name]).partition(|s| s.live);
+        let list = |ss: &[&Setting]| -> String {
+            let each = ss.iter().map(|s| format!("--{} {} (the checkpoint's: {})", s.flag(), show(&a[s.name]), show(&c[s.name])));
+            each.collect::<Vec<_>>().join(", ")
+        };
+        if !fixed.is_empty() {
+            return Err(format!(
+                "--resume continues with {path}'s settings, and these differ: {}; drop them, or train anew without --resume",
+                list(&fixed)
+            ));
+        }
+        eprintln!("note: resuming with {}, from the next step", list(&live));
+        Ok(asked)
     }
 
     /// Saves the model and the checkpoint (carrying `text` when given). A file that cannot be
@@ -932,6 +944,10 @@ mod cli {
         let mut last_draw: Option<Instant> = None;
         let mut val: Option<f32> = None;
         let mut smooth: Option<f32> = None; // the engine's smoothed loss (monitor.rs)
+        // The step of the checkpoint at `ckpt` that is known good: the last written at a healthy
+        // validation, or the one this run resumed from when it is that file.
+        let same_file = |p: &str| std::fs::canonicalize(p).ok().is_some_and(|a| std::fs::canonicalize(&ckpt).ok() == Some(a));
+        let mut kept: Option<u64> = resume.as_deref().filter(|p| same_file(p)).map(|_| first_step);
         let sample_opts = SampleOptions::from(&sampling);
         while t.optimizer.step < first_step + steps {
             if stop() {
@@ -953,13 +969,29 @@ mod cli {
             smooth = Some(s.smooth);
             if let Some(d) = s.diverged {
                 pb.abandon();
-                return Err(format!("training diverged: {d} (nothing saved)"));
+                return Err(match kept {
+                    Some(k) => format!(
+                        "training diverged: {d}; {} holds step {k}, the last healthy validation: continue from it with --resume {} and a lower --lr (or clipping on)",
+                        esc(&ckpt),
+                        esc(&ckpt)
+                    ),
+                    None => format!("training diverged: {d} (nothing saved)"),
+                });
             }
             let done = s.step - first_step;
             let validated = val_every > 0 && done % val_every == 0;
             if validated {
                 let (loss, check) = t.check_validation(Some(val_chars), stop);
                 val = loss;
+                // A healthy run's checkpoint is written at each validation, so that a divergence
+                // (or a crash) later on loses at most --val-every steps.
+                if t.monitor.healthy() {
+                    let bytes = t.save_checkpoint_with(text.as_deref()).or_else(|_| t.save_checkpoint());
+                    match bytes.map_err(|e| e.to_string()).and_then(|b| write_file(&ckpt, &b)) {
+                        Ok(()) => kept = Some(s.step),
+                        Err(e) => note(&pb, format!("warning: the checkpoint of step {} was not written: {}", s.step, esc(&e))),
+                    }
+                }
                 if let Some(m) = check.memorising {
                     note(&pb, format!(
                         "memorising: the validation loss ({:.3}) has not improved for {} checks and is more than 5 % above its best ({:.3}, step {})",
