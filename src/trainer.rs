@@ -463,15 +463,16 @@ impl Trainer {
     /// Backprop against central finite differences on the next training chunk, `per_tensor`
     /// (1 to 1000) parameters of every tensor chosen by `seed` ([`diagnose::grad_check`]). The run
     /// is left exactly as it was: the data position, the carried state, the last chunk's gradient
-    /// norms and the weights (changed one at a time and put back).
-    pub fn grad_check(&mut self, per_tensor: usize, seed: u64) -> Result<GradCheck> {
+    /// norms and the weights (changed one at a time and put back). `only`: one tensor, in
+    /// `state_dict` order (the page checks a tensor at a time, reporting progress between).
+    pub fn grad_check(&mut self, per_tensor: usize, seed: u64, only: Option<usize>) -> Result<GradCheck> {
         let (inputs, targets, state) = self.next_chunk();
         let d = self.model.dims();
         let mut ws = Workspace::new(d, self.config.seq_len, self.batcher.streams);
         self.model.forward(&mut ws, &inputs, &state);
         let mut grad = Params::zeros(d);
         self.model.backward(&mut ws, &inputs, &targets, &mut grad);
-        diagnose::grad_check(&mut self.model, &mut ws, &inputs, &targets, &state, &grad, per_tensor, seed)
+        diagnose::grad_check(&mut self.model, &mut ws, &inputs, &targets, &state, &grad, per_tensor, seed, only)
     }
 
     /// The default probe text: the start of the validation text (or of the training text).

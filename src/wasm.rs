@@ -363,20 +363,22 @@ impl WasmTrainer {
 
     /// Backprop against central finite differences on the next training chunk (the data position,
     /// the state and the weights are left as they were): `perTensor` (1 to 1000) parameters of
-    /// every tensor chosen by `seed`. Returns `{precision: 'f32', steps, loss, floor, tensors:
-    /// [{name, checked, max_rel_err, mean_rel_err}]}`: the three steps s (h = s · max(1, |w|); fd
-    /// is the median of the three central differences), the chunk's loss L, and per tensor the
-    /// relative errors |fd − bp| / max(|fd|, |bp|, floor). Six forward passes of a chunk per
-    /// parameter: seconds for the default model at 20 per tensor. Throws on
-    /// `perTensor` out of bounds.
+    /// every tensor, or of tensor `tensor` only (`state_dict` order), chosen by `seed`. Returns
+    /// `{precision: 'f32', steps, loss, floor, total, tensors: [{name, checked, max_rel_err,
+    /// mean_rel_err}]}`: the three steps s (h = s · max(1, |w|); fd is the median of the three
+    /// central differences), the chunk's loss L, the model's tensor count, and per tensor checked
+    /// the relative errors |fd − bp| / max(|fd|, |bp|, floor). Six forward passes of a chunk per
+    /// parameter: seconds for the default model at 20 per tensor, so the worker checks a tensor at
+    /// a time. Throws on `perTensor` or `tensor` out of bounds.
     #[wasm_bindgen(js_name = gradCheck)]
-    pub fn grad_check(&mut self, per_tensor: u32, seed: f64) -> Result<JsValue, JsError> {
-        let g = self.inner.grad_check(per_tensor as usize, seed_of(seed)).map_err(js_err)?;
+    pub fn grad_check(&mut self, per_tensor: u32, seed: f64, tensor: Option<u32>) -> Result<JsValue, JsError> {
+        let g = self.inner.grad_check(per_tensor as usize, seed_of(seed), tensor.map(|k| k as usize)).map_err(js_err)?;
         let out = Object::new();
         set(&out, "precision", &JsValue::from_str("f32"));
         set(&out, "steps", &f32s(&g.steps));
         set_f(&out, "loss", g.loss);
         set_f(&out, "floor", g.floor);
+        set_f(&out, "total", g.total as f64);
         let tensors = Array::new();
         for t in &g.tensors {
             let o = Object::new();

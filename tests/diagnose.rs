@@ -161,7 +161,7 @@ fn the_probe_is_two_to_128_characters() {
     assert_eq!(t.trace(&ok).unwrap().loss.len(), 127);
     assert_eq!(t.grad_flow("Th").unwrap().layers[0].len(), 1);
     for n in [0, 1001] {
-        assert!(matches!(t.grad_check(n, 1), Err(Error::Config(_))), "grad_check({n})");
+        assert!(matches!(t.grad_check(n, 1, None), Err(Error::Config(_))), "grad_check({n})");
     }
 }
 
@@ -267,7 +267,7 @@ fn trained(cell: CellKind, steps: usize) -> Trainer {
 fn the_gradient_check_is_small_for_a_healthy_model_and_catches_a_wrong_gradient() {
     for cell in [CellKind::Rnn, CellKind::Lstm, CellKind::Gru] {
         let mut t = trained(cell, 100);
-        let g = t.grad_check(20, 3).unwrap();
+        let g = t.grad_check(20, 3, None).unwrap();
         assert_eq!(g.tensors.len(), 3 + 4 * t.model.dims().layers);
         for c in &g.tensors {
             assert!(c.checked == 20 || c.name.starts_with("rnn.bias"), "{cell:?} {}: {} checked", c.name, c.checked);
@@ -282,7 +282,7 @@ fn the_gradient_check_is_small_for_a_healthy_model_and_catches_a_wrong_gradient(
         t.model.backward(&mut ws, &inputs, &targets, &mut grad);
         grad.layers[0].w_hh.iter_mut().for_each(|g| *g *= 1.5);
         grad.fc_b.iter_mut().for_each(|g| *g = -*g);
-        let bad = diagnose::grad_check(&mut t.model, &mut ws, &inputs, &targets, &state, &grad, 20, 3).unwrap();
+        let bad = diagnose::grad_check(&mut t.model, &mut ws, &inputs, &targets, &state, &grad, 20, 3, None).unwrap();
         for (c, ok) in bad.tensors.iter().zip(&g.tensors) {
             match c.name.as_str() {
                 "rnn.weight_hh_l0" => assert!(c.max_rel_err > 0.3 && c.mean_rel_err > 0.1, "{cell:?} caught: {c:?}"),
@@ -294,10 +294,25 @@ fn the_gradient_check_is_small_for_a_healthy_model_and_catches_a_wrong_gradient(
 }
 
 #[test]
+fn the_gradient_check_takes_one_tensor_at_a_time_when_asked() {
+    let mut t = trained(CellKind::Gru, 50);
+    let all = t.grad_check(20, 3, None).unwrap();
+    assert_eq!(all.total, all.tensors.len());
+    for k in 0..all.total {
+        let one = t.grad_check(20, 3, Some(k)).unwrap();
+        assert_eq!((one.total, one.tensors.len(), one.loss), (all.total, 1, all.loss), "tensor {k}");
+        let (c, want) = (&one.tensors[0], &all.tensors[k]);
+        assert_eq!((&c.name, c.checked), (&want.name, want.checked));
+        assert!(c.mean_rel_err < 1e-2 && c.max_rel_err < 0.1, "{c:?}");
+    }
+    assert!(matches!(t.grad_check(20, 3, Some(all.total)), Err(Error::Config(m)) if m.contains("no tensor 7")));
+}
+
+#[test]
 fn the_gradient_check_leaves_the_run_as_it_was() {
     let (mut a, mut b) = (trained(CellKind::Lstm, 5), trained(CellKind::Lstm, 5));
     let norms = a.dh_norms();
-    a.grad_check(25, 9).unwrap();
+    a.grad_check(25, 9, None).unwrap();
     assert_eq!(a.dh_norms(), norms, "the last chunk's gradient profile");
     assert_eq!(a.save_checkpoint().unwrap(), b.save_checkpoint().unwrap(), "weights, optimizer, position, state");
     for _ in 0..3 {

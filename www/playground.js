@@ -168,6 +168,7 @@ export class Playground {
       case 'flow':
       case 'trace':
       case 'gradcheck':
+      case 'gradcheckProgress':
         return this.emit(m.type, m);
       case 'updated':
         return this.onUpdated(m);

@@ -20,7 +20,10 @@
 //   save    {kind: 'model'|'checkpoint'}   replies `file` {kind, bytes (transferred), name}
 //   snapshot                      replies `snapshot` {step, bytes} (a checkpoint, for autosave)
 //   want    {wants: {sigma, flow, trace}}   which of the mathematics' numbers to post periodically
-//   gradcheck {perTensor, seed}   replies `gradcheck` {step, result} (finite differences vs backprop)
+//   gradcheck {perTensor, seed}   replies `gradcheckProgress` {done, of} after each tensor, then
+//                                 `gradcheck` {step, result} (finite differences vs backprop);
+//                                 training and Step wait meanwhile; a new model or a rollback
+//                                 ends it (`gradcheckProgress` {cancelled: true})
 //   update  {config}              learning rate, clipping and the other `live` settings, from the
 //                                 next step; replies `updated` {step, config} or error (update)
 //   rollback {to: 'good'|'best'}   back to the last healthy step or the best validation point;
@@ -74,6 +77,7 @@ let snaps = { good: null, best: null }; // {step, bytes}: checkpoints to roll ba
 let live = null; // the last config sent with `update`: applied again after a rollback
 const wants = { sigma: false, flow: false, trace: false }; // what the page's views show now
 let running = false;
+let checking = null; // the gradient check in progress: {perTensor, seed, step, next, result}
 let loopGen = 0; // invalidates a pending tick after pause/start
 
 const view = { prime: '', temperature: 0.8, length: 300, topK: 0, topP: 1, probeText: '' };
@@ -293,7 +297,7 @@ function schedule() {
 }
 
 function tick(gen) {
-  if (!running || !trainer || gen !== loopGen) return;
+  if (!running || !trainer || gen !== loopGen || checking) return;
   try {
     const s = trainer.trainFor(SLICE_MS, 1 << 30);
     if (s.steps > 0) {
@@ -324,6 +328,37 @@ function nanStop(e) {
   return { reason: 'nan', step, loss: NaN, reference: null, detail: message(e) };
 }
 
+/** A new model or a rollback ends a gradient check in progress: its chunk and weights are gone. */
+function cancelCheck() {
+  if (checking) post({ type: 'gradcheckProgress', cancelled: true });
+  checking = null;
+}
+
+/**
+ * One tensor of the gradient check in progress, then the next in a later task, so that the page
+ * hears progress and other messages (pause, a new model) get through between tensors. Training
+ * and Step wait until the check is done: every tensor is checked on the same chunk and weights.
+ */
+function checkNext(job) {
+  if (job !== checking || !trainer) return;
+  try {
+    const r = trainer.gradCheck(job.perTensor, job.seed + job.next, job.next);
+    if (job.result) job.result.tensors.push(...r.tensors);
+    else job.result = r;
+    job.next += 1;
+    if (job.next < r.total) {
+      post({ type: 'gradcheckProgress', done: job.next, of: r.total });
+      setTimeout(() => checkNext(job), 0);
+      return;
+    }
+    post({ type: 'gradcheck', step: job.step, result: job.result });
+  } catch (e) {
+    post({ type: 'error', where: 'gradcheck', message: message(e) });
+  }
+  checking = null;
+  if (running) schedule();
+}
+
 function setRunning(on) {
   running = on;
   loopGen += 1;
@@ -333,6 +368,7 @@ function setRunning(on) {
 
 function replace(t, from) {
   reported.clear();
+  cancelCheck();
   setRunning(false);
   if (trainer) trainer.free();
   trainer = t;
@@ -429,7 +465,7 @@ function handle(msg) {
       }
       return;
     case 'step': {
-      if (!trainer || running) return;
+      if (!trainer || running || checking) return;
       try {
         const t0 = performance.now();
         const s = trainer.step();
@@ -459,12 +495,8 @@ function handle(msg) {
     }
     case 'gradcheck': {
       if (!trainer) return;
-      try {
-        const result = trainer.gradCheck(msg.perTensor ?? 20, msg.seed ?? 1);
-        post({ type: 'gradcheck', step: run.lastStats ? run.lastStats.step : 0, result });
-      } catch (e) {
-        post({ type: 'error', where: 'gradcheck', message: message(e) });
-      }
+      checking = { perTensor: msg.perTensor ?? 20, seed: msg.seed ?? 1, step: run.lastStats ? run.lastStats.step : 0, next: 0, result: null };
+      checkNext(checking);
       return;
     }
     case 'update': {
@@ -496,6 +528,7 @@ function handle(msg) {
         post({ type: 'error', where: 'rollback', message: 'there is no saved point to go back to' });
         return;
       }
+      cancelCheck();
       let t;
       try {
         t = fromFile(snap.bytes, source);

@@ -62,8 +62,10 @@ pub struct GradCheck {
     pub loss: f64,
     /// The floor of the relative errors' denominators, [`FD_FLOOR`] · max(1, L).
     pub floor: f64,
-    /// One entry per tensor, in `state_dict` order.
+    /// One entry per tensor checked, in `state_dict` order.
     pub tensors: Vec<TensorCheck>,
+    /// Tensors in the model (all of them are checked unless one was asked for).
+    pub total: usize,
 }
 
 /// Checks that `per_tensor` is 1 to [`MAX_PER_TENSOR`].
@@ -93,7 +95,8 @@ fn loss_f64(model: &Model, ws: &Workspace, targets: &[u32], scratch: &mut [f32])
 /// Checks `analytic` — the backprop gradient of the mean cross-entropy of the chunk (`inputs`,
 /// `targets`: T·B time-major, in `ws`'s shape) from `state` — against central differences, for
 /// `per_tensor` (1 to [`MAX_PER_TENSOR`]) parameters of every tensor, chosen without repetition by
-/// the engine's [`Rng`] seeded with `seed` (all of a smaller tensor). Each parameter costs six
+/// the engine's [`Rng`] seeded with `seed` (all of a smaller tensor); only tensor `only` (in
+/// `state_dict` order) when given, so that a caller can check a tensor at a time. Each parameter costs six
 /// forward passes of the chunk and six repacks of the weights, plus one forward pass for L. The
 /// parameters are changed one at a time and put back bit for bit, and the model is repacked at
 /// the end: it is left as it was.
@@ -107,6 +110,7 @@ pub fn grad_check(
     analytic: &Params,
     per_tensor: usize,
     seed: u64,
+    only: Option<usize>,
 ) -> Result<GradCheck> {
     check_per_tensor(per_tensor)?;
     let mut scratch = vec![0.0f32; model.dims().vocab]; // (V)
@@ -114,7 +118,8 @@ pub fn grad_check(
     let mut rng = Rng::new(seed);
     let (mut chosen, mut counts) = (Vec::new(), Vec::new());
     analytic.for_each(|g| {
-        let (ti, n) = (counts.len(), per_tensor.min(g.len()));
+        let ti = counts.len();
+        let n = if only.is_none_or(|k| k == ti) { per_tensor.min(g.len()) } else { 0 };
         let first = chosen.len();
         while chosen.len() - first < n {
             let i = if n == g.len() { chosen.len() - first } else { rng.below(g.len()) };
@@ -124,6 +129,10 @@ pub fn grad_check(
         }
         counts.push(n);
     });
+    let total = counts.len();
+    if let Some(k) = only.filter(|&k| k >= total) {
+        return Err(Error::Config(format!("the model has {total} tensors; there is no tensor {k}")));
+    }
     model.forward(ws, inputs, state);
     let loss = loss_f64(model, ws, targets, &mut scratch);
     let floor = FD_FLOOR * loss.max(1.0);
@@ -148,17 +157,15 @@ pub fn grad_check(
     }
     model.repack();
     let mut rest = &errors[..];
-    let tensors = model
-        .params
-        .names_and_shapes()
-        .into_iter()
-        .zip(counts)
-        .map(|((name, _), n)| {
-            let (mine, next) = rest.split_at(n);
-            rest = next;
-            let max_rel_err = mine.iter().fold(0.0f64, |m, &e| m.max(e));
-            TensorCheck { name, checked: n, max_rel_err, mean_rel_err: mine.iter().sum::<f64>() / n as f64 }
-        })
-        .collect();
-    Ok(GradCheck { steps: FD_STEPS, loss, floor, tensors })
+    let mut tensors = Vec::new();
+    for ((name, _), n) in model.params.names_and_shapes().into_iter().zip(counts) {
+        if n == 0 {
+            continue; // not asked for
+        }
+        let (mine, next) = rest.split_at(n);
+        rest = next;
+        let max_rel_err = mine.iter().fold(0.0f64, |m, &e| m.max(e));
+        tensors.push(TensorCheck { name, checked: n, max_rel_err, mean_rel_err: mine.iter().sum::<f64>() / n as f64 });
+    }
+    Ok(GradCheck { steps: FD_STEPS, loss, floor, tensors, total })
 }

@@ -16,9 +16,20 @@ export function mount(parent, ctx) {
   // The gradient check: finite differences against backpropagation, in the worker.
   const check = el('button', { id: 'btn-gradcheck', type: 'button', class: 'small' }, 'Check gradients');
   const checkOut = el('div', { id: 'gradcheck', class: 'gradcheck', 'aria-live': 'polite' });
+  const progress = el('span', { id: 'gradcheck-progress', class: 'meta' });
+  const showProgress = (m) => {
+    if (m.cancelled) {
+      check.disabled = false;
+      checkOut.replaceChildren(el('p', { class: 'meta' }, 'The check stopped: the model changed. Check again to check this one.'));
+    } else {
+      progress.textContent = ` ${m.done} of ${m.of} tensors checked.`;
+      if (checkOut.firstChild) checkOut.firstChild.append(progress);
+    }
+  };
   check.addEventListener('click', () => {
     check.disabled = true;
     checkOut.replaceChildren(el('p', { class: 'meta' }, 'Checking… six forward passes of a chunk for each of ≥ 20 parameters per tensor: several seconds on the default model, and training waits meanwhile.'));
+    progress.textContent = '';
     pg.gradCheck(20, 1 + Math.floor(Math.random() * 1e6));
   });
   const showCheck = (m) => {
@@ -50,7 +61,7 @@ export function mount(parent, ctx) {
   const showDh = (m) => {
     if (m.norms.length && m.norms[0].length) chart.update(m.norms);
   };
-  const offs = [ctx.on('progress', showClip), ctx.on('dh', showDh), ctx.on('gradcheck', showCheck), ctx.on('error', () => {
+  const offs = [ctx.on('progress', showClip), ctx.on('dh', showDh), ctx.on('gradcheck', showCheck), ctx.on('gradcheckProgress', showProgress), ctx.on('error', () => {
     check.disabled = false;
   }), ctx.on('built', () => {
     checkOut.replaceChildren();
