@@ -388,6 +388,20 @@ export class Playground {
     this.sendWants();
   }
 
+  /**
+   * `fn` hears every `what` message (sigma, flow, trace: numbers the worker computes only while a
+   * view wants them) and, at once, the last one; returns the function that stops both.
+   */
+  follow(what, fn) {
+    const off = this.on(what, fn);
+    this.want(what, true);
+    if (this.last[what]) fn(this.last[what]);
+    return () => {
+      off();
+      this.want(what, false);
+    };
+  }
+
   sendWants() {
     if (!this.worker || !this.s.workerReady) return;
     const wants = {};

@@ -23,6 +23,7 @@ export function mountPlayground(container, { store, mode, controls = 'full', eng
     controls,
     root,
     on: (type, fn) => pg.on(type, fn),
+    follow: (what, fn) => pg.follow(what, fn),
     status: () => pg.status(),
     alert: (message, kind) => pg.alert(message, kind),
     setInvalid: (name, problem) => pg.setInvalid(name, problem),

@@ -137,12 +137,13 @@ export function mount(parent, ctx) {
     sigma.update(lines, sigmaSeries.steps, labels);
   };
 
+  if (!pg.last.flow) maps.append(el('p', { class: 'meta' }, 'The maps appear once a model is built (press Start or Step).'));
   const offs = [
-    ctx.on('flow', (m) => {
+    ctx.follow('flow', (m) => {
       data = m;
       draw();
     }),
-    ctx.on('sigma', onSigma),
+    ctx.follow('sigma', onSigma),
     ctx.on('built', () => {
       data = null;
       sigmaSeries.steps = [];
@@ -151,20 +152,9 @@ export function mount(parent, ctx) {
       maps.append(el('p', { class: 'meta' }, 'The maps appear here in a moment.'));
     }),
   ];
-  pg.want('flow', true);
-  pg.want('sigma', true);
-  if (pg.last.flow) {
-    data = pg.last.flow;
-    draw();
-  } else {
-    maps.append(el('p', { class: 'meta' }, 'The maps appear once a model is built (press Start or Step).'));
-  }
-  if (pg.last.sigma) onSigma(pg.last.sigma);
   return {
     destroy() {
       for (const off of offs) off();
-      pg.want('flow', false);
-      pg.want('sigma', false);
       curve.destroy();
       sigma.destroy();
       section.remove();

@@ -127,8 +127,9 @@ export function mount(parent, ctx) {
     layer = Number(layerSel.value);
     render();
   });
+  if (!pg.last.trace) body.append(el('p', { class: 'meta' }, 'The numbers appear once a model is built (press Start or Step).'));
   const offs = [
-    ctx.on('trace', (m) => {
+    ctx.follow('trace', (m) => {
       trace = m.trace;
       vocab = m.vocab ?? vocab;
       render();
@@ -138,18 +139,9 @@ export function mount(parent, ctx) {
       clear(body);
     }),
   ];
-  pg.want('trace', true);
-  if (pg.last.trace) {
-    trace = pg.last.trace.trace;
-    vocab = pg.last.trace.vocab ?? [];
-    render();
-  } else {
-    body.append(el('p', { class: 'meta' }, 'The numbers appear once a model is built (press Start or Step).'));
-  }
   return {
     destroy() {
       for (const off of offs) off();
-      pg.want('trace', false);
       section.remove();
     },
   };

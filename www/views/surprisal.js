@@ -16,7 +16,6 @@ function colour(bits) {
 }
 
 export function mount(parent, ctx) {
-  const { pg } = ctx;
   const text = el('div', { id: 'surprisal-text', class: 'surprisal-text', role: 'group', 'aria-label': 'Probe text coloured by surprisal; each character can be focused' });
   const readout = el('p', { id: 'surprisal-readout', class: 'meta surprisal-readout', 'aria-live': 'polite' }, 'Hover or focus a character to see what the model expected there.');
   const summary = el('p', { class: 'meta' });
@@ -67,7 +66,7 @@ export function mount(parent, ctx) {
     summary.textContent = `Average over these ${trace.targets.length} characters: ${(total / trace.targets.length).toFixed(3)} bits per character.`;
   };
   const offs = [
-    ctx.on('trace', (m) => {
+    ctx.follow('trace', (m) => {
       trace = m.trace;
       vocab = m.vocab ?? vocab;
       render();
@@ -78,16 +77,9 @@ export function mount(parent, ctx) {
       spans.length = 0;
     }),
   ];
-  pg.want('trace', true);
-  if (pg.last.trace) {
-    trace = pg.last.trace.trace;
-    vocab = pg.last.trace.vocab ?? [];
-    render();
-  }
   return {
     destroy() {
       for (const off of offs) off();
-      pg.want('trace', false);
       section.remove();
     },
   };
