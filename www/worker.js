@@ -58,17 +58,9 @@ let WasmTrainer = null;
 let taskText = null; // the engine's taskText(name, seed, split, maxChars)
 
 const SLICE_MS = 90; // one trainFor call; the loop yields to the message queue after each
-const PROGRESS_MS = 100;
-const DH_MS = 400;
-const VAL_MS = 3000;
-const SAMPLE_MS = 3000;
-const PROBE_MS = 2000;
 const VAL_CHARS = 20000; // validation cost stays bounded on large corpora
 const PROBE_CHARS = 240;
 const TASK_TEXT_CHARS = 20000; // of a task's text for the page to show: the model trains on all of it
-const SIGMA_MS = 2000;
-const FLOW_MS = 4000;
-const TRACE_MS = 3000;
 const MATH_CHARS = 128; // the probe text of the mathematics views (gradFlow and trace take at most 128)
 
 let trainer = null;
@@ -89,24 +81,19 @@ function freshRun() {
     smooth: null, // the engine's smoothed loss (src/monitor.rs)
     best: null, // {loss, step}: the best validation point, as the engine's monitor judged it
     lastStats: null,
-    lastPost: 0,
-    lastDh: 0,
-    lastVal: 0,
-    lastSample: 0,
-    lastProbe: 0,
+    posted: {}, // series name → performance.now() of its last post
     speedMark: { ms: 0, chars: 0 },
     speed: null,
     recentClipped: [], // last ~50 steps' clipped flags, summarised as a fraction
     norms: [], // pre-clip gradient norms not yet posted
-    lastSigma: 0,
-    lastFlow: 0,
-    lastTrace: 0,
     samples: 0,
     seed: 1,
   };
 }
 
 const post = (msg, transfer = []) => self.postMessage(msg, transfer);
+const message = (e) => (e && e.message ? e.message : String(e));
+const stepNow = () => (run.lastStats ? run.lastStats.step : 0);
 
 // Periodic jobs (sample, probe) would repeat the same error every few seconds; report it once
 // until the view settings change.
@@ -117,10 +104,9 @@ function reportOnce(where, e) {
   reported.add(key);
   post({ type: 'error', where, message: message(e) });
 }
-const message = (e) => (e && e.message ? e.message : String(e));
 
 /** Folds one slice (or step) into the running statistics. */
-function account(steps, meanLoss, last, ms, clippedSteps, norms = null) {
+function account(steps, last, ms, clippedSteps, norms = null) {
   run.trainMs += ms;
   // Every step's pre-clip gradient norm, until the next progress message carries them.
   if (norms) for (const n of norms) run.norms.push(n);
@@ -158,133 +144,123 @@ function progressMsg() {
   };
 }
 
-function postDh() {
-  const norms = trainer.dhNorms();
-  post({ type: 'dh', step: run.lastStats ? run.lastStats.step : 0, norms }, norms.map((a) => a.buffer));
-}
-
-function postVal() {
-  // The engine judges the check (src/monitor.rs): a new best, memorising, a healthy run.
-  const v = trainer.validate(VAL_CHARS);
-  const step = run.lastStats ? run.lastStats.step : 0;
-  // A healthy point to come back to, and the best weights so far.
-  if (v.improved || (v.healthy && (!snaps.good || step > snaps.good.step))) {
-    const snap = snapshot(step);
-    if (snap) snaps.good = snap;
-    if (v.improved && snap) snaps.best = snap;
-  }
-  if (v.improved) run.best = { loss: v.loss, step };
-  post({ type: 'val', step, loss: v.loss, best: run.best });
-  if (v.memorising) post({ type: 'memorising', best: run.best.loss, bestStep: run.best.step, loss: v.loss, checks: v.memorising });
-}
-
-function postSample() {
-  try {
-    run.samples += 1;
-    const s = trainer.sample(view.prime, view.length, view.temperature, view.topK, view.topP, run.seed * 1000003 + run.samples);
-    post({
-      type: 'sample', step: run.lastStats ? run.lastStats.step : 0, text: s.text, prime: view.prime,
-      temperature: view.temperature, topK: view.topK, topP: view.topP, unknown: s.unknown,
-    });
-  } catch (e) {
-    reportOnce('sample', e);
-  }
-}
-
-function postProbe() {
-  try {
-    const text = view.probeText || trainer.defaultProbeText(PROBE_CHARS);
-    const p = trainer.probe(text);
-    const layers = p.layers.map((l) => Object.keys(l).map((name) => ({ name, values: l[name] })));
-    const transfer = layers.flatMap((l) => l.map((a) => a.values.buffer));
-    post({ type: 'probe', step: run.lastStats ? run.lastStats.step : 0, chars: p.chars, hidden: p.hidden, layers }, transfer);
-  } catch (e) {
-    reportOnce('probe', e);
-  }
-}
-
 /** The probe text the mathematics views use: its first 128 characters (the engine's bound). */
 function mathText() {
   const text = view.probeText || trainer.defaultProbeText(PROBE_CHARS);
   return Array.from(text).slice(0, MATH_CHARS).join('');
 }
 
-/** σ_max of each gate block of each layer's W_hh. */
-function postSigma() {
-  try {
-    const values = trainer.sigmaMax();
-    post({ type: 'sigma', step: run.lastStats ? run.lastStats.step : 0, values }, values.map((a) => a.buffer));
-  } catch (e) {
-    reportOnce('sigma', e);
-  }
-}
+/**
+ * What the worker streams to the page, one entry per message type: how often (ms) while
+ * training, whether it is posted at all now (`when`; the mathematics' numbers only while a view
+ * shows them), and `post()`, which computes and posts one. A failing periodic job is reported
+ * once (reportOnce) rather than every few seconds.
+ */
+const SERIES = {
+  progress: { ms: 100, when: () => run.lastStats !== null, post: () => post(progressMsg()) },
+  dh: {
+    ms: 400,
+    when: () => run.lastStats !== null,
+    post() {
+      const norms = trainer.dhNorms();
+      post({ type: 'dh', step: stepNow(), norms }, norms.map((a) => a.buffer));
+    },
+  },
+  val: {
+    ms: 3000,
+    post() {
+      // The engine judges the check (src/monitor.rs): a new best, memorising, a healthy run.
+      const v = trainer.validate(VAL_CHARS);
+      const step = stepNow();
+      // A healthy point to come back to, and the best weights so far.
+      if (v.improved || (v.healthy && (!snaps.good || step > snaps.good.step))) {
+        const snap = snapshot(step);
+        if (snap) snaps.good = snap;
+        if (v.improved && snap) snaps.best = snap;
+      }
+      if (v.improved) run.best = { loss: v.loss, step };
+      post({ type: 'val', step, loss: v.loss, best: run.best });
+      if (v.memorising) post({ type: 'memorising', best: run.best.loss, bestStep: run.best.step, loss: v.loss, checks: v.memorising });
+    },
+  },
+  sample: {
+    ms: 3000,
+    post() {
+      run.samples += 1;
+      const s = trainer.sample(view.prime, view.length, view.temperature, view.topK, view.topP, run.seed * 1000003 + run.samples);
+      post({
+        type: 'sample', step: stepNow(), text: s.text, prime: view.prime,
+        temperature: view.temperature, topK: view.topK, topP: view.topP, unknown: s.unknown,
+      });
+    },
+  },
+  probe: {
+    ms: 2000,
+    post() {
+      const p = trainer.probe(view.probeText || trainer.defaultProbeText(PROBE_CHARS));
+      const layers = p.layers.map((l) => Object.keys(l).map((name) => ({ name, values: l[name] })));
+      const transfer = layers.flatMap((l) => l.map((a) => a.values.buffer));
+      post({ type: 'probe', step: stepNow(), chars: p.chars, hidden: p.hidden, layers }, transfer);
+    },
+  },
+  // σ_max of each gate block of each layer's W_hh.
+  sigma: {
+    ms: 2000,
+    when: () => wants.sigma,
+    post() {
+      const values = trainer.sigmaMax();
+      post({ type: 'sigma', step: stepNow(), values }, values.map((a) => a.buffer));
+    },
+  },
+  // ‖∂ℓ_t/∂h_k‖ for the math probe text, one T×T matrix per layer.
+  flow: {
+    ms: 4000,
+    when: () => wants.flow,
+    post() {
+      const text = mathText();
+      const layers = trainer.gradFlow(text);
+      post({ type: 'flow', step: stepNow(), chars: Array.from(text), layers }, layers.map((a) => a.buffer));
+    },
+  },
+  // Every number of the forward and backward pass over the math probe text (microscope, surprisal).
+  trace: {
+    ms: 3000,
+    when: () => wants.trace,
+    post() {
+      const t = trainer.trace(mathText());
+      const transfer = [t.targets.buffer, t.loss.buffer, t.probs.buffer];
+      for (const l of t.layers) for (const v of Object.values(l)) if (v && v.buffer) transfer.push(v.buffer);
+      post({ type: 'trace', step: stepNow(), trace: t, vocab: run.vocab }, transfer);
+    },
+  },
+};
 
-/** ‖∂ℓ_t/∂h_k‖ for the math probe text, one T×T matrix per layer. */
-function postFlow() {
+/** Posts one of the SERIES now (if it is wanted) and restarts its clock. */
+function postSeries(name) {
+  const s = SERIES[name];
+  run.posted[name] = performance.now();
+  if (!trainer || (s.when && !s.when())) return;
   try {
-    const text = mathText();
-    const layers = trainer.gradFlow(text);
-    post({ type: 'flow', step: run.lastStats ? run.lastStats.step : 0, chars: Array.from(text), layers }, layers.map((a) => a.buffer));
+    s.post();
   } catch (e) {
-    reportOnce('flow', e);
+    if (e instanceof WebAssembly.RuntimeError) {
+      setRunning(false);
+      trapped(e);
+    } else reportOnce(name, e);
   }
-}
-
-/** Every number of the forward and backward pass over the math probe text (microscope, surprisal). */
-function postTrace() {
-  try {
-    const t = trainer.trace(mathText());
-    const transfer = [t.targets.buffer, t.loss.buffer, t.probs.buffer];
-    for (const l of t.layers) for (const v of Object.values(l)) if (v && v.buffer) transfer.push(v.buffer);
-    post({ type: 'trace', step: run.lastStats ? run.lastStats.step : 0, trace: t, vocab: run.vocab }, transfer);
-  } catch (e) {
-    reportOnce('trace', e);
-  }
-}
-
-/** The wanted mathematics numbers, now (after a build, a load or a rollback). */
-function postMath() {
-  if (wants.sigma) postSigma();
-  if (wants.flow) postFlow();
-  if (wants.trace) postTrace();
 }
 
 /** Everything the page refreshes periodically, each on its own clock. `force` posts all now. */
 function periodic(force) {
   const now = performance.now();
-  if (run.lastStats && (force || now - run.lastPost >= PROGRESS_MS)) {
-    run.lastPost = now;
-    post(progressMsg());
+  for (const [name, s] of Object.entries(SERIES)) {
+    if (force || now - (run.posted[name] ?? 0) >= s.ms) postSeries(name);
   }
-  if (force || now - run.lastDh >= DH_MS) {
-    run.lastDh = now;
-    if (run.lastStats) postDh();
-  }
-  if (force || now - run.lastVal >= VAL_MS) {
-    run.lastVal = now;
-    postVal();
-  }
-  if (force || now - run.lastSample >= SAMPLE_MS) {
-    run.lastSample = now;
-    postSample();
-  }
-  if (force || now - run.lastProbe >= PROBE_MS) {
-    run.lastProbe = now;
-    postProbe();
-  }
-  // The mathematics views' numbers, only while a view shows them.
-  if (wants.sigma && (force || now - run.lastSigma >= SIGMA_MS)) {
-    run.lastSigma = now;
-    postSigma();
-  }
-  if (wants.flow && (force || now - run.lastFlow >= FLOW_MS)) {
-    run.lastFlow = now;
-    postFlow();
-  }
-  if (wants.trace && (force || now - run.lastTrace >= TRACE_MS)) {
-    run.lastTrace = now;
-    postTrace();
-  }
+}
+
+/** What a fresh or restored model shows at once: its validation loss, probe and the mathematics. */
+function postFresh(names = ['val', 'probe']) {
+  for (const name of [...names, 'sigma', 'flow', 'trace']) postSeries(name);
 }
 
 // A zero-delay yield: setTimeout(0) is clamped to 4 ms when nested; a MessageChannel is not.
@@ -301,7 +277,7 @@ function tick(gen) {
   try {
     const s = trainer.trainFor(SLICE_MS, 1 << 30);
     if (s.steps > 0) {
-      account(s.steps, s.mean_loss, s.last, s.elapsed_ms, s.clipped_steps, s.norms);
+      account(s.steps, s.last, s.elapsed_ms, s.clipped_steps, s.norms);
       if (s.last.diverged) return diverge(stopOf(s.last.diverged));
     }
   } catch (e) {
@@ -324,8 +300,7 @@ function stopOf(d) {
 
 /** The engine refused a step whose loss or gradient was not finite. */
 function nanStop(e) {
-  const step = run.lastStats ? run.lastStats.step + 1 : 1;
-  return { reason: 'nan', step, loss: NaN, reference: null, detail: message(e) };
+  return { reason: 'nan', step: stepNow() + 1, loss: NaN, reference: null, detail: message(e) };
 }
 
 /** A new model or a rollback ends a gradient check in progress: its chunk and weights are gone. */
@@ -410,194 +385,188 @@ function fromFile(bytes, src) {
   return src.task ? WasmTrainer.fromFileForTask(bytes, src.task.name, src.task.seed) : WasmTrainer.fromFile(bytes, src.corpus);
 }
 
-function handle(msg) {
-  switch (msg.type) {
-    case 'build': {
-      const src = sourceOf(msg);
-      let t;
-      try {
-        const config = JSON.stringify(msg.config);
-        t = src.task ? WasmTrainer.forTask(config, src.task.name, src.task.seed) : new WasmTrainer(config, msg.corpus);
-      } catch (e) {
-        post({ type: 'error', where: 'build', message: message(e) });
-        return;
-      }
-      const info = replace(t, src);
-      post({ type: 'built', info, probeText: trainer.defaultProbeText(PROBE_CHARS), loaded: false, task: src.task ?? null });
-      postVal(); // step 0: validation loss of the untrained model, close to log V
-      postProbe();
-      postMath();
-      run.lastVal = run.lastProbe = performance.now();
-      return;
-    }
-    case 'load': {
-      const src = sourceOf(msg);
-      let t;
-      try {
-        t = fromFile(new Uint8Array(msg.bytes), src);
-      } catch (e) {
-        post({ type: 'error', where: 'load', message: message(e) });
-        return;
-      }
-      // The text the file was trained on, when it carries it and it is not the current one.
-      let carried = null;
-      if (src.corpus !== undefined) {
-        const c = WasmTrainer.fileCorpus(new Uint8Array(msg.bytes));
-        if (typeof c === 'string' && c !== src.corpus) carried = c;
-      }
-      const info = replace(t, src);
-      post({ type: 'built', info, probeText: trainer.defaultProbeText(PROBE_CHARS), loaded: true, name: msg.name, task: src.task ?? null, carried });
-      postVal();
-      postSample();
-      postProbe();
-      postMath();
-      run.lastVal = run.lastSample = run.lastProbe = performance.now();
-      return;
-    }
-    case 'start':
-      if (trainer && !running) setRunning(true);
-      return;
-    case 'pause':
-      if (running) {
-        setRunning(false);
-        // The last progress message may be up to 100 ms old: show where training really stopped.
-        if (run.lastStats) post(progressMsg());
-      }
-      return;
-    case 'step': {
-      if (!trainer || running || checking) return;
-      try {
-        const t0 = performance.now();
-        const s = trainer.step();
-        account(1, s.loss, s, performance.now() - t0, s.clipped ? 1 : 0);
-        if (s.diverged) {
-          periodic(true);
-          return diverge(stopOf(s.diverged));
-        }
-      } catch (e) {
-        if (/^training diverged/.test(message(e))) return diverge(nanStop(e));
-        post({ type: 'error', where: 'train', message: message(e) });
-        return;
-      }
-      periodic(true);
-      return;
-    }
-    case 'want': {
-      // Which of the mathematics' numbers the page's views show; the new ones come at once.
-      const fresh = Object.keys(wants).filter((k) => msg.wants[k] && !wants[k]);
-      for (const k of Object.keys(wants)) wants[k] = !!msg.wants[k];
-      if (trainer) {
-        if (fresh.includes('sigma')) postSigma();
-        if (fresh.includes('flow')) postFlow();
-        if (fresh.includes('trace')) postTrace();
-      }
-      return;
-    }
-    case 'gradcheck': {
-      if (!trainer) return;
-      checking = { perTensor: msg.perTensor ?? 20, seed: msg.seed ?? 1, step: run.lastStats ? run.lastStats.step : 0, next: 0, result: null };
-      checkNext(checking);
-      return;
-    }
-    case 'update': {
-      // Settings that may change during a run (learning rate, clipping, …), from the next step.
-      if (!trainer) return;
-      try {
-        trainer.updateLive(JSON.stringify(msg.config));
-        live = msg.config;
-        post({ type: 'updated', step: run.lastStats ? run.lastStats.step : 0, config: msg.config });
-      } catch (e) {
-        post({ type: 'error', where: 'update', message: message(e) });
-      }
-      return;
-    }
-    case 'snapshot': {
-      // A checkpoint for the page's autosave (not a download).
-      if (!trainer) return;
-      try {
-        const bytes = trainer.saveCheckpoint();
-        post({ type: 'snapshot', step: run.lastStats ? run.lastStats.step : 0, bytes }, [bytes.buffer]);
-      } catch (e) {
-        post({ type: 'snapshot', step: 0, bytes: null, error: message(e) });
-      }
-      return;
-    }
-    case 'rollback': {
-      const snap = snaps[msg.to];
-      if (!snap || !source) {
-        post({ type: 'error', where: 'rollback', message: 'there is no saved point to go back to' });
-        return;
-      }
-      cancelCheck();
-      let t;
-      try {
-        t = fromFile(snap.bytes, source);
-      } catch (e) {
-        post({ type: 'error', where: 'rollback', message: message(e) });
-        return;
-      }
-      setRunning(false);
-      t.adoptMonitor(trainer);
-      trainer.free();
-      trainer = t;
-      // The snapshot holds the settings of its time; the ones changed since (a lower learning
-      // rate after a divergence, clipping turned on) apply from here on.
-      if (live) {
-        try {
-          trainer.updateLive(JSON.stringify(live));
-        } catch {
-          // A config the model no longer matches: keep the snapshot's.
-        }
-      }
-      // The run goes on from the snapshot: its clock stays, its step is the snapshot's, and the
-      // smoothed loss starts again (the losses after the snapshot are gone).
-      run.smooth = null;
-      const info = trainer.info();
-      const chars = snap.step * info.config.seq_len * info.report.streams;
-      if (run.lastStats) run.lastStats = { ...run.lastStats, step: snap.step, chars };
-      run.speedMark = { ms: run.trainMs, chars };
-      post({ type: 'restored', to: msg.to, step: snap.step, info });
-      postVal();
-      postProbe();
-      postMath();
-      return;
-    }
-    case 'taskText': {
-      // The start of a task's text, for the page to show (it must not put megabytes in the DOM).
-      const split = msg.split === 'val' ? 'val' : 'train';
-      const maxChars = Number.isFinite(msg.maxChars) ? msg.maxChars : TASK_TEXT_CHARS;
-      try {
-        const { task } = sourceOf({ task: {}, ...msg });
-        post({ type: 'taskText', task, split, maxChars, text: taskText(task.name, task.seed, split, maxChars) });
-      } catch (e) {
-        post({ type: 'error', where: 'taskText', message: message(e) });
-      }
-      return;
-    }
-    case 'view':
-      reported.clear();
-      Object.assign(view, msg.sample ?? {});
-      if (typeof msg.probeText === 'string') view.probeText = msg.probeText;
-      return;
-    case 'sample':
-      if (trainer) postSample();
-      return;
-    case 'probe':
-      if (trainer) postProbe();
-      return;
-    case 'save': {
-      if (!trainer) return;
-      try {
-        const bytes = msg.kind === 'checkpoint' ? trainer.saveCheckpoint(!!msg.withCorpus) : trainer.saveModel();
-        post({ type: 'file', kind: msg.kind, bytes }, [bytes.buffer]);
-      } catch (e) {
-        post({ type: 'error', where: 'save', message: message(e) });
-      }
-      return;
-    }
-    default:
-      post({ type: 'error', where: 'worker', message: `unknown message type ${msg.type}` });
+/** Runs `make()` for a new trainer; an engine error becomes an `error` message (where) and null. */
+function attempt(where, make) {
+  try {
+    return make();
+  } catch (e) {
+    if (e instanceof WebAssembly.RuntimeError) throw e;
+    post({ type: 'error', where, message: message(e) });
+    return null;
   }
+}
+
+/** The page's messages, one handler each (the protocol is listed at the top of this file). */
+const HANDLERS = {
+  build(msg) {
+    const src = sourceOf(msg);
+    const config = JSON.stringify(msg.config);
+    const t = attempt('build', () => (src.task ? WasmTrainer.forTask(config, src.task.name, src.task.seed) : new WasmTrainer(config, msg.corpus)));
+    if (!t) return;
+    const info = replace(t, src);
+    post({ type: 'built', info, probeText: trainer.defaultProbeText(PROBE_CHARS), loaded: false, task: src.task ?? null });
+    postFresh(); // step 0: validation loss of the untrained model, close to log V
+  },
+
+  load(msg) {
+    const src = sourceOf(msg);
+    const t = attempt('load', () => fromFile(new Uint8Array(msg.bytes), src));
+    if (!t) return;
+    // The text the file was trained on, when it carries it and it is not the current one.
+    let carried = null;
+    if (src.corpus !== undefined) {
+      const c = WasmTrainer.fileCorpus(new Uint8Array(msg.bytes));
+      if (typeof c === 'string' && c !== src.corpus) carried = c;
+    }
+    const info = replace(t, src);
+    post({ type: 'built', info, probeText: trainer.defaultProbeText(PROBE_CHARS), loaded: true, name: msg.name, task: src.task ?? null, carried });
+    postFresh(['val', 'sample', 'probe']);
+  },
+
+  start() {
+    if (trainer && !running) setRunning(true);
+  },
+
+  pause() {
+    if (!running) return;
+    setRunning(false);
+    // The last progress message may be up to 100 ms old: show where training really stopped.
+    if (run.lastStats) post(progressMsg());
+  },
+
+  step() {
+    if (!trainer || running || checking) return;
+    try {
+      const t0 = performance.now();
+      const s = trainer.step();
+      account(1, s, performance.now() - t0, s.clipped ? 1 : 0);
+      if (s.diverged) {
+        periodic(true);
+        return diverge(stopOf(s.diverged));
+      }
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError) throw e;
+      if (/^training diverged/.test(message(e))) return diverge(nanStop(e));
+      post({ type: 'error', where: 'train', message: message(e) });
+      return;
+    }
+    periodic(true);
+  },
+
+  // Which of the mathematics' numbers the page's views show; the new ones come at once.
+  want(msg) {
+    const fresh = Object.keys(wants).filter((k) => msg.wants[k] && !wants[k]);
+    for (const k of Object.keys(wants)) wants[k] = !!msg.wants[k];
+    if (trainer) for (const k of fresh) postSeries(k);
+  },
+
+  gradcheck(msg) {
+    if (!trainer) return;
+    checking = { perTensor: msg.perTensor ?? 20, seed: msg.seed ?? 1, step: stepNow(), next: 0, result: null };
+    checkNext(checking);
+  },
+
+  // Settings that may change during a run (learning rate, clipping, …), from the next step.
+  update(msg) {
+    if (!trainer) return;
+    try {
+      trainer.updateLive(JSON.stringify(msg.config));
+      live = msg.config;
+      post({ type: 'updated', step: stepNow(), config: msg.config });
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError) throw e;
+      post({ type: 'error', where: 'update', message: message(e) });
+    }
+  },
+
+  // A checkpoint for the page's autosave (not a download).
+  snapshot() {
+    if (!trainer) return;
+    try {
+      const bytes = trainer.saveCheckpoint();
+      post({ type: 'snapshot', step: stepNow(), bytes }, [bytes.buffer]);
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError) throw e;
+      post({ type: 'snapshot', step: 0, bytes: null, error: message(e) });
+    }
+  },
+
+  rollback(msg) {
+    const snap = snaps[msg.to];
+    if (!snap || !source) {
+      post({ type: 'error', where: 'rollback', message: 'there is no saved point to go back to' });
+      return;
+    }
+    cancelCheck();
+    const t = attempt('rollback', () => fromFile(snap.bytes, source));
+    if (!t) return;
+    setRunning(false);
+    t.adoptMonitor(trainer);
+    trainer.free();
+    trainer = t;
+    // The snapshot holds the settings of its time; the ones changed since (a lower learning
+    // rate after a divergence, clipping turned on) apply from here on.
+    if (live) {
+      try {
+        trainer.updateLive(JSON.stringify(live));
+      } catch {
+        // A config the model no longer matches: keep the snapshot's.
+      }
+    }
+    // The run goes on from the snapshot: its clock stays, its step is the snapshot's, and the
+    // smoothed loss starts again (the losses after the snapshot are gone).
+    run.smooth = null;
+    const info = trainer.info();
+    const chars = snap.step * info.config.seq_len * info.report.streams;
+    if (run.lastStats) run.lastStats = { ...run.lastStats, step: snap.step, chars };
+    run.speedMark = { ms: run.trainMs, chars };
+    post({ type: 'restored', to: msg.to, step: snap.step, info });
+    postFresh();
+  },
+
+  // The start of a task's text, for the page to show (it must not put megabytes in the DOM).
+  taskText(msg) {
+    const split = msg.split === 'val' ? 'val' : 'train';
+    const maxChars = Number.isFinite(msg.maxChars) ? msg.maxChars : TASK_TEXT_CHARS;
+    try {
+      const { task } = sourceOf({ task: {}, ...msg });
+      post({ type: 'taskText', task, split, maxChars, text: taskText(task.name, task.seed, split, maxChars) });
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError) throw e;
+      post({ type: 'error', where: 'taskText', message: message(e) });
+    }
+  },
+
+  view(msg) {
+    reported.clear();
+    Object.assign(view, msg.sample ?? {});
+    if (typeof msg.probeText === 'string') view.probeText = msg.probeText;
+  },
+
+  sample() {
+    if (trainer) postSeries('sample');
+  },
+
+  probe() {
+    if (trainer) postSeries('probe');
+  },
+
+  save(msg) {
+    if (!trainer) return;
+    try {
+      const bytes = msg.kind === 'checkpoint' ? trainer.saveCheckpoint(!!msg.withCorpus) : trainer.saveModel();
+      post({ type: 'file', kind: msg.kind, bytes }, [bytes.buffer]);
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError) throw e;
+      post({ type: 'error', where: 'save', message: message(e) });
+    }
+  },
+};
+
+function handle(msg) {
+  const h = Object.hasOwn(HANDLERS, msg.type) ? HANDLERS[msg.type] : null;
+  if (h) h(msg);
+  else post({ type: 'error', where: 'worker', message: `unknown message type ${msg.type}` });
 }
 
 // Messages that arrive while the wasm module is still loading wait here.
