@@ -79,7 +79,7 @@ class RnnPlayground extends HTMLElement {
     pg.on('built', () => {
       valLoss = null;
     });
-    pg.on('sample', (s) => fire('sample', { text: s.text, step: s.step, prime: s.prime, temperature: s.temperature }));
+    pg.on('sample', (s) => fire('sample', { text: s.text, step: s.step, prime: s.prime, primed: s.primed, temperature: s.temperature }));
     let last = '';
     pg.on('status', () => {
       const state = pg.status().label;

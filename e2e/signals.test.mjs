@@ -61,8 +61,8 @@ inBrowsers('honest signals', (name, env) => {
       await fill(page, '#corpus', Array.from({ length: 6000 }, () => String.fromCharCode(97 + rnd())).join(''));
       await click(page, '#btn-start');
       const notice = await until(() => text(page, '#alert [data-key="signal"]'), { timeout: 180_000, what: 'the memorising notice' });
-      assert.match(notice, /memorising its training text: the validation loss has not improved for 5 checks and is \d+ % above its best \([\d.]+ nats at step (\d+)\)/);
-      const best = Number(/at step (\d+)/.exec(notice)[1]);
+      assert.match(notice, /memorising its training text: the validation loss rose from its best, [\d.]+ nats at step [\d,]+, to [\d.]+ \(\+[\d.]+ ± [\d.]+\), while its loss on training text fell from [\d.]+ to [\d.]+/);
+      const best = Number(/at step ([\d,]+)/.exec(notice)[1].replace(/,/g, ''));
       assert.equal(await text(page, '#run-state'), 'training', 'memorising is a notice; training goes on');
       await click(page, '#alert [data-key="signal"] .alert-actions button');
       await until(async () => /Rolled back to step .*the best validation point/.test(await text(page, '[role="alert"]')), { what: 'the rollback to the best' });

@@ -5,6 +5,9 @@ use crate::kernels::multiversion;
 use crate::kernels::simd::{Scalar, Simd};
 
 multiversion! {
+    // Not inlined: the trainer's validation calls it per row too, and each inlined copy carries
+    // the whole kernel (1.6 KB of wasm).
+    #[inline(never)]
     /// Mean cross-entropy (nats) of `logits` (N, V) against `targets` (N); when `grad` is given it
     /// receives ∂loss/∂logits = (softmax − onehot) / N. The log-sum-exp is shifted by the row maximum.
     pub fn cross_entropy(logits: &[f32], vocab: usize, targets: &[u32], grad: Option<&mut [f32]>) -> f32 = xent_impl;

@@ -9,7 +9,7 @@
 
 use crate::config::Config;
 use crate::error::Error;
-use crate::monitor::Divergence;
+use crate::monitor::{remedies, Divergence};
 use crate::sample::SampleOptions;
 use crate::tasks::{self, Split, Task};
 use crate::trainer::{CorpusReport, StepStats, Trainer};
@@ -53,6 +53,15 @@ fn step_stats(st: &StepStats) -> JsValue {
     set(&o, "chars", &num(st.chars));
     set_f(&o, "smooth", st.smooth as f64);
     set(&o, "diverged", &st.diverged.map_or(JsValue::NULL, divergence));
+    o.into()
+}
+
+/// A plain object of named numbers.
+fn numbers(fields: &[(&str, f64)]) -> JsValue {
+    let o = Object::new();
+    for &(k, v) in fields {
+        set_f(&o, k, v);
+    }
     o.into()
 }
 
@@ -242,17 +251,47 @@ impl WasmTrainer {
     }
 
     /// A validation check over at most `max_chars` validation characters (all of them when
-    /// omitted), judged by the monitor: `{loss, improved, healthy, memorising}`, the mean loss in
-    /// nats (`null` without validation text), whether it is a new best, whether the training loss
-    /// is healthy (a point worth rolling back to) and, the first time the memorising rule holds
-    /// for the best, the number of checks without a better loss (else 0).
+    /// omitted), judged by the monitor ([`crate::monitor`]): `{loss, improved, healthy,
+    /// memorising, plateau}`, the mean loss in nats (`null` without validation text), whether it
+    /// is a new best, whether the training loss is healthy (a point worth rolling back to), the
+    /// first time the memorising evidence holds for the best `{best, bestStep, loss, trainBest,
+    /// train, rise, riseSe, widening, wideningSe}` (else `null`), and while the model has stopped
+    /// improving `{best, bestStep, since, loss, train, new, remedies: string[]}` (else `null`).
     pub fn validate(&mut self, max_chars: Option<u32>) -> JsValue {
         let (loss, check) = self.inner.check_validation(max_chars.map(|n| n as usize), || false);
         let o = Object::new();
         set(&o, "loss", &loss.map_or(JsValue::NULL, |v| JsValue::from_f64(v as f64)));
         set(&o, "improved", &JsValue::from_bool(check.improved));
         set(&o, "healthy", &JsValue::from_bool(self.inner.monitor.healthy()));
-        set_f(&o, "memorising", check.memorising.map_or(0.0, |m| m.checks as f64));
+        let memorising = check.memorising.map_or(JsValue::NULL, |m| {
+            numbers(&[
+                ("best", m.best as f64),
+                ("bestStep", m.best_step as f64),
+                ("loss", m.loss as f64),
+                ("trainBest", m.train_best as f64),
+                ("train", m.train as f64),
+                ("rise", m.rise as f64),
+                ("riseSe", m.rise_se as f64),
+                ("widening", m.widening as f64),
+                ("wideningSe", m.widening_se as f64),
+            ])
+        });
+        set(&o, "memorising", &memorising);
+        let plateau = check.plateau.map_or(JsValue::NULL, |p| {
+            let po = numbers(&[
+                ("best", p.best as f64),
+                ("bestStep", p.best_step as f64),
+                ("since", p.since as f64),
+                ("loss", p.loss as f64),
+                ("train", p.train as f64),
+            ]);
+            let obj: &Object = po.unchecked_ref();
+            set(obj, "new", &JsValue::from_bool(p.new));
+            let names: Array = remedies(&self.inner.config).into_iter().map(|r| JsValue::from_str(r.name())).collect();
+            set(obj, "remedies", &names);
+            po
+        });
+        set(&o, "plateau", &plateau);
         o.into()
     }
 
@@ -260,11 +299,12 @@ impl WasmTrainer {
     /// its averages and smoothed loss start again.
     #[wasm_bindgen(js_name = adoptMonitor)]
     pub fn adopt_monitor(&mut self, old: &WasmTrainer) {
-        self.inner.monitor = old.inner.monitor;
-        self.inner.monitor.restart();
+        self.inner.monitor = old.inner.monitor.clone();
+        self.inner.monitor.restart(self.inner.optimizer.step);
     }
 
-    /// Generates `length` characters after `prime` from the zero state, with its own seeded RNG so
+    /// Generates `length` characters after `prime` (fed from the zero state; see
+    /// [`WasmTrainer::sample_prime`] for real text to prime with), with its own seeded RNG so
     /// sampling never perturbs training. Returns `{text, unknown}` where `unknown` lists prime
     /// characters missing from the vocabulary. `temperature` 0 is greedy; `top_k` 0 and `top_p` 1
     /// keep every character.
@@ -284,6 +324,14 @@ impl WasmTrainer {
         let unknown = char_array(&mut s.unknown.iter().copied());
         set(&out, "unknown", &unknown);
         Ok(out.into())
+    }
+
+    /// Real text for a sample to continue when no prime is given, chosen by `seed`: at most 160
+    /// characters of the validation text (of the training text without one), from the start of a
+    /// line, sentence or word to the end of one ([`Trainer::sample_prime`]).
+    #[wasm_bindgen(js_name = samplePrime)]
+    pub fn sample_prime(&self, seed: f64) -> String {
+        self.inner.sample_prime(seed_of(seed))
     }
 
     /// Activations of every layer for `text` (at most 2048 characters) from the zero state:

@@ -14,7 +14,7 @@ use rnn_playground::model::{Precision, State, Workspace};
 use rnn_playground::kernels::Isa;
 use rnn_playground::rng::Rng;
 use rnn_playground::sample::{pick, PickScratch, SampleOptions, Sampler};
-use rnn_playground::trainer::{decode_corpus, sequence_loss, sequence_loss_at};
+use rnn_playground::trainer::{decode_corpus, prime_bounds, sequence_loss, sequence_loss_at, PRIME_CHARS};
 use rnn_playground::vocab::{Vocab, UNKNOWN};
 use rnn_playground::{Error, Trainer};
 
@@ -255,6 +255,42 @@ fn sampling_respects_its_options() {
     let cont = t.sample("", 10, &greedy, 1, true).unwrap();
     assert_eq!(cont.text.chars().count(), 10);
     assert!(t.sample("x", 10, &SampleOptions { temperature: f32::NAN, ..greedy }, 1, false).is_err());
+}
+
+#[test]
+fn a_prime_is_cut_at_line_then_sentence_then_word_boundaries() {
+    let bounds = |s: &str| {
+        let chars: Vec<char> = s.chars().collect();
+        let (a, b) = prime_bounds(&chars);
+        chars[a..b].iter().collect::<String>()
+    };
+    // Whole lines when there are line ends (the first, cut, line dropped; the last, cut, too).
+    assert_eq!(bounds("..a\nb......b\nc.....c\nd..."), "b......b\nc.....c\n");
+    // Whole sentences, the space after the full stop kept, when there is no line end.
+    assert_eq!(bounds("ing home. The river rose. Anna watched it. She ran to"), "The river rose. Anna watched it. ");
+    // Whole words otherwise; a Chinese full stop is a sentence end.
+    assert_eq!(bounds("ver the bridge and into the vill"), "the bridge and into the ");
+    assert_eq!(bounds("天很冷。我们去学校。妈妈在"), "我们去学校。");
+    // No boundary at all: the text as it is.
+    assert_eq!(bounds("abcdefgh"), "abcdefgh");
+    assert_eq!(bounds(""), "");
+}
+
+#[test]
+fn a_default_prime_is_real_validation_text_ending_at_a_line_end() {
+    let config = Config { hidden: 16, embed: 8, ..Config::default() };
+    let t = Trainer::for_task(config, rnn_playground::tasks::Task::Remember, 1).unwrap();
+    let val = rnn_playground::tasks::text(rnn_playground::tasks::Task::Remember, 1, rnn_playground::tasks::Split::Val);
+    let primes: Vec<String> = (0..20).map(|seed| t.sample_prime(seed)).collect();
+    for p in &primes {
+        assert!(!p.is_empty() && p.chars().count() <= PRIME_CHARS, "{p:?}");
+        assert!(p.ends_with('\n') && val.contains(&format!("\n{p}")), "whole lines of the validation text: {p:?}");
+    }
+    assert!(primes.iter().any(|p| p != &primes[0]), "the seed chooses where");
+    assert_eq!(t.sample_prime(7), t.sample_prime(7));
+    // Without validation text, the training text.
+    let no_val = Trainer::new(Config { val_fraction: 0.0, ..tiny(CellKind::Gru) }, "one two. three four. five six. ").unwrap();
+    assert!("one two. three four. five six. ".contains(&no_val.sample_prime(3)));
 }
 
 #[test]

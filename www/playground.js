@@ -15,6 +15,14 @@ import { presetById } from './presets.js';
 const MAX_POINTS = 6000;
 /** Earlier runs kept on the loss chart for comparison. */
 const MAX_RUNS = 5;
+/** What may take a model that has stopped improving further (the engine's `remedies`), in words. */
+const REMEDY = {
+  gated: () => 'an LSTM or a GRU, whose gates carry information (and gradient) across many steps',
+  longer_t: (c) => `a longer sequence length T (now ${c.seq_len}), so that the gradient reaches further back`,
+  bigger: (c) => `a bigger hidden size (now ${c.hidden}) or more layers`,
+  lower_lr: (c) => `a lower or decaying learning rate (now ${c.lr}, constant), so that the weights settle lower`,
+};
+const int = (x) => Number(x).toLocaleString('en-US');
 
 export class Playground {
   /**
@@ -485,12 +493,35 @@ export class Playground {
     this.emit('status');
   }
 
-  /** The validation loss turned up while training goes on: offer the best weights. */
+  /**
+   * The engine's evidence of memorising (src/monitor.rs): the validation loss rose from its best
+   * while the loss on training text fell, beyond their noise. Training goes on; offer the best weights.
+   */
   onMemorising(m) {
-    const pct = Math.round((m.loss / m.best - 1) * 100);
-    this.alert(`the model is memorising its training text: the validation loss has not improved for ${m.checks} checks and is ${pct} % above its best (${m.best.toFixed(3)} nats at step ${m.bestStep}). More training will not make it better on new text; a larger text, a smaller model or a lower learning rate would.`, 'info', [
-      { label: `Go back to the best weights (step ${m.bestStep})`, run: () => this.rollback('best') },
+    const f = (x) => x.toFixed(3);
+    this.alert(null, 'info', [], 'plateau');
+    this.alert(`the model is memorising its training text: the validation loss rose from its best, ${f(m.best)} nats at step ${int(m.bestStep)}, to ${f(m.loss)} (+${f(m.rise)} ± ${f(m.riseSe)}), while its loss on training text fell from ${f(m.trainBest)} to ${f(m.train)}: the gap between them grew by ${f(m.widening)} ± ${f(m.wideningSe)}. More training will not make it better on new text; a larger text, a smaller model or a lower learning rate would.`, 'info', [
+      { label: `Go back to the best weights (step ${int(m.bestStep)})`, run: () => this.rollback('best') },
     ], 'signal');
+  }
+
+  /**
+   * The engine's plateau (src/monitor.rs): the model has stopped improving while training and
+   * validation agree. Shown while it holds (a dismissed notice comes back only with a new plateau),
+   * with what may take this model further.
+   */
+  onPlateau(p) {
+    const shown = this.alerts.has('plateau');
+    if (!p || this.alerts.get('signal')?.kind === 'error') {
+      if (shown) this.alert(null, 'info', [], 'plateau');
+      return;
+    }
+    if (!p.new && !shown) return;
+    const c = this.s.info.config;
+    const f = (x) => x.toFixed(3);
+    const remedies = p.remedies.map((r) => REMEDY[r]?.(c)).filter(Boolean);
+    const next = remedies.length ? ` If its samples still go wrong, try ${remedies.join('; or ')}.` : '';
+    this.alert(`the model has stopped improving: its best validation loss since step ${int(p.since)} is less than 1 % below the best before (${f(p.best)} nats at step ${int(p.bestStep)}). Training and validation agree (${f(p.train)} and ${f(p.loss)} nats on text read the same way), so it is not memorising: it has learned what it can with these settings.${next}`, 'info', [], 'plateau');
   }
 
   rollback(to) {
@@ -523,6 +554,7 @@ export class Playground {
     s.diverged = null;
     s.best = null;
     this.alert(null, 'info', [], 'signal');
+    this.alert(null, 'info', [], 'plateau');
     if (this.pendingCurves) {
       // A saved run resumed: its curves come back with it.
       const c = this.pendingCurves;
@@ -625,6 +657,7 @@ export class Playground {
 
   onVal(v) {
     if (v.best) this.s.best = v.best;
+    this.onPlateau(v.plateau ?? null);
     if (v.loss !== null) {
       this.s.lastVal = v.loss;
       this.series.val[this.chartRow(v.step)] = v.loss;

@@ -29,11 +29,14 @@
 //   rollback {to: 'good'|'best'}   back to the last healthy step or the best validation point;
 //                                  replies `restored` {to, step, info}
 // Worker → page: ready {engine} | fatal {message} | built {info, probeText, loaded, task} | state {running}
-//   | progress {...} | val {step, loss} | sample {step, text, prime, temperature, unknown}
+//   | progress {...} | val {step, loss} | sample {step, text, prime, primed: 'yours'|'validation'|'training',
+//     temperature, unknown} (without a prime of the page's, the engine's samplePrime: real text)
 //   | probe {step, chars, hidden, layers:[{name: Float32Array}]} (buffers transferred)
 //   | dh {step, norms: [Float32Array]} | file {...} | error {where, message}
 //   | diverged {reason: 'nan'|'jump'|'uniform'|'far', step, loss, reference, goodStep} (training stopped)
-//   | memorising {best, bestStep, loss, checks}     (val carries `best: {loss, step}` too)
+//   | memorising {best, bestStep, loss, trainBest, train, rise, riseSe, widening, wideningSe}
+//     (the engine's evidence, src/monitor.rs; val carries `best: {loss, step}` and `plateau`:
+//     {best, bestStep, since, loss, train, new, remedies} while the model has stopped improving)
 //   | sigma {step, values: [Float32Array(G)]} | flow {step, chars, layers: [Float32Array(T·T)]}
 //   | trace {step, trace, vocab}   (the three only while wanted)  | gradcheck {step, result}
 //   progress carries `norms`: the pre-clip gradient norm of every step since the last one
@@ -179,17 +182,21 @@ const SERIES = {
         if (v.improved && snap) snaps.best = snap;
       }
       if (v.improved) run.best = { loss: v.loss, step };
-      post({ type: 'val', step, loss: v.loss, best: run.best });
-      if (v.memorising) post({ type: 'memorising', best: run.best.loss, bestStep: run.best.step, loss: v.loss, checks: v.memorising });
+      post({ type: 'val', step, loss: v.loss, best: run.best, plateau: v.plateau });
+      if (v.memorising) post({ type: 'memorising', ...v.memorising });
     },
   },
   sample: {
     ms: 3000,
     post() {
       run.samples += 1;
-      const s = trainer.sample(view.prime, view.length, view.temperature, view.topK, view.topP, run.seed * 1000003 + run.samples);
+      const seed = run.seed * 1000003 + run.samples;
+      // Without a prime of the user's the sample continues a stretch of real text that the engine
+      // picks, so it starts mid-text from a warmed state rather than with junk from zeros.
+      const prime = view.prime || trainer.samplePrime(seed);
+      const s = trainer.sample(prime, view.length, view.temperature, view.topK, view.topP, seed);
       post({
-        type: 'sample', step: stepNow(), text: s.text, prime: view.prime,
+        type: 'sample', step: stepNow(), text: s.text, prime, primed: view.prime ? 'yours' : run.primeSource,
         temperature: view.temperature, topK: view.topK, topP: view.topP, unknown: s.unknown,
       });
     },
@@ -353,6 +360,7 @@ function replace(t, from) {
   const info = trainer.info();
   run.seed = Number(info.config.seed) || 1;
   run.vocab = info.vocab;
+  run.primeSource = info.report.val_chars >= 2 ? 'validation' : 'training';
   snaps = { good: snapshot(info.step), best: null };
   return info;
 }

@@ -37,6 +37,7 @@ mod cli {
     use rnn_playground::diagnose::{self, MAX_PROBE_CHARS};
     use rnn_playground::loss::{bits_per_char, perplexity};
     use rnn_playground::model::{Model, Precision};
+    use rnn_playground::monitor::{remedies, Remedy};
     use rnn_playground::rng::Rng;
     use rnn_playground::sample::{SampleOptions, Sampler};
     use rnn_playground::settings::{self, Group, Kind, SampleSettings, Setting, SETTINGS};
@@ -994,9 +995,12 @@ mod cli {
                 }
                 if let Some(m) = check.memorising {
                     note(&pb, format!(
-                        "memorising: the validation loss ({:.3}) has not improved for {} checks and is more than 5 % above its best ({:.3}, step {})",
-                        m.loss, m.checks, m.best, m.best_step
+                        "memorising: {m}. More training will not make it better on new text; more text, a smaller \
+                         model or a lower --lr would generalise better"
                     ));
+                }
+                if let Some(p) = check.plateau.filter(|p| p.new) {
+                    note(&pb, format!("plateau: {p}. {}", remedy_words(&t.config)));
                 }
             }
             pb.set_position(done);
@@ -1013,8 +1017,16 @@ mod cli {
                 ));
             }
             if sample_every > 0 && done % sample_every == 0 && !quiet {
-                if let Ok(sm) = t.sample("", sample_len, &sample_opts, s.step, false) {
-                    note(&pb, format!("--- sample at step {} ---\n{}\n---", s.step, escape(&sm.text, true)));
+                // Continuing real text from a warmed state, not the zero state's junk.
+                let prime = t.sample_prime(s.step);
+                if let Ok(sm) = t.sample(&prime, sample_len, &sample_opts, s.step, false) {
+                    let from = if t.report.val_chars >= 2 { "validation" } else { "training" };
+                    note(&pb, format!(
+                        "--- sample at step {}, after the prime \"{}\" ({from} text) ---\n{}\n---",
+                        s.step,
+                        escape(&prime, false),
+                        escape(&sm.text, true)
+                    ));
                 }
             }
         }
@@ -1039,6 +1051,24 @@ mod cli {
             false,
         );
         Ok(())
+    }
+
+    /// What may take a model that has stopped improving further, as flags ([`remedies`]).
+    fn remedy_words(config: &Config) -> String {
+        let words: Vec<&str> = remedies(config)
+            .into_iter()
+            .map(|r| match r {
+                Remedy::Gated => "a gated cell (--cell lstm or gru) carries information further back",
+                Remedy::LongerT => "a longer --seq-len lets the gradient reach further back",
+                Remedy::Bigger => "a bigger --hidden (or more --layers) holds more",
+                Remedy::LowerLr => "a lower --lr or a decay (--lr-decay 0.5) lets the weights settle lower",
+            })
+            .collect();
+        if words.is_empty() {
+            "If its samples still go wrong, the text may need a model of another kind".into()
+        } else {
+            format!("If its samples still go wrong: {}", words.join("; "))
+        }
     }
 
     fn model_and_vocab(path: &str, vocab_path: Option<String>) -> Result<(Model, Vocab), String> {

@@ -48,7 +48,7 @@ export const WORDS = {
   top_k: { label: 'Top-k', title: 'Sample only among the k most likely next characters; 0 keeps them all.' },
   top_p: { label: 'Top-p', title: 'Nucleus sampling: keep the smallest set of likely characters whose probabilities add up to p; 1 keeps them all.' },
   length: { label: 'Length', title: 'How many characters each sample generates.' },
-  prime: { label: 'Prime text', title: 'Text fed to the network before sampling, to set its hidden state; empty starts from a newline.' },
+  prime: { label: 'Prime text', title: 'Text fed to the network before sampling, to set its hidden state. Empty: each sample continues a stretch of the validation text (shown faded), so it starts mid-text rather than from a blank state.' },
   preset: { label: 'Preset', title: 'A built-in text, or your own.' },
   units: { label: 'Units', title: 'The loss in nats or bits per character, or as perplexity.', options: { nats: 'nats per char', bits: 'bits per char', ppl: 'perplexity' } },
   views: { label: 'Views', title: 'Which views are shown.' },

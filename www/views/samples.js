@@ -6,6 +6,8 @@ import { el, clear } from './dom.js';
 import { field } from './fields.js';
 
 const KEEP = 25; // history length
+/** What a sample's prime was (the worker's `primed`). */
+const PRIMED = { yours: 'after your prime', validation: 'primed with validation text', training: 'primed with training text' };
 
 export function mount(parent, ctx) {
   const { pg } = ctx;
@@ -25,23 +27,24 @@ export function mount(parent, ctx) {
     el('h2', { id: 'samples-h' }, 'Samples ', el('span', { class: 'sub' }, 'generated every few seconds while training')),
     controls.childElementCount ? controls : '',
     list,
-    el('div', { class: 'row spread' }, el('p', { class: 'explain' }, 'Each sample starts from a fresh state and draws one character at a time from the model’s prediction.'), now));
+    el('div', { class: 'row spread' }, el('p', { class: 'explain' }, 'Each sample reads its prime (faded: a stretch of validation text the model has not trained on, or your own prime text) from a fresh state, then draws one character at a time from the model’s prediction.'), now));
   parent.append(section);
 
   const empty = (message = 'Samples appear here once training starts.') => {
     clear(list);
     list.append(el('p', { class: 'empty' }, message));
   };
-  const add1 = ({ step, text, prime, temperature, topK, topP, unknown }) => {
+  const add1 = ({ step, text, prime, primed, temperature, topK, topP, unknown }) => {
     const placeholder = list.querySelector('.empty');
     if (placeholder) placeholder.remove();
     const t = Number(temperature);
     let head = `step ${step} · temperature ${t.toFixed(2)}${t === 0 ? ' (greedy)' : ''}`;
     if (topK) head += ` · top-k ${topK}`;
     if (topP !== undefined && topP < 1) head += ` · top-p ${topP}`;
+    if (prime) head += ` · ${PRIMED[primed] ?? PRIMED.yours} (faded)`;
     if (unknown && unknown.length) head += ` · not in vocabulary: ${unknown.map((c) => JSON.stringify(c)).join(' ')}`;
     const pre = el('pre');
-    if (prime) pre.append(el('span', { class: 'prime', title: 'prime text' }, prime));
+    if (prime) pre.append(el('span', { class: 'prime', title: `prime: ${PRIMED[primed] ?? PRIMED.yours}` }, prime));
     pre.append(text);
     const item = el('article', { class: 'sample' }, el('header', {}, head), pre);
     // Keep the reader's position: if they scrolled down into the history, don't yank it.
