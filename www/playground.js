@@ -156,6 +156,7 @@ export class Playground {
         return this.onBuilt(m);
       case 'state':
         this.s.running = m.running;
+        this.s.finished = !!m.finished;
         this.emit('status');
         return;
       case 'progress':
@@ -328,7 +329,12 @@ export class Playground {
     this.s.autoPaused = false;
     this.s.diverged = null;
     if (this.needsBuild()) this.build('start');
-    else this.send({ type: 'start' });
+    else this.send(this.startMessage());
+  }
+
+  /** Start training; with the `steps` setting, until that step (a run already past it goes on). */
+  startMessage() {
+    return { type: 'start', until: this.store.get('steps') };
   }
 
   pause() {
@@ -463,7 +469,7 @@ export class Playground {
       if (!held.delete(reason)) return;
       if (held.size === 0 && this.s.autoPaused) {
         this.s.autoPaused = false;
-        this.send({ type: 'start' });
+        this.send(this.startMessage());
         this.emit('status');
       }
     }
@@ -602,7 +608,7 @@ export class Playground {
     s.afterBuild = null;
     if (then === 'start') {
       if (s.held.size) s.autoPaused = true;
-      else this.send({ type: 'start' });
+      else this.send(this.startMessage());
     }
     if (then === 'step') this.send({ type: 'step' });
     this.emit('status');
@@ -712,6 +718,7 @@ export class Playground {
     else if (s.building) label = 'building…';
     else if (s.running) label = 'training';
     else if (s.diverged) label = 'stopped: diverged';
+    else if (paused && s.finished) label = `done: ${s.step.toLocaleString('en-US')} steps`;
     else if (paused && s.autoPaused) label = 'paused (out of view)';
     else if (paused) label = 'paused';
     else if (s.model) label = 'ready';

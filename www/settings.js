@@ -27,6 +27,18 @@ const PAGE_SETTINGS = [
     help: 'Loss in nats or bits per character, or as perplexity',
   },
   {
+    name: 'steps', group: 'page', kind: 'int', min: 0, max: Number.MAX_SAFE_INTEGER, default: 0,
+    help: 'Train this many steps, then pause (0: no limit); the loss chart spans them',
+  },
+  {
+    name: 'loss_min', group: 'page', kind: 'real', min: 0, max: 100, default: 0,
+    help: 'The bottom of the loss chart in nats, when loss_max is set',
+  },
+  {
+    name: 'loss_max', group: 'page', kind: 'real', min: 0, max: 100, default: 0,
+    help: 'The top of the loss chart in nats (0: fit the curves)',
+  },
+  {
     name: 'controls', group: 'embed', kind: 'choice', default: 'basic', choices: ['none', 'basic', 'full'],
     help: 'Embeds: none, basic (Start, Pause, Reset, Step, temperature) or full (every setting)',
   },

@@ -26,7 +26,7 @@ export const LINK_DEFAULTS = {
     lr_decay: 1, lr_decay_every: 1000, momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8,
     val_fraction: 0.1, max_vocab: 8000,
     temperature: 0.8, top_k: 0, top_p: 1, length: 300, prime: '',
-    preset: 'english', views: 'loss,gradients,samples,heatmap', units: 'nats', controls: 'basic', autostart: false,
+    preset: 'english', views: 'loss,gradients,samples,heatmap', units: 'nats', steps: 0, loss_min: 0, loss_max: 0, controls: 'basic', autostart: false,
   },
   // 2: the mathematics views joined the default views.
   2: {
@@ -35,7 +35,7 @@ export const LINK_DEFAULTS = {
     lr_decay: 1, lr_decay_every: 1000, momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8,
     val_fraction: 0.1, max_vocab: 8000,
     temperature: 0.8, top_k: 0, top_p: 1, length: 300, prime: '',
-    preset: 'english', views: 'loss,gradients,samples,heatmap,equations,flow,microscope,surprisal,gates', units: 'nats', controls: 'basic', autostart: false,
+    preset: 'english', views: 'loss,gradients,samples,heatmap,equations,flow,microscope,surprisal,gates', units: 'nats', steps: 0, loss_min: 0, loss_max: 0, controls: 'basic', autostart: false,
   },
 };
 

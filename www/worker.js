@@ -13,7 +13,8 @@
 //   taskText {task: {name, seed}, split?: 'train'|'val', maxChars?}   the start of a task's text
 //                                 (20,000 characters unless maxChars): replies `taskText`
 //                                 {task, split, maxChars, text} or `error` (where: 'taskText')
-//   start / pause                 run or stop the training loop; replies `state`
+//   start {until} / pause         run (until step `until`, when it is ahead) or stop the training
+//                                 loop; replies `state` {running, finished: the run reached `until`}
 //   step                          one optimizer step; replies `progress` (+ dh, sample, probe, val)
 //   view    {sample:{prime, temperature, length, topK, topP}, probeText}   live view settings
 //   sample / probe                produce one now
@@ -72,6 +73,7 @@ let snaps = { good: null, best: null }; // {step, bytes}: checkpoints to roll ba
 let live = null; // the last config sent with `update`: applied again after a rollback
 const wants = { sigma: false, flow: false, trace: false }; // what the page's views show now
 let running = false;
+let until = 0; // the step to stop at (0: none)
 let checking = null; // the gradient check in progress: {perTensor, seed, step, next, result}
 let loopGen = 0; // invalidates a pending tick after pause/start
 
@@ -282,11 +284,12 @@ function schedule() {
 function tick(gen) {
   if (!running || !trainer || gen !== loopGen || checking) return;
   try {
-    const s = trainer.trainFor(SLICE_MS, 1 << 30);
+    const s = trainer.trainFor(SLICE_MS, until ? until - stepNow() : 1 << 30);
     if (s.steps > 0) {
       account(s.steps, s.last, s.elapsed_ms, s.clipped_steps, s.norms);
       if (s.last.diverged) return diverge(stopOf(s.last.diverged));
     }
+    if (until && stepNow() >= until) return finish();
   } catch (e) {
     // Divergence (or any engine error): stop and tell the page; the model keeps its last weights.
     setRunning(false);
@@ -341,11 +344,18 @@ function checkNext(job) {
   if (running) schedule();
 }
 
-function setRunning(on) {
+function setRunning(on, finished = false) {
   running = on;
   loopGen += 1;
-  post({ type: 'state', running });
+  post({ type: 'state', running, finished });
   if (on) schedule();
+}
+
+/** The run reached the step it was started for: everything at that step, then a stop. */
+function finish() {
+  until = 0;
+  periodic(true);
+  setRunning(false, true);
 }
 
 function replace(t, from) {
@@ -431,8 +441,11 @@ const HANDLERS = {
     postFresh(['val', 'sample', 'probe']);
   },
 
-  start() {
-    if (trainer && !running) setRunning(true);
+  // `until`: stop at that step (the page's `steps` setting), unless the run is already there.
+  start(msg) {
+    if (!trainer || running) return;
+    until = msg.until > stepNow() ? msg.until : 0;
+    setRunning(true);
   },
 
   pause() {

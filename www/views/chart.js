@@ -53,7 +53,9 @@ export class PlotBox {
 const PAST = ['#8e7cc3', '#2e9e6a', '#c59100', '#d14a8b', '#5a8fa8'];
 
 /**
- * The loss chart. `update(data)` with {steps, train, val, logV, units, best, past, marks}: `past` are
+ * The loss chart. `update(data)` with {steps, train, val, logV, units, xMax, yRange, best, past,
+ * marks}: `xMax` > 0 spans the x axis from 0 to it (the run's steps), `yRange` [lo, hi] in nats
+ * fixes the y axis (null: fit the curves); `past` are
  * earlier runs [{label, steps, train, val}], each drawn as its validation curve (or its training
  * curve when it has fewer than two validation points); a click on a legend entry hides a curve.
  * `marks` [{step, label}] are dashed vertical lines where the learning rate or clipping changed.
@@ -107,7 +109,14 @@ export class LossChart extends PlotBox {
           },
         ],
       },
-      scales: { x: { time: false }, y: ppl ? { distr: 3, log: 10 } : { range: (u, min, max) => [Math.max(0, min - (max - min) * 0.05), max + (max - min) * 0.05 || 1] } },
+      scales: {
+        // A run with a number of steps spans them from the start (a pair of playgrounds shares the axis).
+        x: { time: false, ...(this.xMax > 0 ? { range: (u, min, max) => [0, Math.max(this.xMax, max ?? 0)] } : {}) },
+        // An author's range, in nats, converted; else fit the curves.
+        y: this.yRange
+          ? { ...(ppl ? { distr: 3, log: 10 } : {}), range: () => this.yRange.map((v) => convert(v, units)) }
+          : ppl ? { distr: 3, log: 10 } : { range: (u, min, max) => [Math.max(0, min - (max - min) * 0.05), max + (max - min) * 0.05 || 1] },
+      },
       axes: [
         { ...axisStyle(this.node), label: 'step', labelSize: 18, size: 34 },
         { ...axisStyle(this.node), label: UNIT_LABEL[units], labelSize: 18, size: 46, values: (u, vals) => vals.map((v) => (v === null ? '' : ppl ? String(+v.toPrecision(3)) : +v.toFixed(2))) },
@@ -129,14 +138,19 @@ export class LossChart extends PlotBox {
   }
 
   /** Redraws with new raw data (nats). Keeps the user's zoom only when nothing else changed. */
-  update({ steps, train, val, logV, units, best = null, past = [], marks = [], unigram = null, bigram = null }) {
+  update({ steps, train, val, logV, units, xMax = 0, yRange = null, best = null, past = [], marks = [], unigram = null, bigram = null }) {
     this.marks = marks;
+    const ranges = `${xMax}|${yRange}`;
+    const reranged = ranges !== this.ranges;
+    this.ranges = ranges;
+    this.xMax = xMax;
+    this.yRange = yRange && yRange[1] > yRange[0] ? yRange : null;
     const curves = past.map((r) => {
       const useVal = r.val.filter((v) => v !== null).length >= 2;
       return { label: `${r.label} (${useVal ? 'validation' : 'train'})`, steps: r.steps, ys: useVal ? r.val : r.train };
     });
     const labels = curves.map((c) => c.label);
-    const rebuild = units !== this.units || labels.join('\n') !== this.pastLabels.join('\n');
+    const rebuild = reranged || units !== this.units || labels.join('\n') !== this.pastLabels.join('\n');
     this.units = units;
     this.pastLabels = labels;
     this.baselines = [unigram, bigram];

@@ -52,6 +52,9 @@ export const WORDS = {
   preset: { label: 'Preset', title: 'A built-in text, or your own.' },
   units: { label: 'Units', title: 'The loss in nats or bits per character, or as perplexity.', options: { nats: 'nats per char', bits: 'bits per char', ppl: 'perplexity' } },
   views: { label: 'Views', title: 'Which views are shown.' },
+  steps: { label: 'Steps', title: 'Train this many steps, then pause (0: no limit). The loss chart spans them, so that two playgrounds side by side share the x axis.' },
+  loss_min: { label: 'Loss chart bottom', title: 'The bottom of the loss chart, in nats (used with the top).' },
+  loss_max: { label: 'Loss chart top', title: 'The top of the loss chart, in nats; 0 fits the curves. A narrow range shows small differences (0.28 against 0.20 nats).' },
 };
 
 export const label = (name) => WORDS[name]?.label ?? name;

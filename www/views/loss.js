@@ -31,10 +31,10 @@ export function mount(parent, ctx) {
       const r = pg.s.info ? pg.s.info.report : null;
       // Entropies come in bits per character; the chart converts from nats.
       const nats = (bits) => (Number.isFinite(bits) ? bits * Math.LN2 : null);
-      chart.update({ ...pg.series, logV, units: store.get('units'), best: pg.s.best, past: pg.runs, marks: pg.series.marks ?? [], unigram: r ? nats(r.unigram_bits) : null, bigram: r ? nats(r.bigram_bits) : null });
+      chart.update({ ...pg.series, logV, units: store.get('units'), xMax: store.get('steps'), yRange: store.get('loss_max') > 0 ? [store.get('loss_min'), store.get('loss_max')] : null, best: pg.s.best, past: pg.runs, marks: pg.series.marks ?? [], unigram: r ? nats(r.unigram_bits) : null, bigram: r ? nats(r.bigram_bits) : null });
     });
   };
-  const offs = [ctx.on('chart', draw), store.subscribe(({ keys }) => keys.has('units') && draw())];
+  const offs = [ctx.on('chart', draw), store.subscribe(({ keys }) => ['units', 'steps', 'loss_min', 'loss_max'].some((k) => keys.has(k)) && draw())];
   draw();
   return {
     destroy() {
