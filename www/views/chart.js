@@ -159,6 +159,12 @@ export class LossChart extends PlotBox {
     else this.plot.setData(this.data);
   }
 
+  /** The axes' spans now: {x: [min, max], y: [min, max]} in steps and the chart's units, or null. */
+  spans() {
+    const sc = this.plot?.scales;
+    return sc && Number.isFinite(sc.x.min) && Number.isFinite(sc.y.min) ? { x: [sc.x.min, sc.x.max], y: [sc.y.min, sc.y.max] } : null;
+  }
+
   convertAndSet(steps, train, val, logV, best, curves) {
     const u = this.units;
     const base = convert(logV, u);

@@ -2,7 +2,7 @@
 // in the unit the `units` setting names.
 
 import { el } from './dom.js';
-import { LossChart } from './chart.js';
+import { LossChart, UNIT_LABEL } from './chart.js';
 import { field } from './fields.js';
 
 export function mount(parent, ctx) {
@@ -31,7 +31,14 @@ export function mount(parent, ctx) {
       const r = pg.s.info ? pg.s.info.report : null;
       // Entropies come in bits per character; the chart converts from nats.
       const nats = (bits) => (Number.isFinite(bits) ? bits * Math.LN2 : null);
-      chart.update({ ...pg.series, logV, units: store.get('units'), xMax: store.get('steps'), yRange: store.get('loss_max') > 0 ? [store.get('loss_min'), store.get('loss_max')] : null, best: pg.s.best, past: pg.runs, marks: pg.series.marks ?? [], unigram: r ? nats(r.unigram_bits) : null, bigram: r ? nats(r.bigram_bits) : null });
+      const units = store.get('units');
+      chart.update({ ...pg.series, logV, units, xMax: store.get('steps'), yRange: store.get('loss_max') > 0 ? [store.get('loss_min'), store.get('loss_max')] : null, best: pg.s.best, past: pg.runs, marks: pg.series.marks ?? [], unigram: r ? nats(r.unigram_bits) : null, bigram: r ? nats(r.bigram_bits) : null });
+      // The axes in words, for screen readers (and the tests).
+      const span = chart.spans();
+      const n = (v) => (+v.toPrecision(3)).toLocaleString('en-US');
+      box.setAttribute('aria-label', span
+        ? `Training and validation loss over steps ${n(span.x[0])} to ${n(span.x[1])}, ${n(span.y[0])} to ${n(span.y[1])} ${UNIT_LABEL[units]}`
+        : 'Training and validation loss over steps');
     });
   };
   const offs = [ctx.on('chart', draw), store.subscribe(({ keys }) => ['units', 'steps', 'loss_min', 'loss_max'].some((k) => keys.has(k)) && draw())];
