@@ -3,7 +3,8 @@
 //! that fails rescued elsewhere, inputs read within limits (devices, FIFOs, large files), the
 //! sample length bound and streamed output, NaN and BF16 tensors, resuming (other text, flags it
 //! would ignore, the text a checkpoint carries), usage errors, Ctrl-C at each stage, and names with
-//! escape sequences printed escaped. Every run has a deadline, so a regression that hangs fails
+//! escape sequences printed escaped, the memorising and plateau notices and primed samples of
+//! `train`. Every run has a deadline, so a regression that hangs fails
 //! instead of stalling the suite.
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -925,4 +926,35 @@ fn a_healthy_run_writes_its_checkpoint_at_each_validation() {
     assert!(step >= 10 && step % 10 == 0, "step {step}");
     interrupt(&child);
     assert_eq!(exit_code_within(&mut child, 30), Some(130));
+}
+
+/// `train`'s notices and samples: the engine's signals, worded for the command line.
+#[test]
+fn train_says_when_a_model_memorises_or_stops_improving_and_primes_its_samples() {
+    let d = folder();
+    // 4,000 random letters: a big model learns them by heart and forgets everything else.
+    let mut rng = Rng::new(9);
+    let letters: String = (0..4000).map(|_| (b'a' + rng.below(20) as u8) as char).collect();
+    std::fs::write(d.path().join("letters.txt"), letters).unwrap();
+    let args = ["train", "letters.txt", "--hidden", "128", "--lr", "0.01", "--seq-len", "32", "--batch", "16"];
+    let out = run(d.path(), &[&args[..], &["--steps", "300", "--val-every", "10", "--sample-every", "0"]].concat());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let line = err.lines().find(|l| l.starts_with("memorising: ")).unwrap_or_else(|| panic!("no notice:\n{err}"));
+    assert!(line.contains("the validation loss rose from its best") && line.contains("while the loss on training text fell"), "{line}");
+    assert!(line.ends_with("a smaller model or a lower --lr would generalise better"), "{line}");
+    assert_eq!(err.matches("memorising: ").count(), 1, "said once per best:\n{err}");
+
+    // A tanh RNN on the memory task stalls near 0.28 nats: a plateau, with what fits a tanh RNN.
+    let task = ["train", "--task", "remember", "--cell", "rnn", "--hidden", "32", "--steps", "2400", "--val-every", "200"];
+    let out = run(d.path(), &[&task[..], &["--val-chars", "5000", "--sample-every", "1200", "--sample-length", "80"]].concat());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let line = err.lines().find(|l| l.starts_with("plateau: ")).unwrap_or_else(|| panic!("no plateau:\n{err}"));
+    assert!(line.contains("training and validation agree") && line.contains("so it is not memorising"), "{line}");
+    assert!(line.contains("a gated cell (--cell lstm or gru)") && !line.contains("--seq-len"), "{line}");
+    assert!(!err.lines().any(|l| l.starts_with("memorising: ")), "{err}");
+    // Samples continue whole lines of validation text.
+    let head = err.lines().find(|l| l.starts_with("--- sample at step 1200, after the prime \"")).unwrap_or_else(|| panic!("{err}"));
+    assert!(head.ends_with("\\n\" (validation text) ---"), "{head}");
 }
