@@ -1,7 +1,7 @@
 // tutorial.html in Chromium and Firefox, briefly (the full 10,000 steps of every experiment and
 // the prose's claims: `node e2e/tutorial-long.mjs`, opt-in): a pair's charts share their axes as
 // the attributes set them, a notice in one playground of a pair leaves the charts level, samples
-// start from a faded prime of validation text, stat boxes hold their numbers at 1280 and 375 px,
+// start from a faded prime of validation text (or the one given), stat boxes hold their numbers at 1280 and 375 px,
 // `steps` stops a run exactly there and Resume goes on.
 
 import { it } from 'node:test';
@@ -62,6 +62,13 @@ inBrowsers('the tutorial', (name, env) => {
       assert.equal(after[1].alert, '');
       assert.ok(Math.abs(after[0].chartTop - after[1].chartTop) <= 1, `the charts are level: ${after.map((e) => e.chartTop)}`);
       assert.deepEqual(after.flatMap((e) => e.cut), [], 'no number is cut');
+      // A prime of the author's (or reader's) own is used as given, and named so.
+      await page.eval((i) => document.querySelectorAll('rnn-playground')[i].setAttribute('prime', 'c..........c\nf'), both[1].index);
+      const mine = await until(async () => {
+        const p = await pair(page, 4);
+        return p[1].prime === 'c..........c\nf' && p[1];
+      }, { what: 'a sample after the given prime' });
+      assert.match(mine.head, /after your prime \(faded\)/);
       await page.eval(() => { for (const el of document.querySelectorAll('rnn-playground')) el.pause(); });
       await assertClean(page);
     } finally {
