@@ -527,7 +527,7 @@ export class Playground {
     const f = (x) => x.toFixed(3);
     const remedies = p.remedies.map((r) => REMEDY[r]?.(c)).filter(Boolean);
     const next = remedies.length ? ` If its samples still go wrong, try ${remedies.join('; or ')}.` : '';
-    this.alert(`the model has stopped improving: its best validation loss since step ${int(p.since)} is less than 1 % below the best before (${f(p.best)} nats at step ${int(p.bestStep)}). Training and validation agree (${f(p.train)} and ${f(p.loss)} nats on text read the same way), so it is not memorising: it has learned what it can with these settings.${next}`, 'info', [], 'plateau');
+    this.alert(`the model has stopped improving: since step ${int(p.since)} its validation loss has improved by less than 1 % (best so far ${f(p.best)} nats, at step ${int(p.bestStep)}). Training and validation agree (${f(p.train)} and ${f(p.loss)} nats, read the same way with the same weights), so it is not memorising: it has learned what it can with these settings.${next}`, 'info', [], 'plateau');
   }
 
   rollback(to) {
