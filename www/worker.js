@@ -93,6 +93,7 @@ function freshRun() {
     norms: [], // pre-clip gradient norms not yet posted
     samples: 0,
     seed: 1,
+    valMs: 0, // the last validation check's wall time
   };
 }
 
@@ -172,10 +173,16 @@ const SERIES = {
     },
   },
   val: {
-    ms: 3000,
+    // Every 3 s, or rarer when a check is slow (a big model): at most a tenth of the time.
+    get ms() {
+      return Math.max(3000, 10 * run.valMs);
+    },
     post() {
-      // The engine judges the check (src/monitor.rs): a new best, memorising, a healthy run.
+      // The engine judges the check (src/monitor.rs): a new best, memorising, a plateau, a healthy
+      // run. It reads VAL_CHARS of validation text and as much training text.
+      const t0 = performance.now();
       const v = trainer.validate(VAL_CHARS);
+      run.valMs = performance.now() - t0;
       const step = stepNow();
       // A healthy point to come back to, and the best weights so far.
       if (v.improved || (v.healthy && (!snaps.good || step > snaps.good.step))) {
