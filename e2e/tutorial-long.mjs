@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { launch } from './driver.mjs';
 import { REPO_ROOT, serve, screenshot, sleep } from './helpers.mjs';
+import { startSection } from './tutorial-page.mjs';
 import { englishText } from '../www/corpora/english.js';
 
 const { values: args } = parseArgs({
@@ -137,12 +138,8 @@ async function runBrowser(name, server) {
         await page.goto(`${server.url}tutorial.html`);
         await page.eval(() => customElements.whenDefined('rnn-playground'));
         await page.eval(record);
-        await page.eval((k) => document.getElementById(`s${k}`).scrollIntoView({ block: 'start' }), n);
+        await startSection(page, n);
         const els = await sectionState(page, n);
-        await page.eval((ix) => {
-          const all = document.querySelectorAll('rnn-playground');
-          for (const i of ix) all[i].start();
-        }, els.map((e) => e.index));
         const t0 = Date.now();
         let lastLog = 0;
         for (;;) {
@@ -167,7 +164,12 @@ async function runBrowser(name, server) {
           r.failures = judge(r);
           if (level) r.failures.push(level);
           results.push(r);
+          console.log(`  ${name} §${n} ${r.label}: ${r.failures.length ? r.failures.join('; ') : 'every claim holds'}`);
         }
+        // Written after each section, so that a long run that stops keeps what it measured.
+        mkdirSync(join(REPO_ROOT, 'target/tutorial-long'), { recursive: true });
+        const keep = results.map(({ samples, ...r }) => ({ ...r, lastSample: samples.at(-1) ?? null }));
+        writeFileSync(join(REPO_ROOT, `target/tutorial-long/${name}.json`), JSON.stringify(keep, null, 1));
         await screenshot(page, `tutorial-long-s${n}.png`);
       } finally {
         await page.close();
@@ -185,9 +187,6 @@ try {
   for (const name of args.browsers.split(',')) {
     console.log(`${name}: sections ${args.sections}`);
     const results = await runBrowser(name, server);
-    mkdirSync(join(REPO_ROOT, 'target/tutorial-long'), { recursive: true });
-    const keep = results.map(({ samples, ...r }) => ({ ...r, lastSample: samples.at(-1) ?? null }));
-    writeFileSync(join(REPO_ROOT, `target/tutorial-long/${name}.json`), JSON.stringify(keep, null, 1));
     for (const r of results) {
       const last = r.checks.at(-1) ?? [null, null, null];
       const fmt = (v) => (typeof v === 'number' ? +v.toPrecision(4) : v);

@@ -7,6 +7,7 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertClean, inBrowsers, sideways, until } from './helpers.mjs';
+import { startSection } from './tutorial-page.mjs';
 
 /** The playgrounds of section `n` as [{index, ...}] with what the test reads of each. */
 const pair = (page, n) => page.eval((k) => {
@@ -27,11 +28,6 @@ const pair = (page, n) => page.eval((k) => {
       cut: [...root.querySelectorAll('.stat dd')].filter((d) => d.scrollWidth > d.clientWidth + 0.5).map((d) => d.id),
     };
   });
-}, n);
-
-const startSection = (page, n) => page.eval((k) => {
-  document.getElementById(`s${k}`).scrollIntoView({ block: 'start' });
-  for (const el of document.querySelectorAll(`section[aria-labelledby="s${k}"] rnn-playground`)) el.start();
 }, n);
 
 inBrowsers('the tutorial', (name, env) => {
