@@ -640,7 +640,7 @@ impl Trainer {
 }
 
 /// Most characters of a sample's default prime ([`Trainer::sample_prime`]).
-pub const PRIME_CHARS: usize = 160;
+pub const PRIME_CHARS: usize = 100;
 
 /// Where a prime cut from `chars` starts and ends: it ends after the last line end in its last
 /// two thirds, else after the last sentence end there (with its space), else after the last space

@@ -326,7 +326,7 @@ impl WasmTrainer {
         Ok(out.into())
     }
 
-    /// Real text for a sample to continue when no prime is given, chosen by `seed`: at most 160
+    /// Real text for a sample to continue when no prime is given, chosen by `seed`: at most 100
     /// characters of the validation text (of the training text without one), from the start of a
     /// line, sentence or word to the end of one ([`Trainer::sample_prime`]).
     #[wasm_bindgen(js_name = samplePrime)]
