@@ -8,7 +8,7 @@ await page.goto(`${server.url}tutorial.html`);
 await page.eval(() => customElements.whenDefined('rnn-playground'));
 await page.eval((k) => document.getElementById(`s${k}`).scrollIntoView({ block: 'start' }), section);
 await sleep(1500);
-await page.eval((k) => { for (const el of document.querySelectorAll(`section[aria-labelledby="s${k}"] rnn-playground`)) el.start(); }, section);
+const { startSection } = await import("./tutorial-page.mjs"); await startSection(page, Number(section));
 await sleep(Number(secs) * 1000);
 const info = await page.eval((k) => [...document.querySelectorAll(`section[aria-labelledby="s${k}"] rnn-playground`)].map((el) => ({
   state: el.state, step: el.app.pg.s.step, alerts: [...el.app.pg.alerts.values()].map((a) => a.message.slice(0, 200)),
