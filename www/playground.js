@@ -513,8 +513,8 @@ export class Playground {
 
   /**
    * The engine's plateau (src/monitor.rs): the model has stopped improving while training and
-   * validation agree. Shown while it holds (a dismissed notice comes back only with a new plateau),
-   * with what may take this model further.
+   * validation agree: said when it starts, with what may take this model further, and withdrawn
+   * when it ends (a dismissed notice comes back only with a new plateau).
    */
   onPlateau(p) {
     const shown = this.alerts.has('plateau');
@@ -522,7 +522,8 @@ export class Playground {
       if (shown) this.alert(null, 'info', [], 'plateau');
       return;
     }
-    if (!p.new && !shown) return;
+    // Said once when it starts (a notice rewritten at every check would be announced every time).
+    if (!p.new) return;
     const c = this.s.info.config;
     const f = (x) => x.toFixed(3);
     const remedies = p.remedies.map((r) => REMEDY[r]?.(c)).filter(Boolean);
