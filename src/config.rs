@@ -160,6 +160,10 @@ pub struct Config {
     pub val_fraction: f32,
     /// Most distinct characters kept; rarer ones share the unknown id.
     pub max_vocab: usize,
+    /// Shards k of the B streams, each on its own worker or thread ([`crate::shard`]); 0 asks the
+    /// context to choose (the command-line tool: every core; the page: by measurement; an
+    /// embed: one), and a trainer given 0 uses one.
+    pub workers: usize,
 }
 
 impl Default for Config {
@@ -208,6 +212,7 @@ impl Config {
         seed: int_default("seed"),
         val_fraction: real_default("val_fraction"),
         max_vocab: int_default("max_vocab") as usize,
+        workers: int_default("workers") as usize,
     };
 
     /// Checks every field against its bounds in the settings table, naming the first out of range
@@ -279,6 +284,7 @@ impl Fields for Config {
             "eps" => Slot::Real(&mut self.eps),
             "val_fraction" => Slot::Real(&mut self.val_fraction),
             "max_vocab" => Slot::Size(&mut self.max_vocab),
+            "workers" => Slot::Size(&mut self.workers),
             _ => return None,
         })
     }

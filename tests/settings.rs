@@ -113,6 +113,7 @@ fn the_table_is_well_formed() {
             "eps",
             "val_fraction",
             "max_vocab",
+            "workers",
             "temperature",
             "top_k",
             "top_p",
@@ -277,6 +278,7 @@ fn set_str_reaches_each_field() {
         ("eps", "1e-6"),
         ("val_fraction", "0.3"),
         ("max_vocab", "99"),
+        ("workers", "3"),
     ] {
         c.set_str(k, v).unwrap_or_else(|e| panic!("{k}: {e}"));
     }
@@ -301,6 +303,7 @@ fn set_str_reaches_each_field() {
         eps: 1e-6,
         val_fraction: 0.3,
         max_vocab: 99,
+        workers: 3,
     };
     assert_eq!(c, want);
     assert_eq!(Config::from_json(&c.to_json()).unwrap(), c);
@@ -419,7 +422,7 @@ mod cli {
     }
 
     fn lists(help: &str, s: &Setting) {
-        let flag = format!("--{}", s.name.replace('_', "-"));
+        let flag = format!("--{}", s.flag());
         let line = help
             .lines()
             .find(|l| l.trim_start().starts_with(&format!("{flag} ")))
