@@ -43,6 +43,7 @@ export const WORDS = {
   beta2: { label: 'β2', title: 'Adam β2 (RMSProp α): decay of the running average of the squared gradient.' },
   eps: { label: 'ε', title: 'Small constant added to the denominator of Adam, Adagrad and RMSProp.' },
   val_fraction: { label: 'Validation share', title: 'Fraction of the text (taken from its end) never trained on and used for the validation loss. If validation loss rises while training loss falls, the model is memorising (overfitting).' },
+  workers: { label: 'Workers', title: 'Web Workers sharing the batch, each on its own core: the B streams are split between them, each computes the gradient of its share, and the sums are added in a fixed order before one optimizer step (the loss is still the mean over all T × B characters). 0 is automatic: the cores this computer can spare on the page, one in an embed. The same seed and number of workers give the same run; another number gives the same run up to float rounding.' },
   max_vocab: { label: 'Max vocabulary', title: 'Most distinct characters kept; rarer ones share one unknown id. Matters for large Chinese or mixed-script texts.' },
   temperature: { label: 'Temperature', title: 'Sampling temperature: the logits are divided by it before the softmax. Low is cautious and repetitive, high is adventurous and misspelled; 0 always takes the most likely character.' },
   top_k: { label: 'Top-k', title: 'Sample only among the k most likely next characters; 0 keeps them all.' },
