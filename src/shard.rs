@@ -58,7 +58,8 @@ impl Shard {
     /// A shard of `streams` streams and `steps` steps outside any layout: a Web Worker of the
     /// page's pool, which is sent each chunk and state ([`Shard::backprop`] only).
     pub fn detached(d: Dims, steps: usize, streams: usize) -> Shard {
-        let layout = Batcher::new(steps * streams + 1, steps, streams).expect("a layout of one chunk");
+        // A text of one chunk: always a layout (and no Debug formatting of errors in the wasm).
+        let Ok(layout) = Batcher::new(steps * streams + 1, steps, streams) else { unreachable!() };
         Shard::new(d, &layout, 0..streams, State::zeros(d, streams))
     }
 
@@ -67,6 +68,25 @@ impl Shard {
         if self.batcher.next(ids, &mut self.inputs, &mut self.targets) {
             self.state.reset();
         }
+    }
+
+    /// Takes the results of its [`Shard::backprop`] run elsewhere (a Web Worker of the page's
+    /// pool, [`Shard::detached`]): the gradient (every tensor in `state_dict` order, as
+    /// [`Params::write_flat`] writes them), the summed loss, the final state and ‖∂L/∂h_t‖ of each
+    /// layer (L·T). False, and nothing changed, when a length is not this shard's.
+    pub fn receive(&mut self, grad: &[f32], loss_sum: f64, h: &[f32], c: &[f32], dh: &[f32]) -> bool {
+        let steps = self.ws.steps;
+        let fits = h.len() == self.state.h.len() && c.len() == self.state.c.len() && dh.len() == self.ws.caches.len() * steps;
+        if !fits || !self.grad.read_flat(grad) {
+            return false;
+        }
+        self.loss_sum = loss_sum;
+        self.state.h.copy_from_slice(h);
+        self.state.c.copy_from_slice(c);
+        for (cache, norms) in self.ws.caches.iter_mut().zip(dh.chunks_exact(steps)) {
+            cache.dh_norm.copy_from_slice(norms);
+        }
+        true
     }
 
     /// Forward over the chunk from the carried state, backward within it: `grad` becomes `scale`
