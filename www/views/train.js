@@ -66,7 +66,7 @@ export function mount(parent, ctx) {
       `${int(i.params)} parameters`,
       `vocabulary ${int(i.vocab_size)}`,
       r.chars ? `${int(r.train_chars)} training + ${int(r.val_chars)} validation chars` : null,
-      r.streams ? `${r.streams} streams` : null,
+      r.streams ? `${r.streams} streams${i.shards > 1 ? ` on ${i.shards} workers` : ''}` : null,
       `uniform guess ${fmtLoss(Math.log(i.vocab_size), store.get('units'))} ${UNIT_LABEL[store.get('units')]}`,
       pg.s.engine ? ENGINE_LABEL[pg.s.engine] : null,
     ].filter(Boolean);
