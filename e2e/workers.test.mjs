@@ -132,8 +132,9 @@ inBrowsers('workers', (name, env) => {
         // The page's number of workers stands; the run goes on with it.
         assert.equal(await value(other, '#cfg-workers'), String(workers));
         if (workers > 1) await poolReady(other, workers - 1);
-        await until(async () => (await heard(other, 'updated')).some((m) => m.config.workers === workers) || workers === 2, { what: 'the run re-cut into its shards' });
         const [loss] = await stepTo(other, 5);
+        assert.equal((await heard(other, 'progress')).find((m) => m.step === 5).workers, workers, 'step 5 on the page’s workers');
+        assert.deepEqual([...new Set((await heard(other, 'pool')).map((m) => m.size))], [workers - 1], 'no pool the size of the file’s was ever started');
         assert.ok(Math.abs(loss - next) <= 1e-5 * next, `${workers} worker(s): step 5 ${loss} vs ${next} on 2`);
         if (workers > 1) assert.match(await text(other, '#model-info'), new RegExp(`on ${workers} workers`));
         await assertClean(other);

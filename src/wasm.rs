@@ -279,6 +279,13 @@ impl WasmTrainer {
         Ok(step_stats(&st))
     }
 
+    /// Re-cuts the B streams into `k` shards (at most B; 0 means one) from the next step: a loaded
+    /// checkpoint goes on with the page's number of workers rather than the one it was saved with.
+    #[wasm_bindgen(js_name = setWorkers)]
+    pub fn set_workers(&mut self, k: u32) {
+        self.inner.set_workers(k as usize);
+    }
+
     /// Every weight in `state_dict` order, one tensor after another (a copy the worker may
     /// transfer): what the pool's workers compute their gradients with.
     pub fn weights(&mut self) -> Float32Array {

@@ -410,7 +410,8 @@ export class Playground {
     this.s.afterBuild = null;
     // Kept, to load it again on the text it carries if the person switches to that text.
     this.lastFile = { bytes: buf.slice(0), name };
-    this.send(task ? { type: 'load', bytes: buf, task, name } : { type: 'load', bytes: buf, corpus: this.store.text, name }, [buf]);
+    const workers = this.workersFor(this.store.get('workers'));
+    this.send(task ? { type: 'load', bytes: buf, task, name, workers } : { type: 'load', bytes: buf, corpus: this.store.text, name, workers }, [buf]);
     this.emit('status');
   }
 

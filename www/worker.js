@@ -10,8 +10,9 @@
 //                                 name from the settings table's `tasks`; `seed` defaults to
 //                                 config.seed): its generated ~2 MB training text, validated on
 //                                 its own validation text
-//   load    {bytes, corpus} | {bytes, task: {name, seed}}   model/checkpoint file, continuing on
-//                                 that text or task; replies `built` or `error` (where: 'load')
+//   load    {bytes, corpus, workers} | {bytes, task: {name, seed}, workers}   model/checkpoint
+//                                 file, continuing on that text or task with `workers` (the page's
+//                                 resolved number); replies `built` or `error` (where: 'load')
 //   taskText {task: {name, seed}, split?: 'train'|'val', maxChars?}   the start of a task's text
 //                                 (20,000 characters unless maxChars): replies `taskText`
 //                                 {task, split, maxChars, text} or `error` (where: 'taskText')
@@ -526,6 +527,8 @@ const HANDLERS = {
     const src = sourceOf(msg);
     const t = attempt('load', () => fromFile(new Uint8Array(msg.bytes), src));
     if (!t) return;
+    // The page's number of workers, not the file's (a checkpoint from a 64-core machine).
+    if (msg.workers > 0) t.setWorkers(msg.workers);
     // The text the file was trained on, when it carries it and it is not the current one.
     let carried = null;
     if (src.corpus !== undefined) {
