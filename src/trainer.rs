@@ -297,8 +297,9 @@ impl Trainer {
     }
 
     /// Changes the settings that may change during a run (the learning rate and its decay, the
-    /// optimizer's constants, clipping: `live` in the settings table), from the next step on; the
-    /// weights, optimizer state and position stay. Any other difference is an error naming it.
+    /// optimizer's constants, clipping, the workers: `live` in the settings table), from the next
+    /// step on; the weights, optimizer state and position stay. Any other difference is an error
+    /// naming it.
     pub fn update_live(&mut self, next: &Config) -> Result<()> {
         next.validate()?;
         let workers = self.config.workers;
