@@ -270,7 +270,10 @@ async function measure(model, key, thunk, threads = 1) {
 const tkey = (base, t) => (t === 1 ? base : `${base}_t${t}`);
 
 function record(model, key, r, threads = 1) {
+  // `threads`: what the runtime says it ran on (TF.js sizes its own pool), `threads_asked` beside
+  // it when that is not what was asked.
   const row = { ...r, threads: r.threads ?? threads };
+  if (row.threads !== threads) row.threads_asked = threads;
   if (typeof row.chars_per_sec === 'number') {
     const macs = row.macs_per_char || macsPerChar(model, row.vocab || corpusVocab);
     row.gflops = effectiveGflops(row.chars_per_sec, macs);
@@ -619,6 +622,7 @@ for (const m of models) {
     const parts = [];
     const x = results.ratios[m.name][`${k}_over_1`];
     if (x != null) parts.push(`${x.toFixed(2)}× ${base === 'pool_chromium' ? '1 worker' : '1 thread'}`);
+    if (r.threads_asked != null) parts.push(`ran on ${r.threads}`);
     if (k === tkey('native', allCores) && results.ratios[m.name].native_all_cores_over_torch_all_cores != null) {
       parts.push(`${results.ratios[m.name].native_all_cores_over_torch_all_cores.toFixed(2)}× PyTorch ${allCores}`);
     }
@@ -662,6 +666,9 @@ if (results.torch && !results.torch.available) lines.push('  PyTorch: not availa
 lines.push(`GFLOP/s = chars/s × 6 × MACs/char; MACs/char = Σ_layers G·H·(in+H) + H·V (G = 1 rnn, 4 lstm, 3 gru). % peak = GFLOP/s ÷ (best wasm f32x4 loop in the same runtime × threads).`);
 if (Object.values(results.models).some((mm) => Object.values(mm.rows).some((r) => r.contended))) lines.push(`* other work (outside the benchmark) kept more than ${CONTENDED_OTHERS} of the ${os.cpus().length} cores busy on average during that row (other_busy_cores in the JSON): it may read low.`);
 if (Math.max(results.meta.loadavg_start[0], results.meta.loadavg_end[0]) > 1.5) lines.push(`note: the machine was busy (load average ${results.meta.loadavg_start[0].toFixed(2)} → ${results.meta.loadavg_end[0].toFixed(2)}); numbers may be low.`);
+if (Object.values(results.models).some((mm) => Object.values(mm.rows).some((r) => r.threads_asked != null))) {
+  lines.push('"ran on N": the runtime used another number of threads than asked (TF.js\'s wasm backend sizes its thread pool itself, as tf.wasm.getThreadsCount() reports; on 2 logical cores it made 1 whatever setThreadsCount asked).');
+}
 for (const n of results.notes) lines.push(`note: ${n}`);
 lines.push(`JSON: ${path.relative(root, outFile)}`);
 results.table = lines.join('\n');
