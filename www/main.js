@@ -71,7 +71,7 @@ async function init() {
   });
   app.pg.boot(); // the page is the playground: start the engine now, not on first use
   await app.ready;
-  await startSaving(app.pg, store);
+  await startSaving(app.pg, store); // never throws: a damaged saved run is reported, not fatal
   document.documentElement.dataset.ready = '1';
 }
 
