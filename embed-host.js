@@ -47,9 +47,19 @@
     return { scheme, vars };
   }
 
+  // A frame still showing its first about:blank (same origin as this page) would refuse a message
+  // for the playground's origin (Firefox logs it as an error): greet it once it has loaded.
+  const loaded = (frame) => {
+    try {
+      return frame.contentWindow.location.href !== 'about:blank';
+    } catch {
+      return true; // another origin's document: the embed
+    }
+  };
+
   function greet(frame) {
     const origin = originOf(frame);
-    if (!origin || origin === 'null' || !frame.contentWindow) return;
+    if (!origin || origin === 'null' || !frame.contentWindow || !loaded(frame)) return;
     const t = themeOf(frame);
     frame.contentWindow.postMessage({ type: 'rnn-playground:host', sizing: true, scheme: t.scheme, vars: t.vars }, origin);
   }

@@ -55,7 +55,8 @@ class RnnPlayground extends HTMLElement {
     if (this.app) return;
     const shadow = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
     const region = document.createElement('div');
-    region.className = 'rnn-root';
+    // In the page's flow, the element grows with its content (no box scrolls inside it).
+    region.className = 'rnn-root grows';
     region.setAttribute('role', 'region');
     region.setAttribute('aria-label', this.getAttribute('label') || 'RNN playground');
     // Hidden until its styles arrive, so the host never sees it unstyled; a stylesheet that cannot

@@ -14,21 +14,27 @@ import { launch } from './driver.mjs';
 import { REPO_ROOT, serve, until } from './helpers.mjs';
 import { VIEW_NAMES } from '../www/views/index.js';
 
-export const WIDTHS = [375, 700, 1000];
+export const WIDTHS = [320, 700, 1000];
 export const CONTROLS = ['none', 'basic', 'full'];
 
-/** In the page: true once every view of an embed shows what it shows while training. */
-export const filled = () => {
+/** In the page: true once each of `views` shows what it shows while training. */
+export const filled = (views) => {
   const q = (s) => document.querySelector(s);
   const drawn = (c) => c instanceof HTMLCanvasElement && c.width > 1;
-  return !!(q('#samples .sample pre')?.textContent
-    && drawn(q('#heatmap')) && q('#probe-text span')
-    && drawn(q('.flow-map')) && q('.flow-sigma .uplot')
-    && q('.mic-block') && q('#surprisal-text span[tabindex]')
-    && q('.view-equations .katex') && q('.view-gates .uplot') && q('#norm-hist-note')?.textContent
-    && q('#grad-chart .uplot') && q('#loss-chart .uplot')
+  const ready = {
+    loss: () => q('#loss-chart .uplot'),
+    gradients: () => q('#grad-chart .uplot'),
+    samples: () => q('#samples .sample pre')?.textContent,
+    heatmap: () => drawn(q('#heatmap')) && q('#probe-text span'),
+    equations: () => q('.view-equations .katex'),
+    flow: () => drawn(q('.flow-map')) && q('.flow-sigma .uplot'),
+    microscope: () => q('.mic-block'),
+    surprisal: () => q('#surprisal-text span[tabindex]'),
+    gates: () => q('.view-gates .uplot') && q('#norm-hist-note')?.textContent,
+  };
+  return views.every((v) => ready[v]())
     && /validation/i.test(q('#model-info')?.textContent || '')
-    && Number.isFinite(parseFloat(q('#val-loss')?.textContent)));
+    && Number.isFinite(parseFloat(q('#val-loss')?.textContent));
 };
 
 /** Heights of one steady embed: {total, views: {name: px}} (CSS px, the embed's whole document). */
@@ -43,11 +49,12 @@ export const heights = () => {
 export async function steadyEmbed(browser, server, width, controls, views = VIEW_NAMES) {
   const page = await browser.newPage({ width, height: 900 });
   await page.goto(`${server.url}embed.html#v=2&views=${views.join(',')}&controls=${controls}&autostart=1`);
-  // As a host that sizes it would: no scrollbar taking width.
+  // As embed-host.js would: sized to its content (no scrollbar taking width, growing boxes).
   await page.eval(() => {
     document.documentElement.dataset.sized = '1';
+    document.getElementById('root').classList.add('grows');
   });
-  await until(() => page.eval(filled), { timeout: 240_000, interval: 500, what: `every view of the ${controls} embed at ${width} px to show its content` });
+  await until(() => page.eval(filled, views), { timeout: 240_000, interval: 500, what: `every view of the ${controls} embed at ${width} px to show its content` });
   // Some views settle in stages (KaTeX typesets, maps arrive): wait for three equal readings (but
   // for the samples, which change with each new sample).
   let last = '';

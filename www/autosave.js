@@ -59,9 +59,10 @@ export function validateRun(record, text) {
   if (record.format !== undefined && record.format !== SAVE_FORMAT) {
     return { problem: Number(record.format) > SAVE_FORMAT ? 'it was saved by a newer version of the page' : 'it was saved by an older version of the page, in a form this one does not read' };
   }
+  if (!('checkpoint' in record) || !('settings' in record)) return { problem: 'it was saved by an older version of the page, in a form this one does not read' };
   if (typeof record.id !== 'string' || !record.id || !Number.isFinite(record.savedAt)) return { problem: 'its record is damaged' };
-  if (!isObject(record.settings) || !('checkpoint' in record)) return { problem: 'it was saved by an older version of the page, in a form this one does not read' };
   if (!Number.isInteger(record.step) || record.step < 0) return { problem: 'its step is not a number' };
+  if (!isObject(record.settings)) return { problem: 'its settings are damaged' };
   const s = record.summary;
   if (!isObject(s) || typeof s.model !== 'string' || typeof s.text !== 'string' || !(s.loss === null || s.loss === undefined || Number.isFinite(s.loss))) return { problem: 'its description is damaged' };
   const checkpoint = record.checkpoint instanceof ArrayBuffer ? new Uint8Array(record.checkpoint) : record.checkpoint;

@@ -17,8 +17,8 @@ export const attributeName = (name) => ATTRIBUTE_ALIASES[name] ?? name;
 
 /** The column width the iframe's starting height is computed for (a blog's text column). */
 export const TYPICAL_WIDTH = 700;
-/** The narrowest column a fixed-height iframe is made tall enough for (a phone). */
-export const NARROW_WIDTH = 375;
+/** The narrowest column a fixed-height iframe is made tall enough for (a phone's, with margins). */
+export const NARROW_WIDTH = 320;
 /** Room kept in a fixed-height frame for a message (a note, a problem) above the playground. */
 export const FIXED_SLACK = 48;
 

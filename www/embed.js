@@ -29,8 +29,12 @@ const postHeight = (force = false) => {
   if (height !== lastHeight || force) post({ type: 'rnn-playground:resize', height: (lastHeight = height) });
 };
 function onHost(d) {
-  // Sized by the host: the frame is as tall as the content, so no scrollbar of its own.
-  if (d.sizing === true) html.dataset.sized = '1';
+  // Sized by the host: the frame is as tall as the content, so no scrollbar of its own, and the
+  // boxes that would scroll inside a fixed frame (the samples) grow instead.
+  if (d.sizing === true) {
+    html.dataset.sized = '1';
+    document.getElementById('root').classList.add('grows');
+  }
   hostScheme = d.scheme === 'light' || d.scheme === 'dark' ? d.scheme : null;
   const vars = d.vars && typeof d.vars === 'object' ? d.vars : {};
   for (const name of THEME_NAMES) {
