@@ -61,7 +61,7 @@ inBrowsers('links', (name, env) => {
       await click(page, '#btn-share');
       assert.equal(await value(page, '#share-link'), link);
       assert.match(await text(page, '#share-text-note'), /travels in the link/);
-      assert.match(await value(page, '#share-iframe'), /<iframe src="[^"]*embed\.html#v=2&[^"]*text=[^"]*" title="RNN playground" loading="lazy"/);
+      assert.match(await until(() => value(page, '#share-iframe'), { what: 'the iframe code' }), /<iframe src="[^"]*embed\.html#v=2&[^"]*text=[^"]*" title="RNN playground" width="100%" height="\d+" frameborder="0" loading="lazy"><\/iframe>\n<script src="[^"]*embed-host\.js" async><\/script>/);
       assert.match(await value(page, '#share-element'), /<rnn-playground [^>]*preset="custom"[^>]*text="Ma petite chanson: 汉字, emoji 🦊, &lt;b&gt;markup&lt;\/b&gt; &amp; &quot;quotes&quot;\./);
       await click(page, '#share-dialog button[aria-label="Copy link"]');
       await until(() => text(page, '#share-dialog .share-row .meta'), { what: 'the copy status' });

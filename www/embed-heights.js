@@ -6,15 +6,15 @@
 
 export const WIDTHS = [320, 700, 1000];
 export const GAP = 12;
-export const BASE = { none: [455, 302, 264], basic: [542, 347, 309], full: [2462, 1767, 1572] };
+export const BASE = { none: [502, 302, 264], basic: [589, 347, 309], full: [2509, 1767, 1572] };
 export const VIEW_HEIGHTS = {
   loss: { none: [420, 321, 321], basic: [420, 321, 321], full: [420, 321, 321] },
   gradients: { none: [442, 305, 305], basic: [442, 305, 305], full: [442, 305, 305] },
-  samples: { none: [387, 254, 254], basic: [425, 292, 292], full: [702, 488, 488] },
+  samples: { none: [387, 254, 254], basic: [444, 292, 292], full: [683, 488, 495] },
   heatmap: { none: [1169, 866, 802], basic: [1169, 866, 802], full: [1169, 866, 802] },
   equations: { none: [1225, 958, 958], basic: [1225, 958, 958], full: [1225, 958, 958] },
   flow: { none: [1364, 1151, 1131], basic: [1364, 1151, 1131], full: [1364, 1151, 1131] },
   microscope: { none: [1809, 1160, 1123], basic: [1809, 1160, 1123], full: [1809, 1160, 1123] },
   surprisal: { none: [449, 301, 275], basic: [449, 301, 275], full: [449, 301, 275] },
-  gates: { none: [717, 573, 573], basic: [698, 573, 573], full: [678, 573, 573] },
+  gates: { none: [698, 573, 573], basic: [717, 573, 573], full: [678, 573, 573] },
 };
