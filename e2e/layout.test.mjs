@@ -2,11 +2,13 @@
 // (its number and its chart) and the newest sample without scrolling; at 375×812 Start and the
 // loss are on the first screen, the text input is within one more screen, and the header's
 // "Your text" button brings it up and focuses it. Screenshots of both go to e2e/screenshots/.
-// Also: a views= typo in the page's link keeps the valid views and names the unknown one.
+// Also: a views= typo in the page's link keeps the valid views and names the unknown one; the page
+// and embedding.html read at 4.5:1 with theme=light and theme=dark.
 
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertClean, click, inBrowsers, lossFalls, openReady, screenshot, text, until } from './helpers.mjs';
+import { contrastProblems } from './contrast.mjs';
 
 /** In the page: the viewport rectangle of each selector (null when absent), and the scroll. */
 const rects = (sels) => ({
@@ -81,6 +83,31 @@ inBrowsers('the first screen', (name, env) => {
       await assertClean(page);
     } finally {
       await page.close();
+    }
+  });
+
+  it('the page and the authors’ page read at 4.5:1, light and dark', async () => {
+    for (const theme of ['light', 'dark']) {
+      const page = await env.browser.newPage({ width: 1280, height: 800 });
+      try {
+        await openReady(page, `${env.server.url}#v=2&hidden=16&preset=anbn&views=loss,samples,heatmap,surprisal,lss&theme=${theme}`);
+        await click(page, '#btn-step');
+        await until(async () => ((await text(page, '#samples .sample pre')) || '').length > 0 && (await page.eval(() => !!document.querySelector('#probe-text span'))), { what: 'a sample and the probe text' });
+        const r = await page.eval(contrastProblems, {});
+        const report = r.problems.map((p) => `${p.ratio}:1 “${p.text}” ${JSON.stringify(p.fg)} on ${JSON.stringify(p.bg)} at ${p.where}`).join('\n  ');
+        assert.ok(r.checked > 100, `${r.checked} texts`);
+        assert.deepEqual(r.problems, [], `index.html, theme=${theme}:\n  ${report}`);
+        await page.goto(`${env.server.url}embedding.html`);
+        await page.eval((t) => {
+          document.documentElement.style.colorScheme = t;
+        }, theme);
+        await until(() => page.eval(() => document.documentElement.dataset.ready === '1'), { what: 'embedding.html' });
+        const d = await page.eval(contrastProblems, {});
+        assert.deepEqual(d.problems, [], `embedding.html, ${theme}:\n  ${d.problems.map((p) => `${p.ratio}:1 “${p.text}” at ${p.where}`).join('\n  ')}`);
+        await assertClean(page);
+      } finally {
+        await page.close();
+      }
     }
   });
 });

@@ -98,14 +98,13 @@ inBrowsers('links', (name, env) => {
     try {
       await openReady(page, `${env.server.url}#v=1&hidden=huge&cell=transformer&lr=-3&wat=1&text=%%%&seq_len=8&views=loss,nope`);
       const note = await text(page, '[role="alert"]');
-      for (const part of ['hidden=huge', 'cell=transformer', 'lr=-3', '“wat”', 'text in this link is damaged', 'views=loss,nope']) {
+      for (const part of ['hidden=huge', 'cell=transformer', 'lr=-3', '“wat”', 'text in this link is damaged', 'views: unknown “nope” left out']) {
         assert.ok(note.includes(part), `the note names ${part}: ${note}`);
       }
       assert.equal(await value(page, '#cfg-hidden'), '128');
       assert.equal(await value(page, '#cfg-seq_len'), '8', 'valid values of a tampered link are kept');
-      // A version-1 link keeps version 1's default views (the four views of then); written
-      // anew as version 2, they are spelt out.
-      assert.equal(await hash(page), 'v=2&seq_len=8&views=loss,gradients,samples,heatmap', 'the address bar drops what was ignored');
+      // The valid view is kept, the unknown one dropped.
+      assert.equal(await hash(page), 'v=2&seq_len=8&views=loss', 'the address bar drops what was ignored');
       await click(page, '#btn-start');
       await lossFalls(page);
       await click(page, '#btn-pause');
