@@ -101,7 +101,10 @@
   const rethemed = () => {
     clearTimeout(timer);
     timer = setTimeout(() => {
-      for (const f of sized) if (f.isConnected) greet(f);
+      for (const f of [...sized]) {
+        if (f.isConnected) greet(f);
+        else sized.delete(f);
+      }
     }, 50);
   };
   if (dark && dark.addEventListener) dark.addEventListener('change', rethemed);

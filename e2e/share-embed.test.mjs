@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BROWSERS, launch } from './driver.mjs';
-import { REPO_ROOT, assertClean, click, openReady, screenshot, serve, sideways, tempSite, until, value } from './helpers.mjs';
+import { REPO_ROOT, assertClean, click, openReady, screenshot, serve, sideways, tempSite, text, until, value } from './helpers.mjs';
 import { embedHeight, FIXED_SLACK, NARROW_WIDTH, TYPICAL_WIDTH } from '../www/embed-code.js';
 
 /** In a frame: how its document fits its frame. */
@@ -126,6 +126,20 @@ for (const name of BROWSERS) {
         assert.match(await page.eval(() => document.getElementById('embed-sizing-note').textContent), /keeps its height/);
         await page.eval(() => document.querySelector('#share-dialog .row.spread button').click());
         await until(() => page.eval(() => document.getElementById('embed-preview').src === 'about:blank'), { what: 'closing the dialog to unload the preview' });
+        await assertClean(page);
+      } finally {
+        await page.close();
+      }
+    });
+
+    it('embed.html opened by itself, without settings, points an author to embedding.html', async () => {
+      const page = await browser.newPage({ width: 800, height: 900 });
+      try {
+        await openReady(page, `${pg.url}embed.html`);
+        assert.match(await text(page, '#alert [data-key="docs"]'), new RegExp(`see ${pg.url.replace(/[.]/g, '\\.')}embedding\\.html: it writes the code for you`));
+        await click(page, '#alert [data-key="docs"] .alert-actions button');
+        await until(() => page.eval(() => location.pathname === '/embedding.html' && document.documentElement.dataset.ready === '1'), { what: 'embedding.html' });
+        assert.match(await value(page, '#share-iframe'), /embed-host\.js/);
         await assertClean(page);
       } finally {
         await page.close();
