@@ -137,6 +137,8 @@ for (const name of BROWSERS) {
       try {
         await openReady(page, `${pg.url}embed.html`);
         assert.match(await text(page, '#alert [data-key="docs"]'), new RegExp(`see ${pg.url.replace(/[.]/g, '\\.')}embedding\\.html: it writes the code for you`));
+        // (Let the nine views' fonts arrive first: leaving mid-download is reported as an error.)
+        await until(() => page.eval(() => document.querySelector('.view-equations .katex') && document.fonts.status === 'loaded'), { what: 'the equations and their fonts' });
         await click(page, '#alert [data-key="docs"] .alert-actions button');
         await until(() => page.eval(() => location.pathname === '/embedding.html' && document.documentElement.dataset.ready === '1'), { what: 'embedding.html' });
         assert.match(await value(page, '#share-iframe'), /embed-host\.js/);

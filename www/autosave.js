@@ -269,4 +269,11 @@ export class Autosave {
     await this.claim(id);
     this.changed();
   }
+
+  /** Lets go of an adopted run (it could not be resumed): this tab saves under a new id. */
+  async release() {
+    await this.claim(newId());
+    this.textVersion = -1;
+    this.changed();
+  }
 }

@@ -31,6 +31,7 @@ const postHeight = (force = false) => {
 function onHost(d) {
   // Sized by the host: the frame is as tall as the content, so no scrollbar of its own, and the
   // boxes that would scroll inside a fixed frame (the samples) grow instead.
+  const first = html.dataset.sized !== '1';
   if (d.sizing === true) {
     html.dataset.sized = '1';
     document.getElementById('root').classList.add('grows');
@@ -43,7 +44,8 @@ function onHost(d) {
     else html.style.removeProperty(name);
   }
   if (app) app.retheme();
-  postHeight(true);
+  // The first greeting may come from a helper that loaded after this frame: it needs the height.
+  postHeight(first);
 }
 const commands = {
   start: () => app?.pg.start(),

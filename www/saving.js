@@ -102,6 +102,7 @@ async function offer(pg, autosave, records) {
         const off = pg.on('error', (m) => {
           if (m.where !== 'load') return;
           off();
+          autosave.release();
           pg.alert(`the saved run could not be resumed: ${m.message}. The page goes on without it.`, 'info', [{ label: 'Forget it', run: forget([r.id]) }], 'saved-damaged');
         });
         const offBuilt = pg.on('built', () => {

@@ -71,22 +71,42 @@ function toRgba(css) {
   return [d[0], d[1], d[2], d[3] / 255];
 }
 
+// Resolved colours per playground root (document or shadow root), until the theme changes:
+// reading them forces a style computation, too slow to do for every cell of every redraw.
+const cache = new WeakMap(); // root → Map(name → colour)
+let generation = 0; // the system's scheme changed: every cache is stale
+const media = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null;
+if (media) media.addEventListener('change', () => (generation += 1));
+
 /**
  * The colours of CSS properties (e.g. '--fg', '--train') as `node` sees them, resolved (var(),
  * light-dark(), color-mix()) by a probe element inside `node`'s tree. Returns {name: {css, rgb}}:
  * `css` an rgb()/rgba() string any canvas or uPlot takes, `rgb` [r, g, b] (0–255) with `a`.
+ * Cached per playground until themeChanged() or the system's scheme changes.
  */
 export function colours(node, names) {
-  const probe = document.createElement('span');
-  probe.style.cssText = 'position:absolute;width:0;height:0;overflow:hidden;visibility:hidden;pointer-events:none';
-  node.append(probe);
-  const out = {};
-  for (const n of names) {
-    probe.style.color = `var(${n})`;
-    const [r, g, b, a] = toRgba(getComputedStyle(probe).color);
-    out[n] = { css: a < 1 ? `rgba(${r}, ${g}, ${b}, ${a.toFixed(3)})` : `rgb(${r}, ${g}, ${b})`, rgb: [r, g, b], a };
+  const root = node.getRootNode();
+  let known = cache.get(root);
+  if (!known || known.generation !== generation) {
+    known = new Map();
+    known.generation = generation;
+    cache.set(root, known);
   }
-  probe.remove();
+  const out = {};
+  const missing = names.filter((n) => !known.has(n));
+  if (missing.length) {
+    const probe = document.createElement('span');
+    probe.style.cssText = 'position:absolute;width:0;height:0;overflow:hidden;visibility:hidden;pointer-events:none';
+    // A canvas's children are not rendered: probe beside it instead.
+    (node instanceof HTMLCanvasElement ? node.parentNode : node).append(probe);
+    for (const n of missing) {
+      probe.style.color = `var(${n})`;
+      const [r, g, b, a] = toRgba(getComputedStyle(probe).color);
+      known.set(n, { css: a < 1 ? `rgba(${r}, ${g}, ${b}, ${a.toFixed(3)})` : `rgb(${r}, ${g}, ${b})`, rgb: [r, g, b], a });
+    }
+    probe.remove();
+  }
+  for (const n of names) out[n] = known.get(n);
   return out;
 }
 
@@ -126,7 +146,6 @@ export const THEME_EVENT = 'rnn-playground:theme';
  */
 export function onThemeChange(node, fn) {
   const root = node.getRootNode();
-  const media = matchMedia('(prefers-color-scheme: dark)');
   root.addEventListener(THEME_EVENT, fn);
   media.addEventListener('change', fn);
   return () => {
@@ -137,5 +156,6 @@ export function onThemeChange(node, fn) {
 
 /** Tells the views under `root` (document or shadow root) that the colours changed. */
 export function themeChanged(root) {
+  cache.delete(root);
   root.dispatchEvent(new Event(THEME_EVENT));
 }

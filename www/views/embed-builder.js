@@ -95,20 +95,20 @@ export function mountBuilder(parent, { base, source, initial = {} }) {
     title: title.value.trim() || 'RNN playground',
   });
 
-  // The preview is sized here as embed-host.js would size it (with `Fit the content`), or kept
-  // at the code's fixed height.
+  // The preview is sized here as embed-host.js would size it (with `Fits its content`), or kept
+  // at the code's fixed height. Each new preview document is greeted once it has loaded.
   let previewSeq = 0;
   let previewFixed = null;
   const onMessage = (e) => {
-    if (e.source !== preview.contentWindow || !e.data || typeof e.data.type !== 'string') return;
-    if (previewFixed === null && e.data.type === 'rnn-playground:resize' && e.data.height > 0) preview.style.height = `${Math.ceil(e.data.height)}px`;
-    if (previewFixed === null && !preview.dataset.greeted) {
-      preview.dataset.greeted = '1';
-      const scheme = singleScheme(getComputedStyle(preview).colorScheme) ?? (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light');
-      preview.contentWindow.postMessage({ type: 'rnn-playground:host', sizing: true, scheme, vars: {} }, new URL(base).origin);
-    }
+    if (e.source !== preview.contentWindow || !e.data || e.data.type !== 'rnn-playground:resize') return;
+    if (previewFixed === null && e.data.height > 0) preview.style.height = `${Math.ceil(e.data.height)}px`;
   };
   addEventListener('message', onMessage);
+  preview.addEventListener('load', () => {
+    if (previewFixed !== null || !preview.src.includes('embed.html')) return;
+    const scheme = singleScheme(getComputedStyle(preview).colorScheme) ?? (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light');
+    preview.contentWindow.postMessage({ type: 'rnn-playground:host', sizing: true, scheme, vars: {} }, new URL(base).origin);
+  });
 
   let seq = 0;
   let timer = 0;
@@ -125,7 +125,6 @@ export function mountBuilder(parent, { base, source, initial = {} }) {
       ? `The frame starts ${h} px tall (measured for a ${TYPICAL_WIDTH} px column) and then follows its content: embed-host.js, one script line from the playground’s folder, sizes every playground frame on the page and passes on its theme. The element needs no script of yours: it is part of your page.`
       : `Without the script the frame keeps its height, ${iframe.input.value.match(/height="(\d+)"/)[1]} px, made for a ${NARROW_WIDTH} px phone column; wider columns leave space below it, and a message or a longer sample can make it scroll inside. Use this where your site allows no scripts.`;
     // The preview: a fresh document (a new query), sized like the code.
-    preview.removeAttribute('data-greeted');
     previewFixed = c.sizing === 'fixed' ? Number(iframe.input.value.match(/height="(\d+)"/)[1]) : null;
     preview.style.height = `${previewFixed ?? h}px`;
     preview.title = `Preview: ${c.title}`;
