@@ -68,7 +68,8 @@ function settingsSection() {
   for (const [group, title] of GROUPS) {
     for (const s of SETTINGS.filter((x) => x.group === group)) {
       const attr = attributeName(s.name);
-      rows.push([code(s.name), attr === s.name ? code(attr) : el('span', {}, code(attr), ' (element)'), title, describe(s), s.kind === 'text' && d[s.name] === '' ? '(empty)' : format(s, d[s.name]), WORDS[s.name]?.title ?? s.help]);
+      const shown = s.kind === 'list' ? d[s.name].join(', ') : s.kind === 'text' && d[s.name] === '' ? '(empty)' : format(s, d[s.name]);
+      rows.push([code(s.name), attr === s.name ? code(attr) : el('span', {}, code(attr), ' (element)'), title, describe(s), shown, WORDS[s.name]?.title ?? s.help]);
     }
   }
   return section('options-h', 'Every option',
