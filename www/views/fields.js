@@ -53,6 +53,7 @@ export const WORDS = {
   preset: { label: 'Preset', title: 'A built-in text, or your own.' },
   units: { label: 'Units', title: 'The loss in nats or bits per character, or as perplexity.', options: { nats: 'nats per char', bits: 'bits per char', ppl: 'perplexity' } },
   views: { label: 'Views', title: 'Which views are shown.' },
+  theme: { label: 'Theme', title: 'Colours: auto follows your system’s light or dark setting.', options: { auto: 'Auto', light: 'Light', dark: 'Dark' } },
 };
 
 export const label = (name) => WORDS[name]?.label ?? name;

@@ -3,16 +3,20 @@
 // likeliest predictions at that point with their probabilities.
 
 import { el, clear } from './dom.js';
+import { colours, mix, onThemeChange } from '../theme.js';
 
 const shown = (ch) => (ch === '\n' ? '↵' : ch === ' ' ? '␣' : ch === '\t' ? '⇥' : ch);
 const MAX_BITS = 8; // full colour at 8 bits (a 1-in-256 surprise)
 
-function colour(bits) {
+/**
+ * A character's background, from the theme: tinted towards the "ok" colour when expected (few
+ * bits) and towards the "danger" colour when surprising, at most 45 % of the way from the card so
+ * that the text on it stays readable.
+ */
+function colour(bits, p) {
   const a = Math.min(1, bits / MAX_BITS);
-  // Green (expected) → yellow → red (surprising).
-  const r = Math.round(60 + 195 * Math.min(1, a * 2));
-  const g = Math.round(180 - 150 * Math.max(0, a * 2 - 1));
-  return `rgba(${r}, ${g}, 60, ${(0.15 + 0.6 * a).toFixed(3)})`;
+  const hue = mix(p.ok, p.danger, a);
+  return `rgb(${mix(p.card, hue, 0.12 + 0.33 * a).join(', ')})`;
 }
 
 export function mount(parent, ctx) {
@@ -23,6 +27,10 @@ export function mount(parent, ctx) {
     el('h2', { id: 'sur-h' }, 'Surprisal ', el('span', { class: 'sub' }, '−log₂ p of each character of the probe text')),
     text, readout, summary,
     el('p', { class: 'explain' }, 'Green: the model expected this character (few bits); red: it did not (8 bits or more is a 1-in-256 surprise). The loss is the average of these, in nats (bits × ln 2).'));
+  const palette = () => {
+    const c = colours(section, ['--card', '--ok-line', '--danger-line']);
+    return { card: c['--card'].rgb, ok: c['--ok-line'].rgb, danger: c['--danger-line'].rgb };
+  };
   parent.append(section);
 
   let trace = null;
@@ -57,15 +65,17 @@ export function mount(parent, ctx) {
       });
     }
     let total = 0;
+    const p = palette();
     for (let t = 0; t < trace.targets.length; t++) {
       const bits = trace.loss[t] / Math.LN2;
       total += bits;
-      spans[t + 1].style.backgroundColor = colour(bits);
+      spans[t + 1].style.backgroundColor = colour(bits, p);
       spans[t + 1].setAttribute('aria-label', `${shown(chars[t + 1])}: ${bits.toFixed(1)} bits`);
     }
     summary.textContent = `Average over these ${trace.targets.length} characters: ${(total / trace.targets.length).toFixed(3)} bits per character.`;
   };
   const offs = [
+    onThemeChange(section, render),
     ctx.follow('trace', (m) => {
       trace = m.trace;
       vocab = m.vocab ?? vocab;
