@@ -142,7 +142,7 @@ inBrowsers('a damaged saved run', (name, env) => {
       await page.reload();
       await until(() => page.eval(() => document.documentElement.dataset.ready === '1'), { what: 'the page' });
       assert.match(await until(() => damagedNote(page), { what: 'the damaged one' }), /cut short/);
-      assert.match(await until(() => text(page, '#alert [data-key="saved"]'), { what: 'the good one' }), new RegExp(`LSTM 1 × 16 .*step ${at}`));
+      assert.match(await until(() => text(page, '#alert [data-key="saved"]'), { what: 'the good one' }), new RegExp(`LSTM 1 × 16 .*step ${at.toLocaleString('en-US')}`));
       await click(page, '#alert [data-key="saved"] .alert-actions button');
       await until(async () => /resumed your saved run exactly/i.test(await text(page, '[role="alert"]')), { what: 'the resume' });
       assert.equal(await steps(page), at);

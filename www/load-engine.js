@@ -16,6 +16,9 @@ const RELAXED_PROBE = new Uint8Array([
   0x0a, 0x3d, 0x01, 0x3b, 0x00, ...v128Zero, ...v128Zero, ...v128Zero, 0xfd, 0x85, 0x02, 0x0b,
 ]);
 
+/** The wasm file of a build (`engine`: 'relaxed' or 'simd128'), for messages naming what failed. */
+export const wasmUrl = (engine = 'simd128') => new URL(ENGINES[engine].replace(/\.js$/, '_bg.wasm'), import.meta.url).href;
+
 const message = (e) => (e && e.message ? e.message : String(e));
 
 async function load(engine) {

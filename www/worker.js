@@ -46,7 +46,7 @@
 //                                 have failed (training goes on here, with the same numbers)
 // While a step runs on the pool, the page's messages wait until it is done.
 
-import { loadEngine } from './load-engine.js';
+import { loadEngine, wasmUrl } from './load-engine.js';
 import { moduleWorker } from './engine.js';
 import { Pool, pooledStep } from './pool.js';
 
@@ -765,6 +765,5 @@ loadEngine(new URL(import.meta.url).searchParams.get('engine'))
   })
   .catch((e) => {
     // Name what was tried, so a folder hosted without its engine can be mended.
-    const js = new URL(ENGINES.simd128, import.meta.url).href;
-    post({ type: 'fatal', message: `The WebAssembly engine failed to load from ${js.replace(/\.js$/, '_bg.wasm')} (${message(e)})` });
+    post({ type: 'fatal', message: `The WebAssembly engine failed to load from ${wasmUrl()} (${message(e)})` });
   });
