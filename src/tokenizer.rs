@@ -165,6 +165,7 @@ fn word_len(text: &str) -> usize {
             _ => return end,
         }
     }
+    let base = last; // the cluster's first character after any prepended ones
     let word = is_word(last);
     let blank = is_blank(first);
     let mut regionals = is_regional(last) as usize;
@@ -177,9 +178,10 @@ fn word_len(text: &str) -> usize {
         } else if word {
             is_word(c) || (is_apostrophe(c) && after(at, c).is_some_and(is_word))
         } else {
-            (last == '\u{200D}' && !c.is_alphanumeric() && c > '\u{2000}') // an emoji ZWJ sequence
+            (last == '\u{200D}' && in_table(&tables::PICTOGRAPHIC, base) && in_table(&tables::PICTOGRAPHIC, c)) // 👩‍👧
                 || (is_regional(c) && regionals == 1) // a flag: two regional indicators
                 || hangul_joins(last, c)
+                || (in_table(&tables::LINKER, last) && c.is_alphanumeric()) // a conjunct: consonant, virama, consonant
         };
         if !joins {
             break;
