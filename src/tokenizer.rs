@@ -179,7 +179,7 @@ fn word_len(text: &str) -> usize {
             is_word(c) || (is_apostrophe(c) && after(at, c).is_some_and(is_word))
         } else {
             (last == '\u{200D}' && in_table(&tables::PICTOGRAPHIC, base) && in_table(&tables::PICTOGRAPHIC, c)) // 👩‍👧
-                || (is_regional(c) && regionals == 1) // a flag: two regional indicators
+                || (is_regional(last) && is_regional(c) && regionals == 1) // a flag: two regional indicators
                 || hangul_joins(last, c)
                 || (in_table(&tables::LINKER, last) && c.is_alphanumeric()) // a conjunct: consonant, virama, consonant
         };
