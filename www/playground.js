@@ -550,9 +550,9 @@ export class Playground {
       if (this.loadingSaved) this.alert(`resumed your saved run exactly where it stopped, at step ${m.info.step.toLocaleString('en-US')}; press Resume to train on.`, 'info');
       else {
         const n = (x) => x.toLocaleString('en-US');
-        const total = r.train_chars + r.val_chars;
-        const unknown = r.unknown_chars
-          ? ` ${n(r.unknown_chars)} of the ${n(total)} characters of the current text (${((100 * r.unknown_chars) / Math.max(1, total)).toFixed(1)} %) are not in its vocabulary: the model reads them all as one unknown character.`
+        const what = m.info.tokens === 'words' ? 'tokens' : 'characters';
+        const unknown = r.unknown_tokens
+          ? ` ${n(r.unknown_tokens)} of the ${n(r.tokens)} ${what} of the current text (${((100 * r.unknown_chars) / Math.max(1, r.chars)).toFixed(1)} % of its characters) are not in its vocabulary: the model reads them all as one unknown ${what.slice(0, -1)}.`
           : '';
         const actions = m.carried
           ? [{ label: `Switch to the text it was trained on (${n([...m.carried].length)} characters)`, run: () => this.switchToCarried(m.carried) }]

@@ -44,11 +44,11 @@ export function mount(parent, ctx) {
     el('p', { class: 'meta' }, 'The largest singular value of each gate block of W_hh. Above 1, some direction can grow step after step (exploding); well below 1, everything fades (vanishing).'));
   parent.append(section);
 
-  let data = null; // {chars, layers: [Float32Array(T·T)]}
+  let data = null; // {tokens, layers: [Float32Array(T·T)]}
   const canvases = [];
   const draw = () => {
     if (!data) return;
-    const T = data.chars.length - 1;
+    const T = data.tokens.length - 1;
     if (T < 1) return;
     while (canvases.length < data.layers.length) {
       const c = el('canvas', { class: 'flow-map', tabindex: '0', 'aria-label': `Gradient-flow map of layer ${canvases.length + 1}: rows t, columns k` });
@@ -102,7 +102,7 @@ export function mount(parent, ctx) {
   };
   const hover = (l, c, e) => {
     if (!data) return;
-    const T = data.chars.length - 1;
+    const T = data.tokens.length - 1;
     const r = c.getBoundingClientRect();
     const k = Math.floor(((e.clientX - r.left) / r.width) * T);
     const t = Math.floor(((e.clientY - r.top) / r.height) * T);
@@ -110,7 +110,7 @@ export function mount(parent, ctx) {
     const show = (ch) => (ch === '\n' ? '↵' : ch === ' ' ? '␣' : ch);
     readout.textContent = k > t
       ? `k = ${k} is after t = ${t}: the loss at t cannot depend on it`
-      : `layer ${l + 1}: ℓ at t = ${t} (predicting “${show(data.chars[t + 1])}”) back to h at k = ${k} (after “${show(data.chars[k])}”), ${t - k} steps: ${data.layers[l][t * T + k].toExponential(2)}`;
+      : `layer ${l + 1}: ℓ at t = ${t} (predicting “${show(data.tokens[t + 1])}”) back to h at k = ${k} (after “${show(data.tokens[k])}”), ${t - k} steps: ${data.layers[l][t * T + k].toExponential(2)}`;
   };
 
   // The last row as a curve on a fixed log axis.

@@ -63,7 +63,7 @@ class HeatmapView {
   constructor(nodes, onChange) {
     this.n = nodes;
     this.onChange = onChange;
-    this.data = null; // last probe {chars, hidden, layers}
+    this.data = null; // last probe {tokens, hidden, layers}
     this.sel = { layer: 0, act: 'h', unit: null };
     this.cursor = null; // keyboard cursor {t, u}
     this.lut = makeLut(nodes.canvas);
@@ -120,14 +120,14 @@ class HeatmapView {
     if (!d) return null;
     const layer = d.layers[Math.min(this.sel.layer, d.layers.length - 1)];
     const a = layer.find((x) => x.name === this.sel.act) ?? layer[0];
-    return { T: d.chars.length, H: d.hidden, values: a.values, name: a.name };
+    return { T: d.tokens.length, H: d.hidden, values: a.values, name: a.name };
   }
 
   readout(t, u) {
     const m = this.matrix();
     if (!m) return;
     const v = m.values[t * m.H + u];
-    this.n.readout.textContent = `“${shown(this.data.chars[t])}” at t = ${t} · unit ${u} · ${m.name} = ${v.toFixed(3)}`;
+    this.n.readout.textContent = `“${shown(this.data.tokens[t])}” at t = ${t} · unit ${u} · ${m.name} = ${v.toFixed(3)}`;
   }
 
   hover(c) {
@@ -138,7 +138,7 @@ class HeatmapView {
     }
     const m = this.matrix();
     const v = m.values[c.t * m.H + c.u];
-    tip.textContent = `“${shown(this.data.chars[c.t])}” · unit ${c.u} · ${v.toFixed(3)}`;
+    tip.textContent = `“${shown(this.data.tokens[c.t])}” · unit ${c.u} · ${v.toFixed(3)}`;
     tip.hidden = false;
     this.readout(c.t, c.u);
     // Keep the tooltip inside the canvas box.
@@ -273,10 +273,10 @@ class HeatmapView {
     const d = this.data;
     if (!d) return;
     const { text } = this.n;
-    const same = this.spans.length === d.chars.length && this.spans.every((s, i) => s.dataset.ch === d.chars[i]);
+    const same = this.spans.length === d.tokens.length && this.spans.every((s, i) => s.dataset.ch === d.tokens[i]);
     if (!same) {
       clear(text);
-      this.spans = d.chars.map((ch) => {
+      this.spans = d.tokens.map((ch) => {
         const s = el('span', {}, ch === '\n' ? '↵' : ch);
         s.dataset.ch = ch;
         if (ch === '\n') s.className = 'nl';
@@ -357,7 +357,7 @@ export function mount(parent, ctx) {
     edited = input.value.trim() !== '';
     pg.setProbeText(edited ? input.value : '');
   });
-  const show = (m) => view.render({ chars: m.chars, hidden: m.hidden, layers: m.layers }, sel);
+  const show = (m) => view.render({ tokens: m.tokens, hidden: m.hidden, layers: m.layers }, sel);
   const offs = [
     ctx.on('probe', show),
     ctx.on('built', (m) => {

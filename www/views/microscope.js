@@ -57,14 +57,14 @@ export function mount(parent, ctx) {
     const row = (a, width, r = t) => a.subarray(r * width, (r + 1) * width);
     const inW = L.x.length / T;
     const lossNats = trace.loss[t];
-    where.textContent = `t = ${t}: reads “${shown(trace.chars[t])}”, should predict “${shown(trace.chars[t + 1])}”; loss −log p = ${lossNats.toFixed(3)} nats (${(lossNats / Math.LN2).toFixed(2)} bits)`;
+    where.textContent = `t = ${t}: reads “${shown(trace.tokens[t])}”, should predict “${shown(trace.tokens[t + 1])}”; loss −log p = ${lossNats.toFixed(3)} nats (${(lossNats / Math.LN2).toFixed(2)} bits)`;
 
     clear(body);
     const block = (title, ...kids) => el('div', { class: 'mic-block' }, el('h3', {}, title), ...kids);
     const line = (label, v) => el('div', { class: 'mic-line' }, el('span', { class: 'mic-label' }, label), v.node);
     vec('x', layer === 0 ? 'x' : 'input').set(row(L.x, inW), layer === 0 ? 2 : 1);
     vec('hp', 'h_{t−1}').set(row(L.h_prev, H), 1);
-    body.append(block('Forward', line(layer === 0 ? `x_t = E[“${shown(trace.chars[t])}”]` : 'x_t = h_t of layer below', views.x), line('h_{t−1}', views.hp)));
+    body.append(block('Forward', line(layer === 0 ? `x_t = E[“${shown(trace.tokens[t])}”]` : 'x_t = h_t of layer below', views.x), line('h_{t−1}', views.hp)));
     const gates = [];
     for (let g = 0; g < G; g++) {
       const n = d.cell === 'rnn' ? 'h' : names[g];

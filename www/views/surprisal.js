@@ -35,11 +35,11 @@ export function mount(parent, ctx) {
     const top = Array.from({ length: V }, (_, i) => i).sort((a, b) => p[b] - p[a]).slice(0, 5);
     const target = trace.targets[t];
     const bits = trace.loss[t] / Math.LN2;
-    readout.textContent = `“${shown(trace.chars[t + 1])}” after “${trace.chars.slice(Math.max(0, t - 11), t + 1).map(shown).join('')}”: ${bits.toFixed(2)} bits. Expected: ${top.map((id) => `“${shown(vocab[id] ?? '?')}” ${(p[id] * 100).toFixed(1)} %${id === target ? ' ✓' : ''}`).join(', ')}`;
+    readout.textContent = `“${shown(trace.tokens[t + 1])}” after “${trace.tokens.slice(Math.max(0, t - 11), t + 1).map(shown).join('')}”: ${bits.toFixed(2)} bits. Expected: ${top.map((id) => `“${shown(vocab[id] ?? '?')}” ${(p[id] * 100).toFixed(1)} %${id === target ? ' ✓' : ''}`).join(', ')}`;
   };
   const render = () => {
     if (!trace) return;
-    const chars = trace.chars;
+    const chars = trace.tokens;
     if (spans.length !== chars.length || spans.some((s, i) => s.dataset.ch !== chars[i])) {
       clear(text);
       spans.length = 0;

@@ -71,7 +71,7 @@ export function mount(parent, ctx) {
       pg.s.engine ? ENGINE_LABEL[pg.s.engine] : null,
     ].filter(Boolean);
     info.append(parts.join(' · '));
-    if (r.dropped_chars) info.append(el('span', { class: 'badge' }, `${int(r.dropped_chars)} rare characters → unknown`));
+    if (r.dropped_tokens) info.append(el('span', { class: 'badge' }, `${int(r.dropped_tokens)} rare ${i.tokens === 'words' ? 'tokens' : 'characters'} → unknown`));
   };
   const render = () => {
     const st = pg.status();
