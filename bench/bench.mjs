@@ -258,13 +258,20 @@ async function measure(model, key, thunk) {
 
 function record(model, key, r) {
   const row = { ...r };
-  if (typeof row.chars_per_sec === 'number') {
-    const macs = row.macs_per_char || macsPerChar(model, row.vocab || corpusVocab);
-    row.gflops = effectiveGflops(row.chars_per_sec, macs);
+  // GFLOP/s count tokens (for a character model, characters); a word model's V is its own.
+  const perSec = row.tokens_per_sec ?? row.chars_per_sec;
+  if (typeof perSec === 'number') {
+    const macs = row.macs_per_token || row.macs_per_char || macsPerChar(model, row.vocab || corpusVocab);
+    row.gflops = effectiveGflops(perSec, macs);
+    if (model.tokens === 'words') results.models[model.name].macs_per_char = macs;
   }
   results.models[model.name].rows[key] = row;
-  progress(`${model.name} ${key}: ${row.error ? 'n/a — ' + row.error : Math.round(row.chars_per_sec) + ' chars/s'}`);
+  const speed = model.tokens === 'words' ? `${Math.round(row.tokens_per_sec)} tokens/s, ${Math.round(row.chars_per_sec)} chars/s` : `${Math.round(row.chars_per_sec)} chars/s`;
+  progress(`${model.name} ${key}: ${row.error ? 'n/a — ' + row.error : speed}`);
 }
+
+/** TF.js and PyTorch here read characters: no rows for a word model. */
+const charactersOnly = (m) => m.tokens === 'words';
 
 // ---------------------------------------------------------------- wasm package
 const pkgJs = path.join(pkg, 'rnn_playground.js');
@@ -305,7 +312,7 @@ if (want('native')) {
     await measure(m, 'native', () => {
       const r = sh('cargo', ['run', '--release', '--quiet', '--', 'bench', '--cell', m.cell, '--layers', String(m.layers),
         '--hidden', String(m.hidden), '--embed', String(m.embed), '--seq-len', String(m.seq_len), '--batch', String(m.batch),
-        '--corpus', corpus, '--seconds', String(seconds)]);
+        '--corpus', corpus, '--seconds', String(seconds), ...(m.tokens ? ['--tokens', m.tokens] : [])]);
       const j = lastJson(r.stdout);
       if (j && typeof j.chars_per_sec === 'number') return j;
       return { error: `CLI bench subcommand unavailable (${firstLine(r.stderr) || 'exit ' + r.code})` };
@@ -325,7 +332,7 @@ for (const m of models) {
     if (pkgError) record(m, 'wasm_node', { error: pkgError });
     else await measure(m, 'wasm_node', () => nodeJob({ kind: 'engine', model: m, seconds, warmup, corpus, pkg, sample: m.name === 'medium-lstm' }));
   }
-  if (want('tfjs')) await measure(m, 'tfjs_node', () => nodeJob({ kind: 'tfjs', model: m, seconds, warmup, corpus }));
+  if (want('tfjs') && !charactersOnly(m)) await measure(m, 'tfjs_node', () => nodeJob({ kind: 'tfjs', model: m, seconds, warmup, corpus }));
 }
 
 // ---------------------------------------------------------------- Chromium worker
@@ -361,7 +368,7 @@ if (want('chromium') || want('peak') || want('tfjs')) {
             else await measure(m, 'wasm_relaxed_chromium', () => run({ kind: 'engine', model: m, seconds, warmup, pkg: relativeUrl(root, relaxedPkg), sample: m.name === 'medium-lstm' }));
           }
         }
-        if (want('tfjs')) await measure(m, 'tfjs_chromium', () => run({ kind: 'tfjs', model: m, seconds, warmup }));
+        if (want('tfjs') && !charactersOnly(m)) await measure(m, 'tfjs_chromium', () => run({ kind: 'tfjs', model: m, seconds, warmup }));
       }
     } finally {
       results.meta.chromium_external_requests = ch.external.slice();
@@ -379,7 +386,7 @@ if (want('torch')) {
     for (const m of models) record(m, 'torch', { error: 'PyTorch: not available' });
   } else {
     results.torch = { available: true, version: firstLine(probe.stdout) };
-    for (const m of models) {
+    for (const m of models.filter((x) => !charactersOnly(x))) {
       await measure(m, 'torch', () => {
       const r = sh('python3', [path.join(benchDir, 'torch_bench.py'), '--cell', m.cell, '--layers', String(m.layers),
         '--hidden', String(m.hidden), '--embed', String(m.embed), '--seq-len', String(m.seq_len), '--batch', String(m.batch),
@@ -515,8 +522,11 @@ for (const m of models) {
       ratioText = parts.join(', ');
     }
     const cells = [first ? m.name : '', first ? fmtInt(results.models[m.name].macs_per_char) : '', label];
+    // A word model: tokens/s in the speed column, the characters they stand for beside.
+    if (m.tokens === 'words' && !r.error) ratioText = `${fmtInt(r.chars_per_sec)} chars/s${ratioText ? `, ${ratioText}` : ''}`;
+    const speed = m.tokens === 'words' ? r.tokens_per_sec : r.chars_per_sec;
     if (r.error) cells.push(r.error.startsWith('PyTorch') ? 'not available' : 'n/a ', '', '', '');
-    else cells.push(fmtInt(r.chars_per_sec) + (r.contended ? '*' : ' '), fmt2(r.gflops), r.fraction_of_peak != null ? pct(r.fraction_of_peak) : '', ratioText);
+    else cells.push(fmtInt(speed) + (r.contended ? '*' : ' '), fmt2(r.gflops), r.fraction_of_peak != null ? pct(r.fraction_of_peak) : '', ratioText);
     lines.push(rowStr(cells));
     first = false;
   }
@@ -548,6 +558,7 @@ lines.push(rule);
 for (const t of T) lines.push(`  ${t.pass == null ? 'n/a ' : t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.shown}`);
 if (results.torch && !results.torch.available) lines.push('  PyTorch: not available');
 lines.push(`GFLOP/s = chars/s × 6 × MACs/char; MACs/char = Σ_layers G·H·(in+H) + H·V (G = 1 rnn, 4 lstm, 3 gru). % peak = GFLOP/s ÷ best wasm f32x4 loop in the same runtime.`);
+if (results.models['words-lstm']) lines.push(`words-lstm: a word model (V = its words, up to 8,000): its speed column is tokens/s, its MACs and GFLOP/s per token; the characters those tokens stand for per second are in the last column. TF.js and PyTorch rows read characters only.`);
 if (Object.values(results.models).some((mm) => Object.values(mm.rows).some((r) => r.contended))) lines.push(`* other work (outside the benchmark) kept more than ${CONTENDED_OTHERS} of the ${os.cpus().length} cores busy on average during that row (other_busy_cores in the JSON): it may read low.`);
 if (Math.max(results.meta.loadavg_start[0], results.meta.loadavg_end[0]) > 1.5) lines.push(`note: the machine was busy (load average ${results.meta.loadavg_start[0].toFixed(2)} → ${results.meta.loadavg_end[0].toFixed(2)}); numbers may be low.`);
 for (const n of results.notes) lines.push(`note: ${n}`);

@@ -1,6 +1,7 @@
 // One playground: a settings store, the training worker, and the run the worker streams back.
 // The page, embed.html and <rnn-playground> each make one (or several) and mount views on it;
-// views read the store and listen to the events here, and never read each other's DOM.
+// views read the settings store and the run's store (`run`, run.js: published here after every
+// change) and listen to the events here; they never read this object's fields or each other's DOM.
 //
 // Events (`on(type, fn)`): status (buttons and badges should re-render), built {info, probeText,
 // loaded, name}, progress, val, sample, probe, dh (the worker's messages, see worker.js), file
@@ -10,6 +11,14 @@
 import { startWorker, hasSimd } from './engine.js';
 import { ENGINE_KEYS, SAMPLE_KEYS, LIVE_KEYS } from './settings.js';
 import { presetById } from './presets.js';
+import { RunStore } from './run.js';
+
+/**
+ * The loss chart's series: steps, and at each the smoothed training loss and the validation loss
+ * (nats per token, null where there is none) with their bits per character.
+ */
+const SERIES = ['steps', 'train', 'val', 'trainBpc', 'valBpc'];
+const emptySeries = () => Object.fromEntries(SERIES.map((k) => [k, []]));
 
 /** Chart points kept before thinning (old points are halved, validation points kept). */
 const MAX_POINTS = 6000;
@@ -25,6 +34,7 @@ export class Playground {
     this.engineChoice = engine;
     this.listeners = new Map();
     this.alerts = new Map(); // key → {key, message, kind, actions}
+    this.run = new RunStore(); // what the views read (published by publish())
     this.wants = {}; // 'sigma' | 'flow' | 'trace' → number of views showing it
     this.worker = null;
     this.s = {
@@ -47,8 +57,8 @@ export class Playground {
       best: null, // {loss, step}: the best validation loss so far
       held: new Set(), // reasons training is held back (out of view, tab hidden)
     };
-    this.series = { steps: [], train: [], val: [] };
-    this.runs = []; // earlier runs' curves: [{label, steps, train, val}]
+    this.series = emptySeries();
+    this.runs = []; // earlier runs' curves: [{label, tokens, steps, train, val, trainBpc, valBpc}]
     this.runConfig = null; // the settings of the current run
     this.pendingCurves = null; // curves of a saved run being resumed
     this.last = {}; // the newest message of each kind, for views mounted mid-run
@@ -57,6 +67,7 @@ export class Playground {
     this.viewTimer = 0;
     this.unsubscribe = store.subscribe((c) => this.onStore(c));
     if (store.get('preset') !== 'custom' && !store.text) this.usePreset(store.get('preset'));
+    this.publish();
   }
 
   // ---- events ----
@@ -68,8 +79,23 @@ export class Playground {
   }
 
   emit(type, data) {
-    if (type !== 'status' && type !== 'alert' && type !== 'chart') this.last[type] = data;
+    if (type !== 'status' && type !== 'alert' && type !== 'chart') {
+      this.last[type] = data;
+      this.run.message(type, data);
+    }
+    this.publish(type);
     for (const fn of [...(this.listeners.get(type) ?? [])]) fn(data);
+  }
+
+  /** Publishes the run's state to the views' store (run.js); `type`: the event about to go out. */
+  publish(type) {
+    const s = this.s;
+    const touched = type === 'chart' ? ['series', 'runs'] : type === 'alert' ? ['alerts'] : [];
+    this.run.publish({
+      info: s.info, model: s.model, step: s.step, running: s.running, engine: s.engine, engineFailed: s.engineFailed,
+      best: s.best, smooth: s.smooth, series: this.series, runs: this.runs, runNumber: this.runNumber ?? 0,
+      status: this.status(), alerts: this.alertList ?? [],
+    }, touched);
   }
 
   /**
@@ -80,7 +106,8 @@ export class Playground {
   alert(message, kind = 'error', actions = [], key = 'main') {
     if (message) this.alerts.set(key, { key, message, kind, actions });
     else this.alerts.delete(key);
-    this.emit('alert', [...this.alerts.values()]);
+    this.alertList = [...this.alerts.values()];
+    this.emit('alert', this.alertList);
   }
 
   // ---- the worker ----
@@ -204,8 +231,11 @@ export class Playground {
 
   // ---- settings and text ----
 
-  onStore({ keys, text }) {
+  onStore({ keys, text, source }) {
     if (keys.has('preset') && this.store.get('preset') !== 'custom') this.usePreset(this.store.get('preset'));
+    // Choosing a preset in the menu also takes its settings (the words preset: tokens = words).
+    const preset = presetById(this.store.get('preset'));
+    if (keys.has('preset') && source === 'form' && preset?.settings) this.store.set(preset.settings, 'preset');
     if (SAMPLE_KEYS.some((k) => keys.has(k))) this.sendViewSoon();
     if (this.s.model && LIVE_KEYS.some((k) => keys.has(k))) this.sendLiveSoon();
     if (text || ENGINE_KEYS.some((k) => keys.has(k))) this.emit('status');
@@ -249,6 +279,16 @@ export class Playground {
   task() {
     const p = presetById(this.store.get('preset'));
     return p && p.task ? { name: p.id, seed: this.store.get('seed') } : null;
+  }
+
+  /**
+   * The engine config a build sends: the form's, except that a synthetic task trains on
+   * characters whatever `tokens` says (its rules count characters; the engine refuses words).
+   */
+  engineConfig() {
+    const config = this.store.config(ENGINE_KEYS);
+    if (this.task()) config.tokens = 'characters';
+    return config;
   }
 
   /** The start of the current task's training text, to show (the model trains on all of it). */
@@ -310,7 +350,10 @@ export class Playground {
     this.s.building = true;
     this.s.afterBuild = then;
     this.s.pendingKey = this.currentKey();
-    const config = this.store.config(ENGINE_KEYS);
+    const config = this.engineConfig();
+    if (task && this.store.get('tokens') !== 'characters') {
+      this.alert(`the synthetic task “${task.name}” trains on characters: its rules count characters. The Tokens setting applies to texts.`, 'info', [], 'tokens');
+    } else this.alert(null, 'info', [], 'tokens');
     this.send(task ? { type: 'build', config, task } : { type: 'build', config, corpus: this.store.text });
     this.emit('status');
   }
@@ -504,7 +547,7 @@ export class Playground {
     // The curve goes on from the restored step; what came after it is gone.
     const sr = this.series;
     const keep = sr.steps.findIndex((x) => x > m.step);
-    if (keep >= 0) for (const k of ['steps', 'train', 'val']) sr[k].length = keep;
+    if (keep >= 0) for (const k of SERIES) if (sr[k]) sr[k].length = keep;
     if (sr.marks) sr.marks = sr.marks.filter((x) => x.step <= m.step);
     this.alert(`rolled back to step ${m.step.toLocaleString('en-US')}${m.to === 'best' ? ', the best validation point' : ''}; press Resume to train on from there.`, 'info', [], 'signal');
     this.emit('restored', m);
@@ -527,20 +570,22 @@ export class Playground {
       // A saved run resumed: its curves come back with it.
       const c = this.pendingCurves;
       this.pendingCurves = null;
-      this.series = c.series;
+      // (A run saved before words existed has no bits-per-character series: nats / ln 2 stand in.)
+      this.series = { ...emptySeries(), ...c.series };
       this.runs = c.runs;
       this.runNumber = c.runNumber;
       s.best = c.best;
     } else {
       this.keepRun();
-      this.series = { steps: [], train: [], val: [] };
+      this.series = emptySeries();
     }
-    this.runConfig = { ...this.store.config(ENGINE_KEYS), preset: this.store.get('preset'), text: this.store.textVersion };
+    this.runConfig = { ...(m.loaded ? m.info.config : this.engineConfig()), preset: this.store.get('preset'), text: this.store.textVersion };
     this.liveConfig = Object.fromEntries(LIVE_KEYS.map((k) => [k, m.info.config[k]]));
     // A build takes the settings of the moment, `live` ones included; a loaded file brings its own,
     // and the form follows it (below).
     if (!m.loaded) this.syncLive();
     this.last = {};
+    this.run.forget();
     if (m.loaded) {
       // The file brings its own settings: show them, so what you see is what trains.
       const patch = {};
@@ -583,19 +628,22 @@ export class Playground {
   keepRun() {
     const sr = this.series;
     if (!this.runConfig || !sr.steps.length || (sr.steps.length < 2 && sr.val.every((v) => v === null))) return;
-    const next = { ...this.store.config(ENGINE_KEYS), preset: this.store.get('preset'), text: this.store.textVersion };
+    this.runs = [...this.runs]; // a new list: the store tells the views
+    const next = { ...this.engineConfig(), preset: this.store.get('preset'), text: this.store.textVersion };
     const diff = Object.keys(next)
       .filter((k) => k !== 'text' && this.runConfig[k] !== next[k])
       .map((k) => `${k}=${this.runConfig[k]}`);
     if (this.runConfig.text !== next.text && this.runConfig.preset === next.preset) diff.push('other text');
     this.runNumber = (this.runNumber ?? 0) + 1;
-    this.runs.push({ label: `run ${this.runNumber}${diff.length ? `: ${diff.join(', ')}` : ' (same settings)'}`, steps: sr.steps, train: sr.train, val: sr.val });
+    const label = `run ${this.runNumber}${diff.length ? `: ${diff.join(', ')}` : ' (same settings)'}`;
+    this.runs.push({ label, tokens: this.runConfig.tokens, steps: sr.steps, train: sr.train, val: sr.val, trainBpc: sr.trainBpc, valBpc: sr.valBpc });
     if (this.runs.length > MAX_RUNS) this.runs.shift();
   }
 
   /** Forgets the kept runs. */
   clearRuns() {
     this.runs = [];
+    this.runNumber = this.runNumber ?? 0;
     this.emit('chart');
   }
 
@@ -606,7 +654,9 @@ export class Playground {
     if (last >= 0 && sr.steps[last] === step) return last;
     sr.steps.push(step);
     sr.train.push(last >= 0 ? sr.train[last] : null);
+    sr.trainBpc.push(last >= 0 ? sr.trainBpc[last] : null);
     sr.val.push(null);
+    sr.valBpc.push(null);
     return last + 1;
   }
 
@@ -614,7 +664,9 @@ export class Playground {
     const first = this.s.step === 0 || !this.s.running;
     this.s.step = p.step;
     this.s.smooth = p.smooth;
-    this.series.train[this.chartRow(p.step)] = p.smooth;
+    const row = this.chartRow(p.step);
+    this.series.train[row] = p.smooth;
+    this.series.trainBpc[row] = p.smoothBpc;
     this.thin();
     this.emit('progress', p);
     this.emit('chart');
@@ -627,7 +679,9 @@ export class Playground {
     if (v.best) this.s.best = v.best;
     if (v.loss !== null) {
       this.s.lastVal = v.loss;
-      this.series.val[this.chartRow(v.step)] = v.loss;
+      const row = this.chartRow(v.step);
+      this.series.val[row] = v.loss;
+      this.series.valBpc[row] = v.bpc;
       this.emit('chart');
     }
     this.emit('val', v);
@@ -639,9 +693,7 @@ export class Playground {
     if (sr.steps.length <= MAX_POINTS) return;
     const keep = (i) => i % 2 === 0 || sr.val[i] !== null || i === sr.steps.length - 1;
     const idx = sr.steps.map((_, i) => i).filter(keep);
-    sr.steps = idx.map((i) => sr.steps[i]);
-    sr.train = idx.map((i) => sr.train[i]);
-    sr.val = idx.map((i) => sr.val[i]);
+    for (const k of SERIES) sr[k] = idx.map((i) => sr[k][i] ?? null);
   }
 
   // ---- live sampling settings and probe text ----

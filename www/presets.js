@@ -49,7 +49,8 @@ const TASK_NOTES = {
 /**
  * The presets: `id`, menu `label`, a one-line `note` on what recurrence can and cannot do here,
  * and either `text()` producing the corpus, or `task: true` for the engine's synthetic tasks (`id`
- * is the task's name): those have no text here, the worker builds and shows them.
+ * is the task's name): those have no text here, the worker builds and shows them. `settings`:
+ * what choosing the preset in the menu also sets (a link's own values stay).
  */
 export const PRESETS = [
   {
@@ -57,6 +58,13 @@ export const PRESETS = [
     label: 'English stories (a river valley)',
     note: 'A short essay, then about 1 MB of stories from a small grammar written for this project: people, places, weather and work in a river valley, with dialogue, numbers and dates. Within a minute the samples show words, punctuation and quotes; names, agreement and whole sentences come later. The text is long enough that the validation loss keeps falling for thousands of steps (default model, measured with the command-line tool: 0.64 nats at step 1,000, 0.51 at 2,000, 0.48 at 3,000) instead of the model memorising it.',
     text: () => englishText(),
+  },
+  {
+    id: 'english-words',
+    label: 'English stories, word by word',
+    note: 'The English stories above, read as the article’s language model reads text: one word (or punctuation mark, or space) per step, with a vocabulary of the words that occur (about 1,500 in the whole 1 MB; 410,000 tokens). A word model sees a whole sentence in one sequence of T = 64 steps, so its samples read as sentences within a minute, and in bits per character it passes the character model early: measured with the command-line tool (default model, tokens = words), validation 1.47 bits/char (3.12 nats per word) at step 250, 1.18 at 1,000, 1.11 at 2,000, 1.09 at 3,000, still falling at 3,000 steps (nearly 15 passes over the text) without memorising; the character model is at 0.92 bits/char at step 1,000. Compare both on the loss chart in bits per character. Where words lose: a small or varied text (few repeats, names, code), where most words are rare and share the unknown token.',
+    text: () => englishText(),
+    settings: { tokens: 'words' },
   },
   {
     id: 'chinese',

@@ -183,7 +183,7 @@ const SERIES = {
         if (snap) snaps.good = snap;
         if (v.improved && snap) snaps.best = snap;
       }
-      if (v.improved) run.best = { loss: v.loss, step };
+      if (v.improved) run.best = { loss: v.loss, bpc: v.bpc, step };
       post({ type: 'val', step, loss: v.loss, bpc: v.bpc, best: run.best });
       if (v.memorising) post({ type: 'memorising', best: run.best.loss, bestStep: run.best.step, loss: v.loss, checks: v.memorising });
     },

@@ -2,7 +2,7 @@
 // with a diverging blue–neutral–red colour map over [−1, 1], a hover/keyboard readout, and the
 // probe text coloured by one selected unit (Karpathy's per-neuron view), and the probe text input.
 
-import { el, clear, cssVar } from './dom.js';
+import { el, clear, cssVar, showToken } from './dom.js';
 
 /** What each activation means, shown under the selectors. */
 const MEANING = {
@@ -53,7 +53,7 @@ function textBg(v) {
   return v >= 0 ? `rgba(214, 96, 77, ${a.toFixed(3)})` : `rgba(67, 147, 195, ${a.toFixed(3)})`;
 }
 
-const shown = (ch) => (ch === '\n' ? '↵' : ch === '\t' ? '⇥' : ch === ' ' ? '␣' : ch);
+const shown = showToken;
 
 class HeatmapView {
   /**
@@ -276,12 +276,19 @@ class HeatmapView {
     const same = this.spans.length === d.tokens.length && this.spans.every((s, i) => s.dataset.ch === d.tokens[i]);
     if (!same) {
       clear(text);
-      this.spans = d.tokens.map((ch) => {
-        const s = el('span', {}, ch === '\n' ? '↵' : ch);
+      // One span per token (a column of the heatmap); a word model's tokens are outlined, and a
+      // token the vocabulary lacks (read as the unknown token) is marked.
+      const words = d.tokens.some((t) => [...t].length > 1);
+      text.classList.toggle('words', words);
+      this.spans = d.tokens.map((ch, i) => {
+        const nl = ch.includes('\n');
+        const s = el('span', {}, nl ? ch.replace(/\r?\n/g, '↵') : ch);
         s.dataset.ch = ch;
-        if (ch === '\n') s.className = 'nl';
+        const unknown = d.ids && d.unknownId !== null && d.unknownId !== undefined && d.ids[i] === d.unknownId;
+        s.className = [nl ? 'nl' : '', 'tok', unknown ? 'unk-text' : ''].filter(Boolean).join(' ');
+        if (unknown) s.title = 'not in the vocabulary: read as the unknown token';
         text.append(s);
-        if (ch === '\n') text.append('\n');
+        if (nl) text.append('\n');
         return s;
       });
     }
@@ -312,6 +319,7 @@ class HeatmapView {
 
 export function mount(parent, ctx) {
   const { pg } = ctx;
+  const { run } = pg;
   const layer = el('select', { id: 'heat-layer' });
   const act = el('select', { id: 'heat-act', 'aria-describedby': 'heat-act-hint' });
   const interesting = el('button', { id: 'btn-interesting', type: 'button', class: 'small', disabled: true }, 'Pick a busy unit');
@@ -319,7 +327,7 @@ export function mount(parent, ctx) {
   const actHint = el('p', { id: 'heat-act-hint', class: 'hint meta wide' });
   const canvas = el('canvas', {
     id: 'heatmap', width: 1, height: 1, tabindex: '0', 'aria-describedby': 'heat-readout',
-    'aria-label': 'Activation heatmap: one row per unit, one column per character of the probe text. Hover to read values, click a row to colour the text by that unit; with the keyboard use the arrow keys and Enter.',
+    'aria-label': 'Activation heatmap: one row per unit, one column per token (character or word) of the probe text. Hover to read values, click a row to colour the text by that unit; with the keyboard use the arrow keys and Enter.',
   });
   const marker = el('div', { id: 'heat-marker', class: 'heat-marker', hidden: true });
   const tip = el('div', { id: 'heat-tip', class: 'heat-tip', hidden: true });
@@ -340,12 +348,12 @@ export function mount(parent, ctx) {
       el('div', { class: 'field' }, unitLabel, interesting),
       actHint),
     el('div', { class: 'heat-canvas-box' }, canvas, marker, tip),
-    el('p', { class: 'meta heat-caption' }, 'Rows: units (', units, ', top to bottom) · columns: the characters of the probe text, left to right.'),
+    el('p', { class: 'meta heat-caption' }, 'Rows: units (', units, ', top to bottom) · columns: the tokens of the probe text (characters, or words and marks), left to right.'),
     el('div', { class: 'row spread' }, el('div', { class: 'legend-bar' }, el('span', {}, '−1'), legend, el('span', {}, '+1')), readout),
     text,
     el('div', { class: 'field probe-field' },
       el('label', { for: 'probe-input' }, 'Probe text'), input,
-      el('span', { id: 'probe-hint', class: 'hint meta' }, 'Run through the network from a zero state every couple of seconds (held-out text by default). Click a row of the heatmap to see one neuron’s activation on each character, as in Karpathy’s “The Unreasonable Effectiveness of Recurrent Neural Networks”.')));
+      el('span', { id: 'probe-hint', class: 'hint meta' }, 'Run through the network from a zero state every couple of seconds (held-out text by default). Click a row of the heatmap to see one neuron’s activation on each token, as in Karpathy’s “The Unreasonable Effectiveness of Recurrent Neural Networks”.')));
   parent.append(section);
   const sel = { layer: 0, act: 'h', unit: null };
   const view = new HeatmapView({ canvas, tip, marker, readout, text, layer, act, actHint, interesting, legend, unitLabel, units }, (change) => {
@@ -357,7 +365,7 @@ export function mount(parent, ctx) {
     edited = input.value.trim() !== '';
     pg.setProbeText(edited ? input.value : '');
   });
-  const show = (m) => view.render({ tokens: m.tokens, hidden: m.hidden, layers: m.layers }, sel);
+  const show = (m) => view.render({ tokens: m.tokens, ids: m.ids, unknownId: m.unknownId, hidden: m.hidden, layers: m.layers }, sel);
   const offs = [
     ctx.on('probe', show),
     ctx.on('built', (m) => {
@@ -367,8 +375,8 @@ export function mount(parent, ctx) {
       view.reset();
     }),
   ];
-  if (pg.last.built && !edited) input.value = pg.last.built.probeText;
-  if (pg.last.probe) show(pg.last.probe);
+  if (run.last('built') && !edited) input.value = run.last('built').probeText;
+  if (run.last('probe')) show(run.last('probe'));
   return {
     destroy() {
       for (const off of offs) off();
