@@ -54,12 +54,13 @@ inBrowsers('words', (name, env) => {
       }, { what: 'the surprisal view cut into words' });
       assert.ok(surprisal.length <= 128, 'the first 128 tokens');
       assert.match(await until(() => text(page, '#surprisal-text ~ p.meta:not(.surprisal-readout)'), { what: 'the summary' }), /bits per token, [\d.]+ bits per character/);
-      // A sample of words: text from the vocabulary.
+      // A sample of words, once the model has learned that spaces come between them (a sample
+      // comes every 3 s).
       const sample = await until(async () => {
         const t = await text(page, '#samples .sample pre');
-        return t && t.length > 20 ? t : null;
-      }, { what: 'a sample' });
-      assert.match(sample, /[A-Za-z]{3,} [A-Za-z]{2,}/, `a sample of words: ${sample.slice(0, 80)}`);
+        return /[A-Za-z]{3,} [A-Za-z]{2,} [A-Za-z]{2,}/.test(t ?? '') ? t : null;
+      }, { what: 'a sample of words' });
+      assert.ok(sample.length > 20, sample);
       await click(page, '#btn-pause');
       await assertClean(page);
     } finally {
@@ -94,7 +95,6 @@ inBrowsers('words', (name, env) => {
       }, { what: 'the earlier run in the legend' });
       assert.ok(legend.some((l) => /^run 1: tokens=characters \((validation|train), characters\)$/.test(l)), legend.join(' | '));
       assert.ok(legend.includes('validation (words)') && legend.includes('train (smoothed, words)'), legend.join(' | '));
-      assert.ok((await texts(page, '#loss-chart .u-axis')).some((a) => a.includes('bits/char')), 'the axis says bits/char');
       // Both curves are drawn in bits per character: the word run's validation is a number there.
       const bpc = firstNumber(await text(page, '#val-loss'));
       assert.ok(bpc > 0.3 && bpc < 8, `the word model's validation in bits per character: ${bpc}`);
