@@ -92,7 +92,8 @@ pub struct CorpusReport {
     pub unknown_tokens: usize,
     /// Characters inside those tokens: the share of the text whose spelling the model never sees.
     pub unknown_chars: usize,
-    /// Distinct tokens of the corpus not in the vocabulary.
+    /// Distinct tokens of the corpus not in the vocabulary (for a trainer with its own validation
+    /// text, the validation text's are counted among the first 100 of the training text's).
     pub unknown_distinct: usize,
     /// Whether a checkpoint resumed exactly (same corpus) rather than only its weights being loaded.
     pub resumed: bool,

@@ -595,9 +595,10 @@ export class Playground {
       if (this.loadingSaved) this.alert(`resumed your saved run exactly where it stopped, at step ${m.info.step.toLocaleString('en-US')}; press Resume to train on.`, 'info');
       else {
         const n = (x) => x.toLocaleString('en-US');
-        const what = m.info.tokens === 'words' ? 'tokens' : 'characters';
+        const words = m.info.tokens === 'words';
+        const share = `${((100 * r.unknown_chars) / Math.max(1, r.chars)).toFixed(1)} %${words ? ' of its characters' : ''}`;
         const unknown = r.unknown_tokens
-          ? ` ${n(r.unknown_tokens)} of the ${n(r.tokens)} ${what} of the current text (${((100 * r.unknown_chars) / Math.max(1, r.chars)).toFixed(1)} % of its characters) are not in its vocabulary: the model reads them all as one unknown ${what.slice(0, -1)}.`
+          ? ` ${n(r.unknown_tokens)} of the ${n(r.tokens)} ${words ? 'tokens' : 'characters'} of the current text (${share}) are not in its vocabulary: the model reads them all as one unknown ${words ? 'token' : 'character'}.`
           : '';
         const actions = m.carried
           ? [{ label: `Switch to the text it was trained on (${n([...m.carried].length)} characters)`, run: () => this.switchToCarried(m.carried) }]

@@ -143,10 +143,11 @@ export class LossChart extends PlotBox {
     const ys = (nats, bpc) => nats.map((v, i) => convert(v, u, bpc ? bpc[i] : null));
     const curves = past.map((r) => {
       const useVal = r.val.filter((v) => v !== null).length >= 2;
+      // A run over the other kind of token says so (and, per token, what its unit counts).
       const kind = r.tokens ?? 'characters';
-      const unit = u === 'bits' || kind === tokens ? '' : `, per ${kind === 'words' ? 'word' : 'character'}`;
+      const other = kind === tokens ? '' : `, ${kind}${u === 'bits' ? '' : `, per ${kind === 'words' ? 'token' : 'character'}`}`;
       return {
-        label: `${r.label} (${useVal ? 'validation' : 'train'}, ${kind}${unit})`,
+        label: `${r.label} (${useVal ? 'validation' : 'train'}${other})`,
         steps: r.steps,
         ys: useVal ? ys(r.val, r.valBpc) : ys(r.train, r.trainBpc),
       };

@@ -278,8 +278,7 @@ class HeatmapView {
       clear(text);
       // One span per token (a column of the heatmap); a word model's tokens are outlined, and a
       // token the vocabulary lacks (read as the unknown token) is marked.
-      const words = d.tokens.some((t) => [...t].length > 1);
-      text.classList.toggle('words', words);
+      text.classList.toggle('words', d.words);
       this.spans = d.tokens.map((ch, i) => {
         const nl = ch.includes('\n');
         const s = el('span', {}, nl ? ch.replace(/\r?\n/g, '↵') : ch);
@@ -365,7 +364,7 @@ export function mount(parent, ctx) {
     edited = input.value.trim() !== '';
     pg.setProbeText(edited ? input.value : '');
   });
-  const show = (m) => view.render({ tokens: m.tokens, ids: m.ids, unknownId: m.unknownId, hidden: m.hidden, layers: m.layers }, sel);
+  const show = (m) => view.render({ tokens: m.tokens, ids: m.ids, unknownId: m.unknownId, words: run.get('info')?.tokens === 'words', hidden: m.hidden, layers: m.layers }, sel);
   const offs = [
     ctx.on('probe', show),
     ctx.on('built', (m) => {

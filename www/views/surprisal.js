@@ -40,7 +40,7 @@ export function mount(parent, ctx) {
     const bits = trace.loss[t] / Math.LN2;
     const n = trace.chars[t + 1];
     const unknown = target === unknownId ? ' (read as the unknown token)' : '';
-    readout.textContent = `“${showToken(trace.tokens[t + 1])}”${unknown} after “${trace.tokens.slice(Math.max(0, t - 11), t + 1).map(showToken).join('')}”: ${bits.toFixed(2)} bits, ${(bits / n).toFixed(2)} per character (${n}). Expected: ${top.map((id) => `${entry(id)} ${(p[id] * 100).toFixed(1)} %${id === target ? ' ✓' : ''}`).join(', ')}`;
+    readout.textContent = `“${showToken(trace.tokens[t + 1])}”${unknown} after “${trace.tokens.slice(Math.max(0, t - 11), t + 1).map(showToken).join('')}”: ${bits.toFixed(2)} bits${n > 1 ? `, ${(bits / n).toFixed(2)} per character over its ${n}` : ''}. Expected: ${top.map((id) => `${entry(id)} ${(p[id] * 100).toFixed(1)} %${id === target ? ' ✓' : ''}`).join(', ')}`;
   };
   const render = () => {
     if (!trace) return;
@@ -48,7 +48,7 @@ export function mount(parent, ctx) {
     if (spans.length !== tokens.length || spans.some((s, i) => s.dataset.ch !== tokens[i])) {
       clear(text);
       spans.length = 0;
-      text.classList.toggle('words', tokens.some((t) => [...t].length > 1));
+      text.classList.toggle('words', ctx.pg.run.get('info')?.tokens === 'words');
       tokens.forEach((ch, i) => {
         const nl = ch.includes('\n');
         const unknown = trace.ids[i] === unknownId;
