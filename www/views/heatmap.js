@@ -6,7 +6,7 @@ import { el, clear, cssVar, showToken } from './dom.js';
 
 /** What each activation means, shown under the selectors. */
 const MEANING = {
-  h: 'h — the hidden state passed to the next character and the next layer (in [−1, 1]).',
+  h: 'h — the hidden state passed to the next token and the next layer (in [−1, 1]).',
   c: 'c — the LSTM cell state, the long-term memory; it can exceed ±1 (colours saturate).',
   i: 'i — LSTM input gate in [0, 1]: how much new content is written into c.',
   f: 'f — LSTM forget gate in [0, 1]: how much of c is kept (1 = remember).',
