@@ -180,6 +180,10 @@ pub struct Config {
     pub tokens: TokenKind,
     /// Most distinct tokens kept; rarer ones share the unknown id.
     pub max_vocab: usize,
+    /// Shards k of the B streams, each on its own worker or thread ([`crate::shard`]); 0 asks the
+    /// context to choose (the command-line tool: every core; the page: by measurement; an
+    /// embed: one), and a trainer given 0 uses one.
+    pub workers: usize,
 }
 
 impl Default for Config {
@@ -229,6 +233,7 @@ impl Config {
         val_fraction: real_default("val_fraction"),
         tokens: TokenKind::ALL[choice_default("tokens")],
         max_vocab: int_default("max_vocab") as usize,
+        workers: int_default("workers") as usize,
     };
 
     /// Checks every field against its bounds in the settings table, naming the first out of range
@@ -301,6 +306,7 @@ impl Fields for Config {
             "val_fraction" => Slot::Real(&mut self.val_fraction),
             "tokens" => Slot::Choice(&mut self.tokens),
             "max_vocab" => Slot::Size(&mut self.max_vocab),
+            "workers" => Slot::Size(&mut self.workers),
             _ => return None,
         })
     }

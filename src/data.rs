@@ -87,10 +87,13 @@ pub fn split(text: &TokenIds, val_fraction: f32) -> (TokenIds, TokenIds) {
 
 /// Walks B streams over a text. Stream b covers the b-th of B equal segments; each call to
 /// [`Batcher::next`] yields the next T tokens of every stream. At the end of a segment the epoch
-/// ends and every stream starts again from its beginning.
+/// ends and every stream starts again from its beginning. A shard of the streams
+/// ([`Batcher::shard`]) walks streams `first..first + streams` of the same layout.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Batcher {
-    /// Streams B actually used (fewer than asked when the text is short).
+    /// The first stream this batcher reads (0 unless it is a [`Batcher::shard`]).
+    pub first: usize,
+    /// Streams B actually used (fewer than asked when the text is short); of a shard, its own.
     pub streams: usize,
     /// Steps T per chunk.
     pub steps: usize,
@@ -116,21 +119,32 @@ impl Batcher {
         let pairs = len - 1;
         let streams = batch.min(pairs / steps).max(1);
         let seg_len = pairs / streams;
-        Ok(Batcher { streams, steps, seg_len, chunks_per_epoch: seg_len / steps, chunk: 0, epoch: 0 })
+        Ok(Batcher { first: 0, streams, steps, seg_len, chunks_per_epoch: seg_len / steps, chunk: 0, epoch: 0 })
+    }
+
+    /// The streams `streams` of this layout (stream indices within it), at the same position.
+    pub fn shard(&self, streams: std::ops::Range<usize>) -> Batcher {
+        debug_assert!(streams.start < streams.end && streams.end <= self.streams);
+        Batcher { first: self.first + streams.start, streams: streams.len(), ..self.clone() }
     }
 
     /// Fills `inputs` and `targets` (T·B, time-major: row t·B + b) with the next chunk and advances.
     /// Returns true when this chunk starts a new pass over the text (the carried state must be reset).
     pub fn next(&mut self, ids: &[u32], inputs: &mut [u32], targets: &mut [u32]) -> bool {
-        let fresh = self.chunk == 0;
         let start = self.chunk * self.steps;
         for t in 0..self.steps {
             for b in 0..self.streams {
-                let i = b * self.seg_len + start + t;
+                let i = (self.first + b) * self.seg_len + start + t;
                 inputs[t * self.streams + b] = ids[i];
                 targets[t * self.streams + b] = ids[i + 1];
             }
         }
+        self.advance()
+    }
+
+    /// Moves to the next chunk without reading it; returns what [`Batcher::next`] returns.
+    pub fn advance(&mut self) -> bool {
+        let fresh = self.chunk == 0;
         self.chunk += 1;
         if self.chunk == self.chunks_per_epoch {
             self.chunk = 0;
@@ -139,11 +153,14 @@ impl Batcher {
         fresh
     }
 
-    /// Characters of the targets of chunk `chunk` of an epoch over `text` (`lens`: the
-    /// vocabulary's characters per id): the characters its loss predicts.
+    /// Characters of the targets of chunk `chunk` of an epoch over `text`, for this batcher's
+    /// streams (`lens`: the vocabulary's characters per id): the characters its loss predicts.
     pub fn target_chars(&self, chunk: usize, text: &TokenIds, lens: &[u32]) -> usize {
         let start = chunk * self.steps + 1;
-        (0..self.streams).map(|b| b * self.seg_len + start).map(|a| text.chars(a..a + self.steps, lens)).sum()
+        (self.first..self.first + self.streams)
+            .map(|b| b * self.seg_len + start)
+            .map(|a| text.chars(a..a + self.steps, lens))
+            .sum()
     }
 
     /// Fraction of the current epoch done, in [0, 1).

@@ -23,6 +23,7 @@ pub mod rng;
 pub mod rnn;
 pub mod sample;
 pub mod settings;
+pub mod shard;
 pub mod tasks;
 pub mod tensorfile;
 pub mod tokenizer;

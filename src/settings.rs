@@ -71,9 +71,11 @@ pub struct Setting {
     /// One line, in the terms of the model's maths.
     pub help: &'static str,
     /// May change while a run trains, from the next step on ([`apply_live`]): the learning rate
-    /// and its decay, the optimizer's constants, clipping. The others shape the model, the data
-    /// or the optimizer's state.
+    /// and its decay, the optimizer's constants, clipping, the workers. The others shape the
+    /// model, the data or the optimizer's state.
     pub live: bool,
+    /// The command-line flag when it is not the name's kebab-case ([`Setting::flag`]).
+    pub cli: Option<&'static str>,
 }
 
 /// A setting's value: a choice by index into its names, an integer, a number or text.
@@ -110,11 +112,18 @@ const fn text(max_len: usize, default: &'static str) -> Kind {
     Kind::Text { max_len, default }
 }
 const fn set(name: &'static str, group: Group, kind: Kind, help: &'static str) -> Setting {
-    Setting { name, group, kind, help, live: false }
+    Setting { name, group, kind, help, live: false, cli: None }
 }
 /// A setting that may change during a run.
 const fn live(name: &'static str, group: Group, kind: Kind, help: &'static str) -> Setting {
-    Setting { name, group, kind, help, live: true }
+    Setting { name, group, kind, help, live: true, cli: None }
+}
+
+impl Setting {
+    /// The same setting with the command-line flag `--{flag}` (its name's kebab-case stays an alias).
+    const fn cli(self, flag: &'static str) -> Setting {
+        Setting { cli: Some(flag), ..self }
+    }
 }
 
 use Group::{Model, Sample, Train};
@@ -147,6 +156,9 @@ pub const SETTINGS: &[Setting] = &[
     set("val_fraction",   Train,  real(0.0, 0.5, 0.1),                                        "Share of the text held out at its end for validation, ≥ 2,000 tokens"),
     set("tokens",         Train,  choice(TokenKind::NAMES, TokenKind::Characters as usize),   "What a token is: a character, or a word (Unicode word boundaries)"),
     set("max_vocab",      Train,  int(2, 65536, 8000),                                        "Most distinct tokens kept; rarer ones share the unknown id"),
+    // "Workers" on the page, where each is a Web Worker; `--threads` in the command-line tool, where
+    // each is a thread. The same k either way: the run's numbers depend on it (summation order).
+    live("workers",        Train,  int(0, 256, 0),                                             "Workers sharing the B streams, each a shard of the batch; 0: auto").cli("threads"),
     set("temperature",    Sample, real(0.0, 10.0, 0.8),                                       "Softmax temperature: divides the logits; 0 is greedy"),
     set("top_k",          Sample, int(0, 65536, 0),                                           "Sample among the k likeliest tokens only; 0 keeps all"),
     set("top_p",          Sample, real_above(0.0, 1.0, 1.0),                                  "Nucleus: the likeliest tokens up to probability p; 1 keeps all"),
@@ -240,9 +252,13 @@ impl Setting {
         }
     }
 
-    /// The command-line flag, without its dashes: the name in kebab-case (`seq-len`).
+    /// The command-line flag, without its dashes: the name in kebab-case (`seq-len`), unless the
+    /// table names another (`workers` is `--threads`).
     pub fn flag(&self) -> String {
-        self.name.replace('_', "-")
+        match self.cli {
+            Some(flag) => flag.to_string(),
+            None => self.name.replace('_', "-"),
+        }
     }
 
     /// Checks `v` against the bounds; the messages name the setting as `name = value` (the page

@@ -1,5 +1,6 @@
-//! The training loop: truncated BPTT over B streams, clipping, the optimizer step, validation,
-//! sampling and diagnostics. The CLI and the Web Worker both drive the engine through [`Trainer`].
+//! The training loop: truncated BPTT over B streams (in k shards, [`crate::shard`]), clipping, the
+//! optimizer step, validation, sampling and diagnostics. The CLI and the Web Worker both drive the
+//! engine through [`Trainer`].
 
 use crate::checkpoint::{self, Progress, TrainState};
 use crate::config::Config;
@@ -9,6 +10,7 @@ use crate::diagnose::{self, entropy, GradCheck, GradFlow, Trace};
 use crate::error::{Error, Result};
 use crate::json::F32;
 use crate::model::{Dims, Model, Params, Precision, State, Workspace};
+use crate::shard::{self, Shard};
 use crate::monitor::{Check, Divergence, Monitor};
 use crate::optim::{clip, grad_norm, Optimizer};
 use crate::probe::{probe, Probe, MAX_PROBE_TOKENS};
@@ -129,24 +131,22 @@ pub struct Trainer {
     pub model: Model,
     /// Optimizer state.
     pub optimizer: Optimizer,
-    /// Position in the training text.
+    /// The layout of the B streams over the training text, and the position in it.
     pub batcher: Batcher,
     /// The last step's measurements.
     pub last: Option<StepStats>,
     /// The smoothed loss and the divergence and memorising rules, fed by [`Trainer::step`] and
     /// [`Trainer::check_validation`].
     pub monitor: Monitor,
-    grad: Params,
+    /// The k shards of the B streams (k = `config.workers`, at most B), each with its carried state.
+    pub shards: Vec<Shard>,
     rng: Rng,
     train: TokenIds,     // training ids
     val: TokenIds,       // validation ids
     probe_text: String,  // the start of the validation text (or training text): the default probe
+    read_chunk: usize,   // the chunk of the epoch the last read_chunks read
     chars: u64,          // characters predicted by this trainer's steps
     bpc_ema: (f64, f64), // smoothed (bits, characters) per step
-    ws: Workspace,
-    state: State, // (L, B, H) carried across chunks, cut from the gradient
-    inputs: Vec<u32>,
-    targets: Vec<u32>,
     val_ws: Option<Workspace>,
     sampler: Sampler,
     corpus_hash: u64,
@@ -343,12 +343,11 @@ impl Trainer {
             unigram_bits: h.unigram_bits,
             bigram_bits: h.bigram_bits,
         };
-        let tb = config.seq_len * b;
+        let shards = shard::split(d, &batcher, &state, config.workers);
         let monitor = Monitor::new(vocab.len());
         Ok(Trainer {
             monitor,
-            ws: Workspace::new(d, config.seq_len, b),
-            grad: Params::zeros(d),
+            shards,
             sampler: Sampler::new(&model),
             config,
             vocab,
@@ -361,11 +360,9 @@ impl Trainer {
             train,
             val,
             probe_text,
+            read_chunk: 0,
             chars: 0,
             bpc_ema: (0.0, 0.0),
-            state,
-            inputs: vec![0; tb],
-            targets: vec![0; tb],
             val_ws: None,
             corpus_hash,
             task,
@@ -373,26 +370,67 @@ impl Trainer {
     }
 
     /// Changes the settings that may change during a run (the learning rate and its decay, the
-    /// optimizer's constants, clipping: `live` in the settings table), from the next step on; the
-    /// weights, optimizer state and position stay. Any other difference is an error naming it.
+    /// optimizer's constants, clipping, the workers: `live` in the settings table), from the next
+    /// step on; the weights, optimizer state and position stay. Any other difference is an error
+    /// naming it.
     pub fn update_live(&mut self, next: &Config) -> Result<()> {
         next.validate()?;
+        let workers = self.config.workers;
         self.config = crate::settings::apply_live(&self.config, next)?;
+        if self.config.workers != workers {
+            self.set_workers(self.config.workers);
+        }
         Ok(())
     }
 
-    /// One truncated-BPTT step: forward over the next chunk from the carried state, backward
-    /// within the chunk only, clip, update. A non-finite loss or gradient leaves the weights
-    /// untouched and returns [`Error::Diverged`].
+    /// Re-cuts the B streams into `k` shards (0 means one, and at most B), each carrying its
+    /// streams' state: from the next step, the run goes on on k workers.
+    pub fn set_workers(&mut self, k: usize) {
+        let d = self.model.dims();
+        let state = shard::gather(&self.shards, d);
+        self.shards = shard::split(d, &self.batcher, &state, k);
+        self.config.workers = k;
+    }
+
+    /// One truncated-BPTT step: every shard reads its streams' next chunk and runs forward from
+    /// its carried state and backward within the chunk ([`Shard::backprop`], in parallel), then
+    /// [`Trainer::apply`] sums their gradients and takes the step.
     pub fn step(&mut self) -> Result<StepStats> {
-        let chunk = self.batcher.chunk;
-        if self.batcher.next(&self.train.ids, &mut self.inputs, &mut self.targets) {
-            self.state.reset();
+        self.read_chunks();
+        let scale = self.grad_scale();
+        shard::backprop_all(&mut self.shards, &self.model, scale);
+        self.apply()
+    }
+
+    /// Every shard reads its streams' next chunk (its state reset at an epoch's start): the first
+    /// half of [`Trainer::step`], for a caller that runs the shards' [`Shard::backprop`] itself
+    /// (the page's pool of Web Workers), then calls [`Trainer::apply`].
+    pub fn read_chunks(&mut self) {
+        for s in &mut self.shards {
+            s.read(&self.train.ids);
         }
-        self.model.forward(&mut self.ws, &self.inputs, &self.state);
-        self.grad.zero();
-        let loss = self.model.backward(&mut self.ws, &self.inputs, &self.targets, &mut self.grad);
-        let norm = grad_norm(&self.grad);
+        self.read_chunk = self.batcher.chunk;
+        self.batcher.advance();
+    }
+
+    /// What a shard scales its loss gradient by: 1/(T·B), the mean over the whole batch.
+    pub fn grad_scale(&self) -> f32 {
+        1.0 / (self.config.seq_len * self.batcher.streams) as f32
+    }
+
+    /// The update from the shards' gradients: their sum in shard order, clipped on its global
+    /// norm, one optimizer step. A non-finite loss or gradient leaves the weights untouched and
+    /// returns [`Error::Diverged`].
+    pub fn apply(&mut self) -> Result<StepStats> {
+        let (first, rest) = self.shards.split_first_mut().expect("at least one shard");
+        let grad = &mut first.grad;
+        let mut loss_sum = first.loss_sum;
+        for s in rest.iter() {
+            grad.add(&s.grad);
+            loss_sum += s.loss_sum;
+        }
+        let loss = (loss_sum / (self.config.seq_len * self.batcher.streams) as f64) as f32;
+        let norm = grad_norm(grad);
         if !loss.is_finite() || !norm.is_finite() {
             return Err(Error::Diverged(format!(
                 "the loss or gradient became {} at step {}; reset and lower the learning rate or clip harder",
@@ -400,24 +438,23 @@ impl Trainer {
                 self.optimizer.step + 1
             )));
         }
-        // Carry the state to the next chunk; the gradient stops here (h.detach()).
-        self.ws.final_state(&mut self.state);
-        let clipped = clip(&mut self.grad, self.config.clip_mode, self.config.clip, norm);
+        let clipped = clip(grad, self.config.clip_mode, self.config.clip, norm);
         let lr = self.optimizer.lr(&self.config);
-        self.optimizer.update(&self.config, &mut self.model.params, &self.grad);
+        self.optimizer.update(&self.config, &mut self.model.params, grad);
         self.model.repack();
         let diverged = self.monitor.observe(loss, self.optimizer.step);
         // Bits per character: the chunk's total bits over the characters its targets stand for.
-        let chars = self.batcher.target_chars(chunk, &self.train, self.vocab.lens());
+        let chars = self.batcher.target_chars(self.read_chunk, &self.train, self.vocab.lens());
         self.chars += chars as u64;
-        let bits = loss as f64 * self.targets.len() as f64 / std::f64::consts::LN_2;
+        let tokens = (self.config.seq_len * self.batcher.streams) as u64;
+        let bits = loss_sum / std::f64::consts::LN_2;
         let d = crate::monitor::SMOOTH;
         self.bpc_ema = (d * self.bpc_ema.0 + (1.0 - d) * bits, d * self.bpc_ema.1 + (1.0 - d) * chars as f64);
         let stats = StepStats {
             smooth: self.monitor.smooth().unwrap_or(loss),
             smooth_bpc: (self.bpc_ema.0 / self.bpc_ema.1.max(1.0)) as f32,
             bits_per_char: (bits / chars.max(1) as f64) as f32,
-            tokens: self.optimizer.step * self.targets.len() as u64,
+            tokens: self.optimizer.step * tokens,
             chars: self.chars,
             diverged,
             step: self.optimizer.step,
@@ -491,9 +528,10 @@ impl Trainer {
         })
     }
 
-    /// ‖∂L/∂h_t‖ for every t of the last chunk, per layer (bottom first): the vanishing/exploding profile.
+    /// ‖∂L/∂h_t‖ for every t of the last chunk, per layer (bottom first): the vanishing/exploding
+    /// profile, over every shard's streams.
     pub fn dh_norms(&self) -> Vec<Vec<f32>> {
-        self.ws.caches.iter().map(|c| c.dh_norm.clone()).collect()
+        shard::dh_norms(&self.shards)
     }
 
     /// Samples `length` tokens after `prime` (tokenized as the training text), with its own seeded
@@ -557,9 +595,11 @@ impl Trainer {
     /// and the state it starts from — without moving the data position or changing any state.
     pub fn next_chunk(&self) -> (Vec<u32>, Vec<u32>, State) {
         let mut batcher = self.batcher.clone();
-        let (mut inputs, mut targets) = (vec![0; self.inputs.len()], vec![0; self.targets.len()]);
+        let tb = self.config.seq_len * batcher.streams;
+        let (mut inputs, mut targets) = (vec![0; tb], vec![0; tb]);
         let fresh = batcher.next(&self.train.ids, &mut inputs, &mut targets);
-        let state = if fresh { State::zeros(self.model.dims(), self.batcher.streams) } else { self.state.clone() };
+        let d = self.model.dims();
+        let state = if fresh { State::zeros(d, self.batcher.streams) } else { shard::gather(&self.shards, d) };
         (inputs, targets, state)
     }
 
@@ -628,7 +668,7 @@ impl Trainer {
                 corpus_hash: self.corpus_hash,
             },
             optimizer: self.optimizer.clone(),
-            state: self.state.clone(),
+            state: shard::gather(&self.shards, self.model.dims()),
         };
         checkpoint::save_with(&self.model.params, &self.config, &self.vocab, Some(&ts), corpus)
             .map(|f| self.record_task(f))

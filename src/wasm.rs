@@ -9,10 +9,13 @@
 //! every result that shows text position by position carries its tokens as strings and their ids,
 //! so the page never cuts text into positions itself.
 
+use crate::checkpoint;
 use crate::config::Config;
 use crate::error::Error;
+use crate::model::Model;
 use crate::monitor::Divergence;
 use crate::sample::SampleOptions;
+use crate::shard::Shard;
 use crate::tasks::{self, Split, Task};
 use crate::trainer::{CorpusReport, StepStats, Trainer, Validation};
 use js_sys::{Array, Float32Array, Object, Reflect, Uint32Array};
@@ -147,11 +150,12 @@ pub fn task_text(task: &str, seed: f64, split: &str, max_chars: u32) -> Result<S
 pub struct WasmTrainer {
     inner: Trainer,
     norms: Vec<f32>, // (steps of the last trainFor slice) pre-clip gradient norms, reused
+    flat: Vec<f32>,  // (P) the weights for the pool, reused
 }
 
 impl From<Trainer> for WasmTrainer {
     fn from(inner: Trainer) -> Self {
-        WasmTrainer { inner, norms: Vec::new() }
+        WasmTrainer { inner, norms: Vec::new(), flat: Vec::new() }
     }
 }
 
@@ -239,6 +243,70 @@ impl WasmTrainer {
         set(&out, "norms", &f32s(&self.norms));
         set(&out, "last", &last.as_ref().map_or(JsValue::NULL, step_stats));
         Ok(out.into())
+    }
+
+    /// The first half of a step on a pool of Web Workers (the page's `www/pool.js`): every shard
+    /// reads its streams' next chunk; returns, for the shards from 1 on (shard 0 is this worker's),
+    /// what a [`WasmShard`] needs: `[{inputs: Uint32Array(T·b), targets, h: Float32Array(L·b·H),
+    /// c (LSTM; else empty), scale}]`. Then [`WasmTrainer::backprop_shard`] for shard 0,
+    /// [`WasmTrainer::put_shard`] with each worker's results, and [`WasmTrainer::finish_step`].
+    #[wasm_bindgen(js_name = beginStep)]
+    pub fn begin_step(&mut self) -> Array {
+        self.inner.read_chunks();
+        let scale = self.inner.grad_scale();
+        let jobs = Array::new();
+        for s in &self.inner.shards[1..] {
+            let o = Object::new();
+            set(&o, "inputs", &Uint32Array::from(&s.inputs[..]));
+            set(&o, "targets", &Uint32Array::from(&s.targets[..]));
+            set(&o, "h", &f32s(&s.state.h));
+            set(&o, "c", &f32s(&s.state.c));
+            set_f(&o, "scale", scale as f64);
+            jobs.push(&o);
+        }
+        jobs
+    }
+
+    /// Shard `i`'s gradient, computed here (shard 0; any shard when its worker is gone: the
+    /// numbers are the same wherever a shard runs).
+    #[wasm_bindgen(js_name = backpropShard)]
+    pub fn backprop_shard(&mut self, i: u32) -> Result<(), JsError> {
+        let t = &mut self.inner;
+        let scale = t.grad_scale();
+        let shard = t.shards.get_mut(i as usize).ok_or_else(|| JsError::new("no such shard"))?;
+        shard.backprop(&t.model, scale);
+        Ok(())
+    }
+
+    /// Shard `i`'s results from its worker ([`WasmShard::gradient`]'s `grad`, `lossSum`, `h`, `c`,
+    /// `dh`). Throws when a length is not that shard's.
+    #[wasm_bindgen(js_name = putShard)]
+    pub fn put_shard(&mut self, i: u32, grad: &[f32], loss_sum: f64, h: &[f32], c: &[f32], dh: &[f32]) -> Result<(), JsError> {
+        let fits = self.inner.shards.get_mut(i as usize).is_some_and(|s| s.receive(grad, loss_sum, h, c, dh));
+        fits.then_some(()).ok_or_else(|| JsError::new("a worker's gradient does not fit its shard"))
+    }
+
+    /// The second half of a pooled step ([`Trainer::apply`]): the shards' gradients summed in
+    /// order, clipped, one optimizer step. Returns what [`WasmTrainer::step`] returns; throws on
+    /// divergence.
+    #[wasm_bindgen(js_name = finishStep)]
+    pub fn finish_step(&mut self) -> Result<JsValue, JsError> {
+        let st = self.inner.apply().map_err(js_err)?;
+        Ok(step_stats(&st))
+    }
+
+    /// Re-cuts the B streams into `k` shards (at most B; 0 means one) from the next step: a loaded
+    /// checkpoint goes on with the page's number of workers rather than the one it was saved with.
+    #[wasm_bindgen(js_name = setWorkers)]
+    pub fn set_workers(&mut self, k: u32) {
+        self.inner.set_workers(k as usize);
+    }
+
+    /// Every weight in `state_dict` order, one tensor after another (a copy the worker may
+    /// transfer): what the pool's workers compute their gradients with.
+    pub fn weights(&mut self) -> Float32Array {
+        self.inner.model.params.write_flat(&mut self.flat);
+        Float32Array::from(&self.flat[..])
     }
 
     /// Changes the settings that may change during a run (learning rate and decay, optimizer
@@ -493,6 +561,77 @@ impl WasmTrainer {
         set(&out, "dims", &dims);
         set(&out, "step", &num(t.optimizer.step));
         set_f(&out, "epoch", t.batcher.epoch as f64);
+        set_f(&out, "shards", t.shards.len() as f64);
+        Ok(out.into())
+    }
+}
+
+/// A worker of the page's pool: a copy of the model that computes one shard's gradient at a time
+/// from the weights, chunk and carried state it is sent ([`Shard::backprop`], the very code the
+/// coordinator runs for its own shard).
+#[wasm_bindgen]
+pub struct WasmShard {
+    model: Model,
+    shard: Option<Shard>, // for the last chunk shape
+    flat: Vec<f32>,       // (P) the gradient, reused
+}
+
+#[wasm_bindgen]
+impl WasmShard {
+    /// A shard worker for the model of a `.safetensors` file (its shape and weights).
+    #[wasm_bindgen(constructor)]
+    pub fn new(bytes: &[u8]) -> Result<WasmShard, JsError> {
+        let loaded = checkpoint::load(bytes).map_err(js_err)?;
+        Ok(WasmShard { model: Model::new(loaded.params), shard: None, flat: Vec::new() })
+    }
+
+    /// Sets every weight (as [`WasmTrainer::weights`] lists them). Throws on another length.
+    #[wasm_bindgen(js_name = setWeights)]
+    pub fn set_weights(&mut self, weights: &[f32]) -> Result<(), JsError> {
+        if !self.model.params.read_flat(weights) {
+            return Err(JsError::new("the weights do not fit this model"));
+        }
+        self.model.repack();
+        Ok(())
+    }
+
+    /// One shard's forward and backward pass over `inputs` and `targets` (T·b ids, time-major)
+    /// from the state `h` (and `c`), (L, b, H), its loss gradient scaled by `scale`: returns
+    /// `{lossSum, grad: Float32Array(P), h, c, dh: Float32Array(L·T)}` for
+    /// [`WasmTrainer::put_shard`]. Throws on shapes or ids that do not fit the model.
+    pub fn gradient(&mut self, inputs: &[u32], targets: &[u32], h: &[f32], c: &[f32], scale: f32) -> Result<JsValue, JsError> {
+        let d = self.model.dims();
+        let lh = d.layers * d.hidden;
+        let b = h.len() / lh.max(1);
+        let lstm = d.cell == crate::config::CellKind::Lstm;
+        let fits = b > 0
+            && h.len() == b * lh
+            && c.len() == if lstm { h.len() } else { 0 }
+            && inputs.len() % b == 0
+            && !inputs.is_empty()
+            && targets.len() == inputs.len()
+            && inputs.iter().chain(targets).all(|&id| (id as usize) < d.vocab);
+        if !fits {
+            return Err(JsError::new("the chunk does not fit this model"));
+        }
+        let steps = inputs.len() / b;
+        let shard = match &mut self.shard {
+            Some(s) if s.ws.steps == steps && s.ws.batch == b => s,
+            slot => slot.insert(Shard::detached(d, steps, b)),
+        };
+        shard.inputs.copy_from_slice(inputs);
+        shard.targets.copy_from_slice(targets);
+        shard.state.h.copy_from_slice(h);
+        shard.state.c.copy_from_slice(c);
+        shard.backprop(&self.model, scale);
+        shard.grad.write_flat(&mut self.flat);
+        let dh: Vec<f32> = shard.ws.caches.iter().flat_map(|c| c.dh_norm.iter().copied()).collect();
+        let out = Object::new();
+        set_f(&out, "lossSum", shard.loss_sum);
+        set(&out, "grad", &f32s(&self.flat));
+        set(&out, "h", &f32s(&shard.state.h));
+        set(&out, "c", &f32s(&shard.state.c));
+        set(&out, "dh", &f32s(&dh));
         Ok(out.into())
     }
 }

@@ -926,3 +926,67 @@ fn a_healthy_run_writes_its_checkpoint_at_each_validation() {
     interrupt(&child);
     assert_eq!(exit_code_within(&mut child, 30), Some(130));
 }
+
+// ---- threads ----
+
+/// The JSON line `train` prints last.
+fn report(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
+}
+
+#[test]
+fn threads_shard_the_streams_reproducibly_and_carry_over_a_resume() {
+    let d = folder();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let train = |out: &str, extra: &[&str]| {
+        let mut a = vec!["train", "corpus.txt", "--batch", "4", "--out", out, "--log-steps"];
+        let log = format!("{out}.jsonl");
+        a.push(&log);
+        a.extend(&TINY[..6]);
+        a.extend(&TINY[8..]);
+        a.push("6");
+        a.extend(extra);
+        let o = run(d.path(), &a);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        (o, std::fs::read_to_string(d.path().join(log)).unwrap())
+    };
+    // By default every core, said in the report; the same thread count gives the same run.
+    let (o, all) = train("a.safetensors", &[]);
+    let k = cores.min(4);
+    assert_eq!(report(&o)["threads"], k);
+    assert!(stderr(&o).contains(&format!("; {k} thread")), "{}", stderr(&o));
+    let (_, two) = train("b.safetensors", &["--threads", "2"]);
+    let (_, again) = train("c.safetensors", &["--workers", "2"]);
+    assert_eq!(two, again, "--threads 2 twice, bit for bit (--workers is its alias)");
+    assert_eq!(all.lines().count(), 6);
+    let ckpt = |name: &str| checkpoint::load(&std::fs::read(d.path().join(name)).unwrap()).unwrap();
+    assert_eq!(ckpt("b.ckpt.safetensors").config.unwrap().workers, 2, "the checkpoint records the count");
+    // Another count: the same run up to the order of float additions.
+    let (o, one) = train("e.safetensors", &["--threads", "1"]);
+    let why = if cores == 1 { "; 1 thread (every core)" } else { "; 1 thread (of" };
+    assert!(stderr(&o).contains(why), "{}", stderr(&o));
+    let loss = |log: &str| -> Vec<f64> { log.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["loss"].as_f64().unwrap()).collect() };
+    for (a, b) in loss(&one).iter().zip(loss(&two)) {
+        assert!((a - b).abs() <= 1e-5 * b, "1 thread {a} vs 2 threads {b}");
+    }
+    // More threads than streams: one per stream.
+    let (o, _) = train("f.safetensors", &["--threads", "9"]);
+    assert_eq!(report(&o)["threads"], 4);
+    assert!(stderr(&o).contains("4 threads (one per stream: B is 4)"), "{}", stderr(&o));
+    // --resume keeps the checkpoint's count (the run goes on bit for bit) unless --threads says
+    // otherwise, which is not a difference that stops it.
+    let resume = |extra: &[&str]| {
+        let mut a = vec!["train", "corpus.txt", "--resume", "b.ckpt.safetensors", "--out", "r.safetensors", "--quiet", "--steps", "2"];
+        a.extend(extra);
+        run(d.path(), &a)
+    };
+    let o = resume(&[]);
+    assert!(stderr(&o).contains("2 threads (the checkpoint's; --threads N to change)"), "{}", stderr(&o));
+    assert_eq!(report(&o)["threads"], 2);
+    let o = resume(&["--threads", "3"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("note: resuming with --threads 3 (the checkpoint's: 2), from the next step"), "{}", stderr(&o));
+    assert_eq!((report(&o)["threads"].as_u64(), report(&o)["steps"].as_u64()), (Some(3), Some(8)));
+    assert_eq!(ckpt("r.ckpt.safetensors").config.unwrap().workers, 3);
+    one_line_error(&run(d.path(), &["bench", "--corpus", "corpus.txt", "--threads", "x"]), "workers must be a non-negative integer");
+}

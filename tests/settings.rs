@@ -116,6 +116,7 @@ fn the_table_is_well_formed() {
             "val_fraction",
             "tokens",
             "max_vocab",
+            "workers",
             "temperature",
             "top_k",
             "top_p",
@@ -287,6 +288,7 @@ fn set_str_reaches_each_field() {
         ("val_fraction", "0.3"),
         ("tokens", "Words"),
         ("max_vocab", "99"),
+        ("workers", "3"),
     ] {
         c.set_str(k, v).unwrap_or_else(|e| panic!("{k}: {e}"));
     }
@@ -312,6 +314,7 @@ fn set_str_reaches_each_field() {
         val_fraction: 0.3,
         tokens: TokenKind::Words,
         max_vocab: 99,
+        workers: 3,
     };
     assert_eq!(c, want);
     assert_eq!(Config::from_json(&c.to_json()).unwrap(), c);
@@ -432,7 +435,7 @@ mod cli {
     }
 
     fn lists(help: &str, s: &Setting) {
-        let flag = format!("--{}", s.name.replace('_', "-"));
+        let flag = format!("--{}", s.flag());
         let line = help
             .lines()
             .find(|l| l.trim_start().starts_with(&format!("{flag} ")))

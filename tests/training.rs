@@ -457,7 +457,7 @@ fn live_settings_change_from_the_next_step_and_the_others_are_refused() {
     use rnn_playground::config::ClipKind;
     use rnn_playground::settings::SETTINGS;
     let live: Vec<&str> = SETTINGS.iter().filter(|s| s.live).map(|s| s.name).collect();
-    assert_eq!(live, ["lr", "clip_mode", "clip", "lr_decay", "lr_decay_every", "momentum", "beta1", "beta2", "eps"]);
+    assert_eq!(live, ["lr", "clip_mode", "clip", "lr_decay", "lr_decay_every", "momentum", "beta1", "beta2", "eps", "workers"]);
     let config = tiny(CellKind::Lstm);
     let mut a = Trainer::new(config.clone(), SMALL_TEXT).unwrap();
     let mut b = Trainer::new(config.clone(), SMALL_TEXT).unwrap();

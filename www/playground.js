@@ -20,6 +20,15 @@ import { RunStore } from './run.js';
 const SERIES = ['steps', 'train', 'val', 'trainBpc', 'valBpc'];
 const emptySeries = () => Object.fromEntries(SERIES.map((k) => [k, []]));
 
+/**
+ * The page's "auto" number of workers: the cores the browser reports, less one for the page
+ * itself (its main thread draws the charts while training runs), at least 1 and at most 8 (past
+ * that the shards of a 32-stream batch get too small to pay for their messages).
+ */
+export function pageWorkers(cores = globalThis.navigator?.hardwareConcurrency) {
+  return Math.max(1, Math.min(8, (Number(cores) || 2) - 1));
+}
+
 /** Chart points kept before thinning (old points are halved, validation points kept). */
 const MAX_POINTS = 6000;
 /** Earlier runs kept on the loss chart for comparison. */
@@ -28,10 +37,13 @@ const MAX_RUNS = 5;
 export class Playground {
   /**
    * `store`: the settings (state.js). `engine`: null or 'simd128' (forces the baseline build).
+   * `mode`: 'page' | 'embed' | 'element': what workers = 0 (auto) means: pageWorkers() on the
+   * page, one in an embed (a tutorial with seven playgrounds must not start seven pools).
    */
-  constructor({ store, engine = null }) {
+  constructor({ store, engine = null, mode = 'embed' }) {
     this.store = store;
     this.engineChoice = engine;
+    this.autoWorkers = mode === 'page' ? pageWorkers() : 1;
     this.listeners = new Map();
     this.alerts = new Map(); // key → {key, message, kind, actions}
     this.run = new RunStore(); // what the views read (published by publish())
@@ -56,6 +68,7 @@ export class Playground {
       diverged: null, // the worker's `diverged` report while training is stopped for it
       best: null, // {loss, step}: the best validation loss so far
       held: new Set(), // reasons training is held back (out of view, tab hidden)
+      pool: null, // the worker's `pool` report: {size, ready, failed}
     };
     this.series = emptySeries();
     this.runs = []; // earlier runs' curves: [{label, tokens, steps, train, val, trainBpc, valBpc}]
@@ -93,7 +106,7 @@ export class Playground {
     const touched = type === 'chart' ? ['series', 'runs'] : type === 'alert' ? ['alerts'] : [];
     this.run.publish({
       info: s.info, model: s.model, step: s.step, running: s.running, engine: s.engine, engineFailed: s.engineFailed,
-      best: s.best, smooth: s.smooth, series: this.series, runs: this.runs, runNumber: this.runNumber ?? 0,
+      best: s.best, smooth: s.smooth, pool: s.pool ?? null, series: this.series, runs: this.runs, runNumber: this.runNumber ?? 0,
       status: this.status(), alerts: this.alertList ?? [],
     }, touched);
   }
@@ -199,6 +212,8 @@ export class Playground {
         return this.emit(m.type, m);
       case 'updated':
         return this.onUpdated(m);
+      case 'pool':
+        return this.onPool(m);
       case 'diverged':
         return this.onDiverged(m);
       case 'memorising':
@@ -241,19 +256,51 @@ export class Playground {
     if (text || ENGINE_KEYS.some((k) => keys.has(k))) this.emit('status');
   }
 
+  /** The number of workers `value` (the setting) means here: itself, or for 0 (auto) this context's. */
+  workersFor(value) {
+    return value > 0 ? value : this.autoWorkers;
+  }
+
+  /**
+   * The engine config the worker builds from: the settings, with the number of workers resolved,
+   * except that a synthetic task trains on characters whatever `tokens` says (its rules count
+   * characters; the engine refuses words).
+   */
+  engineConfig() {
+    const c = this.store.config(ENGINE_KEYS);
+    c.workers = this.workersFor(c.workers);
+    if (this.task()) c.tokens = 'characters';
+    return c;
+  }
+
   /** The learning rate, clipping and the other `live` settings go to the running model. */
   sendLiveSoon() {
     clearTimeout(this.liveTimer);
     this.liveTimer = setTimeout(() => {
       if (this.s.model && this.invalid.size === 0 && this.isDirty() === false) {
-        this.send({ type: 'update', config: this.store.config(ENGINE_KEYS) });
+        this.send({ type: 'update', config: this.engineConfig() });
       }
     }, 300);
   }
 
   /** Sends the form's `live` settings when they differ from the model's (after a build or a load). */
   syncLive() {
-    if (LIVE_KEYS.some((k) => this.store.get(k) !== this.liveConfig[k])) this.sendLiveSoon();
+    const c = this.engineConfig();
+    if (LIVE_KEYS.some((k) => c[k] !== this.liveConfig[k])) this.sendLiveSoon();
+  }
+
+  /**
+   * The pool of workers is ready, or has stopped: a run goes on in one worker then, with the same
+   * numbers (its shards are computed there), and the page says so.
+   */
+  onPool(m) {
+    this.s.pool = m;
+    // The model line names the workers a run uses; a changed `workers` re-cut its shards.
+    if (this.s.info && !m.failed) this.s.info = { ...this.s.info, shards: m.size + 1 };
+    if (m.failed) this.alert(`the extra workers stopped (${m.failed}); training goes on in one worker, with the same numbers, more slowly.`, 'info', [], 'pool');
+    else this.alert(null, 'info', [], 'pool');
+    this.emit('pool', m);
+    this.emit('status');
   }
 
   /** The `live` settings changed at `step`: a mark on the loss chart says what changed. */
@@ -279,16 +326,6 @@ export class Playground {
   task() {
     const p = presetById(this.store.get('preset'));
     return p && p.task ? { name: p.id, seed: this.store.get('seed') } : null;
-  }
-
-  /**
-   * The engine config a build sends: the form's, except that a synthetic task trains on
-   * characters whatever `tokens` says (its rules count characters; the engine refuses words).
-   */
-  engineConfig() {
-    const config = this.store.config(ENGINE_KEYS);
-    if (this.task()) config.tokens = 'characters';
-    return config;
   }
 
   /** The start of the current task's training text, to show (the model trains on all of it). */
@@ -411,7 +448,8 @@ export class Playground {
     this.s.afterBuild = null;
     // Kept, to load it again on the text it carries if the person switches to that text.
     this.lastFile = { bytes: buf.slice(0), name };
-    this.send(task ? { type: 'load', bytes: buf, task, name } : { type: 'load', bytes: buf, corpus: this.store.text, name }, [buf]);
+    const workers = this.workersFor(this.store.get('workers'));
+    this.send(task ? { type: 'load', bytes: buf, task, name, workers } : { type: 'load', bytes: buf, corpus: this.store.text, name, workers }, [buf]);
     this.emit('status');
   }
 
@@ -582,14 +620,15 @@ export class Playground {
     this.runConfig = { ...(m.loaded ? m.info.config : this.engineConfig()), preset: this.store.get('preset'), text: this.store.textVersion };
     this.liveConfig = Object.fromEntries(LIVE_KEYS.map((k) => [k, m.info.config[k]]));
     // A build takes the settings of the moment, `live` ones included; a loaded file brings its own,
-    // and the form follows it (below).
+    // and the form follows it (below), but for the number of workers: that is this page's to
+    // choose, and a checkpoint goes on with it (the same run, up to float rounding).
     if (!m.loaded) this.syncLive();
     this.last = {};
     this.run.forget();
     if (m.loaded) {
       // The file brings its own settings: show them, so what you see is what trains.
       const patch = {};
-      for (const k of ENGINE_KEYS) if (k in m.info.config) patch[k] = m.info.config[k];
+      for (const k of ENGINE_KEYS) if (k in m.info.config && k !== 'workers') patch[k] = m.info.config[k];
       this.store.set(patch, 'file');
       const r = m.info.report;
       if (this.loadingSaved) this.alert(`resumed your saved run exactly where it stopped, at step ${m.info.step.toLocaleString('en-US')}; press Resume to train on.`, 'info');
@@ -606,6 +645,7 @@ export class Playground {
         this.alert(`loaded “${m.name}”: ${r.resumed ? `checkpoint resumed exactly at step ${n(m.info.step)}` : `weights loaded; ${m.carried ? 'it was trained on another text, which it carries; ' : ''}training continues on the current text with a fresh optimizer`}.${unknown}`, 'info', actions);
       }
       s.builtKey = this.currentKey();
+      this.syncLive();
     } else {
       if (this.alerts.get('main')?.kind === 'error') this.alert(null);
       s.builtKey = s.pendingKey;

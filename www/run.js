@@ -4,8 +4,8 @@
 // fields.
 //
 // Keys: info (the engine's `info()` of the model: config, tokens, report, vocab, dims, …, or
-// null), model, step, running, engine ('relaxed' | 'simd128'), engineFailed, best ({loss, bpc,
-// step} of the best validation), smooth (the smoothed training loss, nats per token), series
+// null), model, step, running, engine ('relaxed' | 'simd128'), engineFailed, pool (the worker
+// pool's {size, ready, failed}), best ({loss, bpc, step} of the best validation), smooth (the smoothed training loss, nats per token), series
 // (the loss chart's: steps, train, val, trainBpc, valBpc, marks), runs (earlier runs' curves,
 // [{label, tokens, steps, …}]), runNumber, status (the buttons' and badge's: see
 // Playground.status()), alerts ([{key, message, kind, actions}]).
@@ -13,7 +13,7 @@
 export class RunStore {
   constructor() {
     this.values = {
-      info: null, model: false, step: 0, running: false, engine: null, engineFailed: false, best: null, smooth: null,
+      info: null, model: false, step: 0, running: false, engine: null, engineFailed: false, pool: null, best: null, smooth: null,
       series: null, runs: [], runNumber: 0, status: null, alerts: [],
     };
     this.messages = {}; // the newest worker message of each kind

@@ -14,7 +14,7 @@ import * as trainView from './views/train.js';
  * Returns {pg, ctx, ready (a promise: every view mounted), destroy()}.
  */
 export function mountPlayground(container, { store, mode, controls = 'full', engine = null }) {
-  const pg = new Playground({ store, engine });
+  const pg = new Playground({ store, engine, mode });
   const root = container.getRootNode();
   const ctx = {
     pg,

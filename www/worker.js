@@ -1,6 +1,8 @@
 // The training worker: it owns the model (a wasm WasmTrainer) and streams small messages to the
 // page. Training runs in ~90 ms slices so that control messages (pause, step, settings) are
-// handled between slices; the main thread never trains.
+// handled between slices; the main thread never trains. With k workers (the setting `workers`,
+// which the page resolves) it coordinates a pool of k − 1 more (pool.js): each step's k shards
+// of the B streams run on k cores, with the numbers of one worker running the k shards itself.
 //
 // Protocol (page → worker), every message has a `type`:
 //   build   {config, corpus}      fresh model; replies `built` or `error` (where: 'build')
@@ -8,8 +10,9 @@
 //                                 name from the settings table's `tasks`; `seed` defaults to
 //                                 config.seed): its generated ~2 MB training text, validated on
 //                                 its own validation text
-//   load    {bytes, corpus} | {bytes, task: {name, seed}}   model/checkpoint file, continuing on
-//                                 that text or task; replies `built` or `error` (where: 'load')
+//   load    {bytes, corpus, workers} | {bytes, task: {name, seed}, workers}   model/checkpoint
+//                                 file, continuing on that text or task with `workers` (the page's
+//                                 resolved number); replies `built` or `error` (where: 'load')
 //   taskText {task: {name, seed}, split?: 'train'|'val', maxChars?}   the start of a task's text
 //                                 (20,000 characters unless maxChars): replies `taskText`
 //                                 {task, split, maxChars, text} or `error` (where: 'taskText')
@@ -28,6 +31,8 @@
 //                                 next step; replies `updated` {step, config} or error (update)
 //   rollback {to: 'good'|'best'}   back to the last healthy step or the best validation point;
 //                                  replies `restored` {to, step, info}
+//   bench   {seconds, warmup}     trains that long (after a warm-up) with nothing else: replies
+//                                 `bench` {steps, tokens, chars, seconds, tokensPerSec, charsPerSec, shards, pooled, ms}
 // Worker → page: ready {engine} | fatal {message} | built {info, probeText, loaded, task} | state {running}
 //   | progress {...} | val {step, loss, bpc} | sample {step, text, tokens, ids, unknownId, prime, temperature, unknown}
 //   | probe {step, tokens, ids, hidden, layers:[{name: Float32Array}]} (buffers transferred)
@@ -37,26 +42,18 @@
 //   | sigma {step, values: [Float32Array(G)]} | flow {step, tokens, layers: [Float32Array(T·T)]}
 //   | trace {step, trace, vocab, unknownId}   (the three only while wanted)  | gradcheck {step, result}
 //   progress carries `norms`: the pre-clip gradient norm of every step since the last one
+//   | pool {size, ready, failed}   the pool's workers (size 0: this worker alone) are ready, or
+//                                 have failed (training goes on here, with the same numbers)
+// While a step runs on the pool, the page's messages wait until it is done.
 // Text crosses as tokens: the engine cuts it (characters or words) and every result carries its
 // tokens as strings, so nothing here splits text into positions.
 
-// Two builds of the engine (scripts/build): pkg-relaxed adds relaxed SIMD (fused multiply-adds,
-// 14–24 % faster training in Chromium); pkg needs only SIMD. `?engine=simd128` on this module's URL
-// forces the baseline.
-const ENGINES = {
-  relaxed: './pkg-relaxed/rnn_playground.js',
-  simd128: './pkg/rnn_playground.js',
-};
-// A one-function module using f32x4.relaxed_madd: it validates only where relaxed SIMD is on.
-const v128Zero = [0xfd, 0x0c, ...new Array(16).fill(0)];
-const RELAXED_PROBE = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
-  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // type: () -> v128
-  0x03, 0x02, 0x01, 0x00, // one function of type 0
-  0x0a, 0x3d, 0x01, 0x3b, 0x00, ...v128Zero, ...v128Zero, ...v128Zero, 0xfd, 0x85, 0x02, 0x0b,
-]);
+import { loadEngine } from './load-engine.js';
+import { moduleWorker } from './engine.js';
+import { Pool, pooledStep } from './pool.js';
 
 let WasmTrainer = null;
+let engineBuild = null; // 'relaxed' | 'simd128': the build this worker runs (its pool runs the same)
 let taskText = null; // the engine's taskText(name, seed, split, maxChars)
 
 const SLICE_MS = 90; // one trainFor call; the loop yields to the message queue after each
@@ -72,6 +69,9 @@ const wants = { sigma: false, flow: false, trace: false }; // what the page's vi
 let running = false;
 let checking = null; // the gradient check in progress: {perTensor, seed, step, next, result}
 let loopGen = 0; // invalidates a pending tick after pause/start
+let pool = null; // the other workers of a run on k > 1 shards (pool.js), or null
+let busy = false; // a step is running on the pool: the page's messages wait in `waiting`
+const waiting = [];
 
 const view = { prime: '', temperature: 0.8, length: 300, topK: 0, topP: 1, probeText: '' };
 let run = freshRun();
@@ -89,6 +89,8 @@ function freshRun() {
     norms: [], // pre-clip gradient norms not yet posted
     samples: 0,
     seed: 1,
+    shards: 1, // k: the trainer's shards of the B streams
+    ms: null, // where a pooled step's time went, summed since the last progress message
   };
 }
 
@@ -147,7 +149,27 @@ function progressMsg() {
     epoch: s.epoch,
     epochProgress: s.epoch_progress,
     norms: run.norms.splice(0), // the pre-clip norms of the steps since the last message
+    workers: run.shards,
+    pooled: !!(pool && pool.ready),
+    ms: takeMs(),
   };
+}
+
+/** A pooled step's time, `ms` of pooledStep, added to the sums of the next progress message. */
+function addMs(ms) {
+  const sum = run.ms ?? (run.ms = { steps: 0 });
+  sum.steps += 1;
+  for (const [k, v] of Object.entries(ms)) sum[k] = (sum[k] ?? 0) + v;
+}
+
+/** The mean time of each part of the pooled steps since the last message, or null. */
+function takeMs() {
+  const sum = run.ms;
+  run.ms = null;
+  if (!sum) return null;
+  const out = {};
+  for (const [k, v] of Object.entries(sum)) if (k !== 'steps') out[k] = v / sum.steps;
+  return out;
 }
 
 /** The probe text of the mathematics views (the engine reads its first 128 tokens). */
@@ -277,7 +299,8 @@ function schedule() {
 }
 
 function tick(gen) {
-  if (!running || !trainer || gen !== loopGen || checking) return;
+  if (!running || !trainer || gen !== loopGen || checking || busy) return;
+  if (run.shards > 1) return tickPooled(gen);
   try {
     const s = trainer.trainFor(SLICE_MS, 1 << 30);
     if (s.steps > 0) {
@@ -295,6 +318,97 @@ function tick(gen) {
   }
   periodic(false);
   schedule();
+}
+
+/**
+ * A slice of training on k shards: pooled steps (pool.js) for ~SLICE_MS, the page's messages
+ * waiting meanwhile (a step's shards are in flight), then the periodic series.
+ */
+async function tickPooled(gen) {
+  const start = performance.now();
+  busy = true;
+  let stop = null;
+  try {
+    while (running && trainer && gen === loopGen && performance.now() - start < SLICE_MS) {
+      const t0 = performance.now();
+      const r = await pooledStep(trainer, pool);
+      account(1, r.stats, performance.now() - t0, r.stats.clipped ? 1 : 0);
+      if (r.pooled) addMs(r.ms);
+      if (r.stats.diverged) {
+        stop = () => diverge(stopOf(r.stats.diverged));
+        break;
+      }
+    }
+  } catch (e) {
+    stop = () => failedStep(e);
+  }
+  if (stop) stop();
+  else if (gen === loopGen && trainer) periodic(false);
+  const again = !stop && running && gen === loopGen;
+  release();
+  if (again && running && gen === loopGen) schedule();
+}
+
+/** One step on the pool (the page's Step button), then everything the page refreshes. */
+async function stepPooled() {
+  busy = true;
+  try {
+    const t0 = performance.now();
+    const r = await pooledStep(trainer, pool);
+    account(1, r.stats, performance.now() - t0, r.stats.clipped ? 1 : 0);
+    if (r.pooled) addMs(r.ms);
+    periodic(true);
+    if (r.stats.diverged) diverge(stopOf(r.stats.diverged));
+  } catch (e) {
+    failedStep(e);
+  }
+  release();
+}
+
+/** One step for `bench`: on the pool with k shards, else as the training loop takes it. */
+async function benchStep() {
+  const t0 = performance.now();
+  const r = run.shards > 1 ? await pooledStep(trainer, pool) : { stats: trainer.step(), pooled: false };
+  account(1, r.stats, performance.now() - t0, r.stats.clipped ? 1 : 0);
+  if (r.pooled) addMs(r.ms);
+  return r;
+}
+
+/** A step threw: the wasm module trapped, the loss diverged, or another engine error. */
+function failedStep(e) {
+  setRunning(false);
+  if (e instanceof WebAssembly.RuntimeError) return trapped(e);
+  if (/^training diverged/.test(message(e))) return diverge(nanStop(e));
+  post({ type: 'error', where: 'train', message: message(e) });
+  if (run.lastStats) periodic(true);
+}
+
+/** The pooled step is done: the messages that came meanwhile, in order. */
+function release() {
+  busy = false;
+  while (waiting.length && !busy) safeHandle(waiting.shift());
+}
+
+/**
+ * Starts, resizes or stops the pool for the trainer's k shards (k − 1 more workers), and gives
+ * them the model; tells the page.
+ */
+function syncPool() {
+  const k = trainer ? trainer.info().shards : 1;
+  run.shards = k;
+  if (k <= 1) {
+    if (pool) pool.terminate();
+    pool = null;
+    post({ type: 'pool', size: 0, ready: true, failed: null });
+    return;
+  }
+  if (!pool || pool.failed) {
+    if (pool) pool.terminate();
+    const url = new URL('./shard-worker.js', import.meta.url);
+    pool = new Pool({ url, engine: engineBuild, spawn: moduleWorker, onState: (st) => post({ type: 'pool', ...st }) });
+  }
+  pool.resize(k - 1);
+  pool.load(trainer.saveModel());
 }
 
 /** A divergence rule of the engine's monitor fired (reference: the recent average or log V). */
@@ -359,6 +473,7 @@ function replace(t, from) {
   run.vocab = info.vocab;
   run.unknownId = info.unknown_id;
   snaps = { good: snapshot(info.step), best: null };
+  syncPool();
   return info;
 }
 
@@ -417,6 +532,8 @@ const HANDLERS = {
     const src = sourceOf(msg);
     const t = attempt('load', () => fromFile(new Uint8Array(msg.bytes), src));
     if (!t) return;
+    // The page's number of workers, not the file's (a checkpoint from a 64-core machine).
+    if (msg.workers > 0) t.setWorkers(msg.workers);
     // The text the file was trained on, when it carries it and it is not the current one.
     let carried = null;
     if (src.corpus !== undefined) {
@@ -441,6 +558,7 @@ const HANDLERS = {
 
   step() {
     if (!trainer || running || checking) return;
+    if (run.shards > 1) return stepPooled();
     try {
       const t0 = performance.now();
       const s = trainer.step();
@@ -456,6 +574,42 @@ const HANDLERS = {
       return;
     }
     periodic(true);
+  },
+
+  // Training speed alone, for bench/: no periodic series, the loop's own clock.
+  async bench(msg) {
+    if (!trainer || running) return;
+    busy = true;
+    const out = { type: 'bench', steps: 0, chars: 0, seconds: 0, shards: run.shards, pooled: false, ms: null };
+    try {
+      // The pool's workers load the engine and the model first (else their shards run here).
+      for (let waited = 0; pool && !pool.ready && !pool.failed && waited < 30000; waited += 50) {
+        await new Promise((ok) => setTimeout(ok, 50));
+      }
+      const warmupEnd = performance.now() + 1000 * (msg.warmup ?? 1);
+      const first = await benchStep();
+      while (performance.now() < warmupEnd) await benchStep();
+      run.ms = null;
+      const t0 = performance.now();
+      const [k0, c0] = [run.lastStats.tokens, run.lastStats.chars];
+      while (out.steps < 3 || performance.now() - t0 < 1000 * msg.seconds) {
+        const r = await benchStep();
+        out.steps += 1;
+        out.pooled = r.pooled;
+      }
+      out.seconds = (performance.now() - t0) / 1000;
+      out.tokens = run.lastStats.tokens - k0;
+      out.chars = run.lastStats.chars - c0;
+      out.tokensPerSec = out.tokens / out.seconds;
+      out.charsPerSec = out.chars / out.seconds;
+      out.loss = run.lastStats.loss;
+      out.first = first.stats.loss;
+      out.ms = takeMs();
+      post(out);
+    } catch (e) {
+      post({ type: 'error', where: 'bench', message: message(e) });
+    }
+    release();
   },
 
   // Which of the mathematics' numbers the page's views show; the new ones come at once.
@@ -477,6 +631,7 @@ const HANDLERS = {
     try {
       trainer.updateLive(JSON.stringify(msg.config));
       live = msg.config;
+      if (trainer.info().shards !== run.shards) syncPool();
       post({ type: 'updated', step: stepNow(), config: msg.config });
     } catch (e) {
       if (e instanceof WebAssembly.RuntimeError) throw e;
@@ -518,6 +673,7 @@ const HANDLERS = {
         // A config the model no longer matches: keep the snapshot's.
       }
     }
+    syncPool();
     // The run goes on from the snapshot: its clock stays, its step is the snapshot's, and the
     // smoothed loss starts again (the losses after the snapshot are gone).
     run.smooth = null;
@@ -571,8 +727,9 @@ const HANDLERS = {
 
 function handle(msg) {
   const h = Object.hasOwn(HANDLERS, msg.type) ? HANDLERS[msg.type] : null;
-  if (h) h(msg);
-  else post({ type: 'error', where: 'worker', message: `unknown message type ${msg.type}` });
+  if (h) return h(msg);
+  post({ type: 'error', where: 'worker', message: `unknown message type ${msg.type}` });
+  return null;
 }
 
 // Messages that arrive while the wasm module is still loading wait here.
@@ -580,12 +737,15 @@ const queue = [];
 let ready = false;
 self.onmessage = (ev) => {
   if (!ready) queue.push(ev.data);
+  else if (busy) waiting.push(ev.data);
   else safeHandle(ev.data);
 };
 
 function safeHandle(msg) {
   try {
-    handle(msg);
+    const r = handle(msg);
+    // An async handler (a pooled step, bench) reports its own errors; a trap still restarts.
+    if (r && r.catch) r.catch((e) => failedStep(e));
   } catch (e) {
     // A bug or a wasm trap: report it rather than leaving the page waiting.
     setRunning(false);
@@ -600,29 +760,12 @@ function trapped(e) {
   post({ type: 'error', where: 'trap', message: `the engine crashed (${message(e)}); press Reset to start again` });
 }
 
-/** Loads the fastest engine build this browser runs; the baseline if the relaxed one fails. */
-async function loadEngine() {
-  // import.meta.url, not self.location: a worker started from a blob: URL (playground served from
-  // another origin) imports this module with the query intact.
-  const forced = new URL(import.meta.url).searchParams.get('engine');
-  const relaxed = forced !== 'simd128' && WebAssembly.validate(RELAXED_PROBE);
-  if (relaxed) {
-    try {
-      const mod = await import(ENGINES.relaxed);
-      await mod.default();
-      return { mod, engine: 'relaxed' };
-    } catch (e) {
-      console.warn(`relaxed-SIMD engine unavailable (${message(e)}); using the SIMD engine`);
-    }
-  }
-  const mod = await import(ENGINES.simd128);
-  await mod.default();
-  return { mod, engine: 'simd128' };
-}
-
-loadEngine()
+// import.meta.url, not self.location: a worker started from a blob: URL (playground served from
+// another origin) imports this module with the query intact. `?engine=simd128` forces the baseline.
+loadEngine(new URL(import.meta.url).searchParams.get('engine'))
   .then(({ mod, engine }) => {
     WasmTrainer = mod.WasmTrainer;
+    engineBuild = engine;
     taskText = mod.taskText;
     ready = true;
     post({ type: 'ready', engine });

@@ -13,9 +13,10 @@
 //! ```
 //!
 //! The flags of the engine's settings (`--hidden`, `--seq-len`, `--top-k`, …) are made from the
-//! settings table (`rnn_playground::settings::SETTINGS`): kebab-case of the name, its help line
-//! and default; their values go through `Config::set_str` / `SampleSettings::set_str`, so a bad
-//! value gets the engine's message. `rnn-playground <command> --help` lists them.
+//! settings table (`rnn_playground::settings::SETTINGS`): kebab-case of the name (or the flag the
+//! table names: `workers` is `--threads`), its help line and default; their values go through
+//! `Config::set_str` / `SampleSettings::set_str`, so a bad value gets the engine's message.
+//! `rnn-playground <command> --help` lists them.
 
 /// Cargo builds the binary (and never runs it) for wasm32 too, when it compiles the integration
 /// tests there; clap and indicatif are native-only dependencies.
@@ -201,7 +202,13 @@ mod cli {
         }
     }
 
-    /// `--seq-len N`: the setting's flag, help line, default and (for a choice) its values.
+    /// Every core this process may use: what `--threads 0` (the default) means.
+    fn cores() -> usize {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    }
+
+    /// `--seq-len N`: the setting's flag, help line, default and (for a choice) its values. A flag
+    /// the table renames (`--threads`) keeps the name's kebab-case (`--workers`) as an alias.
     fn setting_arg(s: &'static Setting) -> Arg {
         let value_name = match s.kind {
             Kind::Choice { .. } => s.flag().to_uppercase(),
@@ -209,12 +216,19 @@ mod cli {
             Kind::Real { .. } => "X".into(),
             Kind::Text { .. } => "TEXT".into(),
         };
-        let arg = Arg::new(s.name)
+        let default = match s.name {
+            "workers" => format!("0, every core: {} here; --resume: the checkpoint's", cores()),
+            _ => s.display(s.default()),
+        };
+        let mut arg = Arg::new(s.name)
             .long(s.flag())
             .value_name(value_name)
             .action(ArgAction::Set)
-            .help(format!("{} [default: {}]", s.help, s.display(s.default())))
+            .help(format!("{} [default: {default}]", s.help))
             .help_heading(heading(s.group));
+        if s.cli.is_some() {
+            arg = arg.visible_alias(s.name.replace('_', "-"));
+        }
         match s.kind {
             Kind::Choice { names, .. } => {
                 arg.value_parser(PossibleValuesParser::new(names.iter().copied())).ignore_case(true)
@@ -334,6 +348,9 @@ mod cli {
                 )
                 .arg(number("sample-length", "N", "200", value_parser!(usize).into()).help("Characters per sample"))
                 .arg(setting_arg(settings::get("temperature")).help_heading(None::<&str>))
+                .arg(Arg::new("log-steps").long("log-steps").value_name("FILE.jsonl").help(
+                    "Every step's loss, gradient norm and learning rate, one JSON line each (as tools/train_torch.py --log-steps writes them), saved with the model",
+                ))
                 .arg(
                     Arg::new("quiet")
                         .long("quiet")
@@ -442,7 +459,8 @@ mod cli {
 
     // ---- reading the flags ----
 
-    /// The config from `--config FILE` (if any) with every setting flag applied on top.
+    /// The config from `--config FILE` (if any) with every setting flag applied on top; workers
+    /// 0 (auto) become every core.
     fn config_from(m: &ArgMatches) -> Result<Config, String> {
         let mut c = match m.get_one::<String>("config") {
             Some(path) => Config::from_json(&read_json(path)?).map_err(|e| format!("{path}: {e}"))?,
@@ -454,7 +472,25 @@ mod cli {
             }
         }
         c.validate().map_err(|e| e.to_string())?;
+        if c.workers == 0 {
+            c.workers = cores();
+        }
         Ok(c)
+    }
+
+    /// How many threads a trainer runs on, and why, for the report: `2 threads (every core)`.
+    fn threads_text(t: &Trainer, asked: usize, resumed_with: Option<usize>) -> String {
+        let k = t.shards.len();
+        let why = if resumed_with.is_some() {
+            "the checkpoint's; --threads N to change".to_string()
+        } else if k < asked {
+            format!("one per stream: B is {}", t.batcher.streams)
+        } else if k == cores() {
+            "every core".to_string()
+        } else {
+            format!("of {} cores", cores())
+        };
+        format!("{k} thread{} ({why})", if k == 1 { "" } else { "s" })
     }
 
     /// The sampling settings from their flags (those the command has).
@@ -835,6 +871,9 @@ mod cli {
         if task {
             asked.seed = ckpt.seed;
         }
+        if asked.workers == 0 {
+            asked.workers = cores();
+        }
         if asked == *ckpt {
             return Ok(asked);
         }
@@ -901,11 +940,20 @@ mod cli {
             .map_err(|e| format!("--sample-length: {e}"))?;
         let sampling = sample_settings_from(m)?;
         let quiet = m.get_flag("quiet");
+        let log_path = string(m, "log-steps");
         // Where the results go is checked before anything is read or trained.
         check_writable(&out)?;
         check_writable(&ckpt)?;
+        if let Some(p) = &log_path {
+            check_writable(p)?;
+        }
+        let log = std::cell::RefCell::new(String::new());
         let config = config_from(m)?;
+        let asked = config.workers;
         let (mut t, text) = trainer_for(m, config, resume.as_ref())?;
+        // Resuming without --threads (or a config naming it) continues on the checkpoint's count.
+        let kept_k = (resume.is_some() && m.get_one::<String>("workers").is_none() && m.get_one::<String>("config").is_none())
+            .then_some(t.shards.len());
         // From here Ctrl-C stops the training loop, which saves before exiting.
         DEFER.store(true, SeqCst);
         let r = &t.report;
@@ -937,7 +985,7 @@ mod cli {
             }
         );
         eprintln!(
-            "model: {} {}×{}, embedding {}, {} parameters; T {}, B {}, {} lr {}",
+            "model: {} {}×{}, embedding {}, {} parameters; T {}, B {}, {} lr {}; {}",
             d.cell.name(),
             d.layers,
             d.hidden,
@@ -946,10 +994,14 @@ mod cli {
             t.config.seq_len,
             t.batcher.streams,
             t.config.optimizer.name(),
-            t.config.lr
+            t.config.lr,
+            threads_text(&t, asked, kept_k)
         );
         let stop = || STOP.load(SeqCst);
-        let save = |t: &Trainer| save_run(t, &out, &ckpt, text.as_deref());
+        let save = |t: &Trainer| {
+            save_run(t, &out, &ckpt, text.as_deref())?;
+            log_path.as_deref().map_or(Ok(()), |p| write_file(p, log.borrow().as_bytes()))
+        };
         // The bar is drawn on stderr (only when it is a terminal); samples and notes are printed
         // above it, or straight to stderr when it is not drawn.
         let pb = if quiet {
@@ -1000,6 +1052,10 @@ mod cli {
             };
             smooth = Some(s.smooth);
             smooth_bpc = Some(s.smooth_bpc);
+            if log_path.is_some() {
+                let line = serde_json::json!({"step": s.step, "loss": s.loss, "grad_norm": s.grad_norm, "clipped": s.clipped, "lr": s.lr});
+                log.borrow_mut().push_str(&format!("{line}\n"));
+            }
             if let Some(d) = s.diverged {
                 pb.abandon();
                 return Err(match kept {
@@ -1079,6 +1135,7 @@ mod cli {
                 "val_tokens": val.map(|v| v.tokens),
                 "val_chars": val.map(|v| v.chars),
                 "seconds": start.elapsed().as_secs_f64(),
+                "threads": t.shards.len(),
                 "model": out,
                 "checkpoint": ckpt,
             }),
@@ -1320,7 +1377,9 @@ mod cli {
         let seconds = *m.get_one::<f64>("seconds").unwrap_or(&10.0);
         let config = config_from(m)?;
         let corpus = read_text(&corpus_path)?;
+        let asked = config.workers;
         let mut t = Trainer::new(config, &corpus).map_err(|e| e.to_string())?;
+        eprintln!("bench: {}", threads_text(&t, asked, None));
         for _ in 0..3 {
             t.step().map_err(|e| e.to_string())?;
         }
@@ -1352,6 +1411,7 @@ mod cli {
                 "vocab": d.vocab,
                 "loss": t.last.as_ref().map(|s| s.loss),
                 "sample_1000_ms": sample_ms,
+                "threads": t.shards.len(),
             }),
             false,
         );

@@ -50,6 +50,7 @@ export function mount(parent, ctx) {
     el('div', { class: 'buttons' }, saveModel, saveCkpt),
     withTextLabel,
     el('p', { class: 'explain' }, 'The model is a ', el('code', {}, '.safetensors'), ' file with PyTorch ', el('code', {}, 'state_dict'), ' names: it loads with ', el('code', {}, 'safetensors.torch.load_file'), ' into ', el('code', {}, 'nn.Embedding → nn.LSTM/GRU/RNN → nn.Linear'), '. A checkpoint adds the optimizer state and position, and resumes exactly on the same text; with the text inside, it resumes exactly anywhere, and a page that loads it offers to switch to that text.'),
+    el('p', { id: 'torch-hint', class: 'explain' }, 'Past this computer: ', el('code', {}, 'tools/train_torch.py'), ' in the playground’s repository trains a checkpoint on with PyTorch, on a GPU or several (', el('code', {}, 'torchrun'), '): the same model, data and optimizer, and a checkpoint that loads back here (README, “PyTorch, GPUs and back”).'),
     el('div', { class: 'stack file-pick' },
       el('label', { for: 'model-file' }, 'Load a model or checkpoint'), file,
       el('p', { id: 'model-file-hint', class: 'explain' }, 'Loads its settings and weights and continues training on the current text.')));

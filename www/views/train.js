@@ -79,7 +79,7 @@ export function mount(parent, ctx) {
           ? `${int(r.train_tokens)} training + ${int(r.val_tokens)} validation tokens (${int(r.train_chars)} + ${int(r.val_chars)} chars)`
           : `${int(r.train_chars)} training + ${int(r.val_chars)} validation chars`
         : null,
-      r.streams ? `${r.streams} streams` : null,
+      r.streams ? `${r.streams} streams${i.shards > 1 ? ` on ${i.shards} workers` : ''}` : null,
       `uniform guess ${fmtLoss(uniform, units, uniform / Math.LN2 / perChar)} ${unitLabel(units, i.tokens)}`,
       run.get('engine') ? ENGINE_LABEL[run.get('engine')] : null,
     ].filter(Boolean);
