@@ -44,7 +44,7 @@ export function startWorker({ engine = null, onMessage, onFailure }) {
   worker.onmessage = (ev) => onMessage(ev.data);
   worker.onerror = (ev) => {
     ev.preventDefault();
-    onFailure(ev.message || 'the worker script failed to load');
+    onFailure(ev.message ? `${ev.message} (${url.href})` : `the worker script could not be loaded from ${url.href}`);
   };
   worker.onmessageerror = () => onFailure('a message from the training engine could not be read');
   return {

@@ -229,7 +229,11 @@ export class Playground {
     if (m.where === 'build' || m.where === 'load') {
       this.s.building = false;
       this.s.afterBuild = null;
-      this.alert((m.where === 'load' ? 'the file could not be loaded — ' : 'the model could not be built — ') + m.message);
+      // A saved run's curves wait for its model; without the model they must not join the next one.
+      this.pendingCurves = null;
+      // A saved run being resumed is reported by saving.js, which offers to forget it.
+      if (!(m.where === 'load' && this.loadingSaved)) this.alert((m.where === 'load' ? 'the file could not be loaded — ' : 'the model could not be built — ') + m.message);
+      this.loadingSaved = false;
       // Point at the offending setting when the engine names one ("config: hidden = 0 is …").
       const key = /^config: ([a-z_0-9]+) = /.exec(m.message);
       if (key && ENGINE_KEYS.includes(key[1])) this.emit('invalid', { name: key[1], problem: m.message });

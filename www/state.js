@@ -27,6 +27,7 @@ export const LINK_DEFAULTS = {
     val_fraction: 0.1, tokens: 'characters', max_vocab: 8000,
     temperature: 0.8, top_k: 0, top_p: 1, length: 300, prime: '',
     preset: 'english', views: 'loss,gradients,samples,heatmap', units: 'nats', controls: 'basic', autostart: false,
+    theme: 'auto',
   },
   // 2: the mathematics views joined the default views. (workers came later with the default 0,
   // "auto", which a link without it has always meant: how many workers share the batch is the
@@ -39,6 +40,7 @@ export const LINK_DEFAULTS = {
     val_fraction: 0.1, tokens: 'characters', max_vocab: 8000, workers: 0,
     temperature: 0.8, top_k: 0, top_p: 1, length: 300, prime: '',
     preset: 'english', views: 'loss,gradients,samples,heatmap,equations,flow,microscope,surprisal,gates', units: 'nats', controls: 'basic', autostart: false,
+    theme: 'auto',
   },
 };
 
@@ -221,8 +223,10 @@ export async function readLink(fragment, { only = null } = {}) {
     }
     seen.add(key);
     const r = check(s, raw);
-    if ('value' in r) values[key] = r.value;
-    else problems.push(`${key}=${clip(raw)} is not valid (${describe(s)}); using the default, ${format(s, values[key])}`);
+    if ('value' in r) {
+      values[key] = r.value;
+      if (r.problem) problems.push(r.problem);
+    } else problems.push(`${key}=${clip(raw)} is not valid (${describe(s)}); using the default, ${format(s, values[key])}`);
   }
   let text = null;
   if (params.has('text')) {

@@ -771,4 +771,8 @@ loadEngine(new URL(import.meta.url).searchParams.get('engine'))
     post({ type: 'ready', engine });
     for (const m of queue.splice(0)) safeHandle(m);
   })
-  .catch((e) => post({ type: 'fatal', message: `The WebAssembly engine failed to load: ${message(e)}` }));
+  .catch((e) => {
+    // Name what was tried, so a folder hosted without its engine can be mended.
+    const js = new URL(ENGINES.simd128, import.meta.url).href;
+    post({ type: 'fatal', message: `The WebAssembly engine failed to load from ${js.replace(/\.js$/, '_bg.wasm')} (${message(e)})` });
+  });

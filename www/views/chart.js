@@ -4,11 +4,7 @@
 
 import uPlot from '../vendor/uPlot.esm.js';
 import { cssVar, convert, unitLabel } from './dom.js';
-
-function axisStyle(node) {
-  const v = (n) => cssVar(n, node);
-  return { stroke: v('--muted'), grid: { stroke: v('--grid'), width: 1 }, ticks: { stroke: v('--grid'), width: 1 } };
-}
+import { axisColours, colours, onThemeChange, seriesColours } from '../theme.js';
 
 /** Calls `fn(width)` whenever `node`'s content width changes (and once now). */
 function onWidth(node, fn) {
@@ -25,8 +21,9 @@ function onWidth(node, fn) {
 }
 
 /**
- * What every chart here shares: a uPlot in `node`, resized with it, rebuilt when the colour scheme
- * changes (its colours come from CSS variables). Subclasses define `build()`.
+ * What every chart here shares: a uPlot in `node`, resized with it, rebuilt when the colours
+ * change (the theme setting, the system's scheme, a host's theme: www/theme.js). Subclasses
+ * define `build()`.
  */
 export class PlotBox {
   constructor(node, height) {
@@ -34,21 +31,16 @@ export class PlotBox {
     this.plot = null;
     this.height = height;
     this.ro = onWidth(node, (w) => (this.plot ? this.plot.setSize({ width: w, height: this.height }) : this.build()));
-    this.scheme = matchMedia('(prefers-color-scheme: dark)');
-    this.onScheme = () => this.build();
-    this.scheme.addEventListener('change', this.onScheme);
+    this.offTheme = onThemeChange(node, () => this.plot && this.build());
   }
 
   destroy() {
     this.ro.disconnect();
-    this.scheme.removeEventListener('change', this.onScheme);
+    this.offTheme();
     if (this.plot) this.plot.destroy();
     this.plot = null;
   }
 }
-
-/** Colours of earlier runs' curves (muted, told apart by the legend). */
-const PAST = ['#8e7cc3', '#2e9e6a', '#c59100', '#d14a8b', '#5a8fa8'];
 
 /**
  * The loss chart. `update(data)` with {steps, train, val, trainBpc, valBpc, tokens, charsPerToken,
@@ -77,7 +69,10 @@ export class LossChart extends PlotBox {
     const units = this.units;
     const ppl = units === 'ppl';
     const fmtV = (v) => (v === null || v === undefined ? '–' : ppl ? v.toFixed(v < 10 ? 2 : 1) : v.toFixed(3));
-    const markColor = cssVar('--muted', this.node);
+    const c = colours(this.node, ['--muted', '--train', '--val', '--baseline']);
+    const col = (n) => c[n].css;
+    const past = seriesColours(this.node, 6 + this.pastLabels.length).slice(6);
+    const markColor = col('--muted');
     const font = `11px ${cssVar('--sans', this.node) || 'sans-serif'}`;
     const opts = {
       width,
@@ -111,20 +106,20 @@ export class LossChart extends PlotBox {
       },
       scales: { x: { time: false }, y: ppl ? { distr: 3, log: 10 } : { range: (u, min, max) => [Math.max(0, min - (max - min) * 0.05), max + (max - min) * 0.05 || 1] } },
       axes: [
-        { ...axisStyle(this.node), label: 'step', labelSize: 18, size: 34 },
-        { ...axisStyle(this.node), label: unitLabel(units, this.tokens), labelSize: 18, size: 46, values: (u, vals) => vals.map((v) => (v === null ? '' : ppl ? String(+v.toPrecision(3)) : +v.toFixed(2))) },
+        { ...axisColours(this.node), label: 'step', labelSize: 18, size: 34 },
+        { ...axisColours(this.node), label: unitLabel(units, this.tokens), labelSize: 18, size: 46, values: (u, vals) => vals.map((v) => (v === null ? '' : ppl ? String(+v.toPrecision(3)) : +v.toFixed(2))) },
       ],
       series: [
         { label: 'step', value: (u, v) => (v === null ? '–' : String(v)) },
-        { label: `train (smoothed, ${this.tokens})`, stroke: cssVar('--train', this.node), width: 2, value: (u, v) => fmtV(v), spanGaps: true, points: { show: false } },
-        { label: `validation (${this.tokens})`, stroke: cssVar('--val', this.node), width: 2, value: (u, v) => fmtV(v), spanGaps: true, points: { show: true, size: 5, fill: cssVar('--val', this.node) } },
-        { label: 'uniform guess', stroke: cssVar('--baseline', this.node), width: 1.5, dash: [6, 5], value: (u, v) => fmtV(v), points: { show: false } },
+        { label: `train (smoothed, ${this.tokens})`, stroke: col('--train'), width: 2, value: (u, v) => fmtV(v), spanGaps: true, points: { show: false } },
+        { label: `validation (${this.tokens})`, stroke: col('--val'), width: 2, value: (u, v) => fmtV(v), spanGaps: true, points: { show: true, size: 5, fill: col('--val') } },
+        { label: 'uniform guess', stroke: col('--baseline'), width: 1.5, dash: [6, 5], value: (u, v) => fmtV(v), points: { show: false } },
         // What a frequency table would score on the training text: H(X) and H(X_t | X_t−1).
-        { label: 'unigram entropy', stroke: cssVar('--baseline', this.node), width: 1, dash: [2, 4], value: (u, v) => fmtV(v), points: { show: false } },
-        { label: 'bigram entropy', stroke: cssVar('--baseline', this.node), width: 1, dash: [10, 3, 2, 3], value: (u, v) => fmtV(v), points: { show: false } },
+        { label: 'unigram entropy', stroke: col('--baseline'), width: 1, dash: [2, 4], value: (u, v) => fmtV(v), points: { show: false } },
+        { label: 'bigram entropy', stroke: col('--baseline'), width: 1, dash: [10, 3, 2, 3], value: (u, v) => fmtV(v), points: { show: false } },
         // The best validation point: a ring, no line.
-        { label: 'best validation', stroke: cssVar('--val', this.node), width: 0, value: (u, v) => fmtV(v), paths: () => null, points: { show: true, size: 12, width: 2, fill: 'transparent', stroke: cssVar('--val', this.node) } },
-        ...this.pastLabels.map((label, i) => ({ label, stroke: PAST[i % PAST.length], width: 1.5, dash: [2, 3], value: (u, v) => fmtV(v), spanGaps: true, points: { show: false } })),
+        { label: 'best validation', stroke: col('--val'), width: 0, value: (u, v) => fmtV(v), paths: () => null, points: { show: true, size: 12, width: 2, fill: 'transparent', stroke: col('--val') } },
+        ...this.pastLabels.map((label, i) => ({ label, stroke: past[i], width: 1.5, dash: [2, 3], value: (u, v) => fmtV(v), spanGaps: true, points: { show: false } })),
       ],
     };
     this.plot = new uPlot(opts, this.data, this.node);
@@ -197,7 +192,7 @@ export class GradChart extends PlotBox {
     const width = Math.floor(this.node.clientWidth);
     if (width <= 0) return;
     if (this.plot) this.plot.destroy();
-    const palette = [cssVar('--train', this.node), cssVar('--val', this.node), '#2e9e6a', '#a35bd1', '#c59100', '#d14a8b'];
+    const palette = seriesColours(this.node, Math.max(1, this.layers));
     const series = [{ label: 't', value: (u, v) => (v === null ? '–' : String(v)) }];
     for (let k = 0; k < Math.max(1, this.layers); k++) {
       series.push({
@@ -214,8 +209,8 @@ export class GradChart extends PlotBox {
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: false }, y: { distr: 3, log: 10 } },
       axes: [
-        { ...axisStyle(this.node), label: 'position t in chunk', labelSize: 18, size: 34 },
-        { ...axisStyle(this.node), size: 52, values: (u, vals) => vals.map((v) => (v === null ? '' : v.toExponential(0))) },
+        { ...axisColours(this.node), label: 'position t in chunk', labelSize: 18, size: 34 },
+        { ...axisColours(this.node), size: 52, values: (u, vals) => vals.map((v) => (v === null ? '' : v.toExponential(0))) },
       ],
       series,
     };

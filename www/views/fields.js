@@ -58,6 +58,7 @@ export const WORDS = {
   preset: { label: 'Preset', title: 'A built-in text, or your own.' },
   units: { label: 'Units', title: 'The loss in nats per token, in bits per character, or as perplexity per token. Bits per character are the total bits over the characters predicted: a character model and a word model of the same text compare in them.', options: { nats: 'nats per token', bits: 'bits per char', ppl: 'perplexity' } },
   views: { label: 'Views', title: 'Which views are shown.' },
+  theme: { label: 'Theme', title: 'Colours: auto follows your system’s light or dark setting.', options: { auto: 'Auto', light: 'Light', dark: 'Dark' } },
 };
 
 export const label = (name) => WORDS[name]?.label ?? name;

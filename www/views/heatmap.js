@@ -2,7 +2,8 @@
 // with a diverging blue–neutral–red colour map over [−1, 1], a hover/keyboard readout, and the
 // probe text coloured by one selected unit (Karpathy's per-neuron view), and the probe text input.
 
-import { el, clear, cssVar, showToken } from './dom.js';
+import { el, clear, showToken } from './dom.js';
+import { colours, mix, onThemeChange } from '../theme.js';
 
 /** What each activation means, shown under the selectors. */
 const MEANING = {
@@ -17,40 +18,36 @@ const MEANING = {
   n: 'n — GRU candidate state in [−1, 1].',
 };
 
-// Diverging colour stops (RdBu-like) for the heatmap; the centre follows the card background so
-// the map reads on both light and dark pages.
-const STOPS_LIGHT = [[33, 102, 172], [103, 169, 207], null, [239, 138, 98], [178, 24, 43]];
-const STOPS_DARK = [[88, 160, 222], [45, 96, 145], null, [150, 62, 48], [240, 96, 72]];
-
-function parseColor(s) {
-  const m = /^#([0-9a-f]{6})$/i.exec(s.trim());
-  if (!m) return [247, 247, 247];
-  const n = parseInt(m[1], 16);
-  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
-}
-
-/** 256-entry RGB lookup table over [−1, 1]. */
-function makeLut(node) {
-  const dark = matchMedia('(prefers-color-scheme: dark)').matches;
-  const stops = (dark ? STOPS_DARK : STOPS_LIGHT).slice();
-  stops[2] = parseColor(cssVar('--heat-mid', node));
+// A diverging colour map over [−1, 1] from the theme: the training colour for negative values, the
+// card's tint in the middle, the validation colour for positive ones (each end deepened a little
+// towards the text colour), so the map reads on any host's colours.
+function makeColours(node) {
+  const c = colours(node, ['--train', '--val', '--heat-mid', '--card', '--fg']);
+  const fg = c['--fg'].rgb;
+  const mid = c['--heat-mid'].rgb;
+  const neg = c['--train'].rgb;
+  const pos = c['--val'].rgb;
+  const stops = [mix(neg, fg, 0.25), mix(mid, neg, 0.55), mid, mix(mid, pos, 0.55), mix(pos, fg, 0.25)];
   const lut = new Uint8ClampedArray(256 * 3);
   for (let i = 0; i < 256; i++) {
     const x = (i / 255) * 4; // 0..4 across the 5 stops
     const k = Math.min(3, Math.floor(x));
     const f = x - k;
-    for (let c = 0; c < 3; c++) lut[i * 3 + c] = stops[k][c] * (1 - f) + stops[k + 1][c] * f;
+    for (let j = 0; j < 3; j++) lut[i * 3 + j] = stops[k][j] * (1 - f) + stops[k + 1][j] * f;
   }
-  return lut;
+  return { lut, card: c['--card'].rgb, neg, pos };
 }
 
 const lutIndex = (v) => Math.max(0, Math.min(255, Math.round(((v + 1) / 2) * 255)));
 
-/** Background for a probe-text character: translucent red/blue so the text stays readable. */
-function textBg(v) {
+/**
+ * Background for a probe-text character: the card tinted towards the map's colour, at most 40 %,
+ * so that the text on it keeps its contrast.
+ */
+function textBg(v, col) {
   if (!Number.isFinite(v)) return '';
-  const a = Math.min(1, Math.abs(v)) * 0.72;
-  return v >= 0 ? `rgba(214, 96, 77, ${a.toFixed(3)})` : `rgba(67, 147, 195, ${a.toFixed(3)})`;
+  const a = Math.min(1, Math.abs(v)) * 0.4;
+  return `rgb(${mix(col.card, v >= 0 ? col.pos : col.neg, a).join(', ')})`;
 }
 
 const shown = showToken;
@@ -66,16 +63,17 @@ class HeatmapView {
     this.data = null; // last probe {tokens, hidden, layers}
     this.sel = { layer: 0, act: 'h', unit: null };
     this.cursor = null; // keyboard cursor {t, u}
-    this.lut = makeLut(nodes.canvas);
+    this.col = makeColours(nodes.canvas);
+    this.lut = this.col.lut;
     this.spans = [];
     this.busyRank = 0;
-    this.scheme = matchMedia('(prefers-color-scheme: dark)');
-    this.onScheme = () => {
-      this.lut = makeLut(nodes.canvas);
+    this.offTheme = onThemeChange(nodes.canvas, () => {
+      this.col = makeColours(nodes.canvas);
+      this.lut = this.col.lut;
       this.drawLegend();
       this.draw();
-    };
-    this.scheme.addEventListener('change', this.onScheme);
+      this.paintText();
+    });
     this.drawLegend();
     this.wire();
   }
@@ -296,7 +294,7 @@ class HeatmapView {
     const label = this.n.unitLabel;
     if (label) label.textContent = u === null ? 'Unit (click a row)' : `Unit ${u}`;
     for (let t = 0; t < this.spans.length; t++) {
-      this.spans[t].style.backgroundColor = u === null || u >= m.H ? '' : textBg(m.values[t * m.H + u]);
+      this.spans[t].style.backgroundColor = u === null || u >= m.H ? '' : textBg(m.values[t * m.H + u], this.col);
     }
   }
 
@@ -379,7 +377,7 @@ export function mount(parent, ctx) {
   return {
     destroy() {
       for (const off of offs) off();
-      view.scheme.removeEventListener('change', view.onScheme);
+      view.offTheme();
       section.remove();
     },
   };

@@ -7,6 +7,7 @@
 
 import { el, clear, showToken, tokenNode } from './dom.js';
 import { VectorView } from './vector.js';
+import { onThemeChange } from '../theme.js';
 
 const GATES = { rnn: ['h'], lstm: ['i', 'f', 'g', 'o'], gru: ['r', 'z', 'n'] };
 const shown = showToken;
@@ -35,7 +36,7 @@ export function mount(parent, ctx) {
   let t = 0;
   let layer = 0;
   const views = {}; // name → VectorView, reused between steps
-  const vec = (name, label) => (views[name] ??= new VectorView(label));
+  const vec = (name, label) => (views[name] ??= new VectorView(label, section));
 
   const render = () => {
     if (!trace || !run.get('info')) return;
@@ -132,6 +133,7 @@ export function mount(parent, ctx) {
   });
   if (!run.last('trace')) body.append(el('p', { class: 'meta' }, 'The numbers appear once a model is built (press Start or Step).'));
   const offs = [
+    onThemeChange(section, () => render()),
     ctx.follow('trace', (m) => {
       trace = m.trace;
       vocab = m.vocab ?? vocab;

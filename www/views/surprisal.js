@@ -4,15 +4,19 @@
 // that point with their probabilities.
 
 import { el, clear, showToken } from './dom.js';
+import { colours, mix, onThemeChange } from '../theme.js';
 
 const MAX_BITS = 8; // full colour at 8 bits per character (a 1-in-256 surprise)
 
-function colour(bits) {
+/**
+ * A character's background, from the theme: tinted towards the "ok" colour when expected (few
+ * bits) and towards the "danger" colour when surprising, at most 45 % of the way from the card so
+ * that the text on it stays readable.
+ */
+function colour(bits, p) {
   const a = Math.min(1, bits / MAX_BITS);
-  // Green (expected) → yellow → red (surprising).
-  const r = Math.round(60 + 195 * Math.min(1, a * 2));
-  const g = Math.round(180 - 150 * Math.max(0, a * 2 - 1));
-  return `rgba(${r}, ${g}, 60, ${(0.15 + 0.6 * a).toFixed(3)})`;
+  const hue = mix(p.ok, p.danger, a);
+  return `rgb(${mix(p.card, hue, 0.12 + 0.33 * a).join(', ')})`;
 }
 
 export function mount(parent, ctx) {
@@ -23,6 +27,10 @@ export function mount(parent, ctx) {
     el('h2', { id: 'sur-h' }, 'Surprisal ', el('span', { class: 'sub' }, '−log₂ p of each token of the probe text, and per character')),
     text, readout, summary,
     el('p', { class: 'explain' }, 'Each token (a character, or a word or mark) is coloured by its surprise per character: its bits over its characters. Green: the model expected it (few bits); red: it did not (8 bits per character or more is a 1-in-256 surprise for each). The loss is the average per token, in nats (bits × ln 2); bits per character weigh every token by its length, so words and characters compare. A token the vocabulary lacks is underlined: the model read and predicted the unknown token there.'));
+  const palette = () => {
+    const c = colours(section, ['--card', '--ok-line', '--danger-line']);
+    return { card: c['--card'].rgb, ok: c['--ok-line'].rgb, danger: c['--danger-line'].rgb };
+  };
   parent.append(section);
 
   let trace = null;
@@ -67,12 +75,13 @@ export function mount(parent, ctx) {
     let total = 0;
     let chars = 0;
     const T = trace.targets.length;
+    const p = palette();
     for (let t = 0; t < T; t++) {
       const bits = trace.loss[t] / Math.LN2;
       const n = trace.chars[t + 1];
       total += bits;
       chars += n;
-      spans[t + 1].style.backgroundColor = colour(bits / n);
+      spans[t + 1].style.backgroundColor = colour(bits / n, p);
       spans[t + 1].setAttribute('aria-label', `${showToken(tokens[t + 1])}: ${bits.toFixed(1)} bits, ${(bits / n).toFixed(1)} per character`);
     }
     summary.textContent = chars === T
@@ -80,6 +89,7 @@ export function mount(parent, ctx) {
       : `Over these ${T} tokens (${chars} characters): ${(total / T).toFixed(3)} bits per token, ${(total / chars).toFixed(3)} bits per character.`;
   };
   const offs = [
+    onThemeChange(section, render),
     ctx.follow('trace', (m) => {
       trace = m.trace;
       vocab = m.vocab ?? vocab;
