@@ -3,7 +3,7 @@
 // multiply-adds, 14–24 % faster training in Chromium); pkg needs only SIMD. Their numbers differ
 // in the last bits, so a pool's workers load exactly the build their coordinator runs.
 
-const ENGINES = {
+export const ENGINES = {
   relaxed: './pkg-relaxed/rnn_playground.js',
   simd128: './pkg/rnn_playground.js',
 };

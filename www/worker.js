@@ -48,7 +48,7 @@
 // Text crosses as tokens: the engine cuts it (characters or words) and every result carries its
 // tokens as strings, so nothing here splits text into positions.
 
-import { loadEngine } from './load-engine.js';
+import { ENGINES, loadEngine } from './load-engine.js';
 import { moduleWorker } from './engine.js';
 import { Pool, pooledStep } from './pool.js';
 
