@@ -274,13 +274,20 @@ function record(model, key, r, threads = 1) {
   // it when that is not what was asked.
   const row = { ...r, threads: r.threads ?? threads };
   if (row.threads !== threads) row.threads_asked = threads;
-  if (typeof row.chars_per_sec === 'number') {
-    const macs = row.macs_per_char || macsPerChar(model, row.vocab || corpusVocab);
-    row.gflops = effectiveGflops(row.chars_per_sec, macs);
+  // GFLOP/s count tokens (for a character model, characters); a word model's V is its own.
+  const perSec = row.tokens_per_sec ?? row.chars_per_sec;
+  if (typeof perSec === 'number') {
+    const macs = row.macs_per_token || row.macs_per_char || macsPerChar(model, row.vocab || corpusVocab);
+    row.gflops = effectiveGflops(perSec, macs);
+    if (model.tokens === 'words') results.models[model.name].macs_per_char = macs;
   }
   results.models[model.name].rows[key] = row;
-  progress(`${model.name} ${key}: ${row.error ? 'n/a — ' + row.error : Math.round(row.chars_per_sec) + ' chars/s'}`);
+  const speed = model.tokens === 'words' ? `${Math.round(row.tokens_per_sec)} tokens/s, ${Math.round(row.chars_per_sec)} chars/s` : `${Math.round(row.chars_per_sec)} chars/s`;
+  progress(`${model.name} ${key}: ${row.error ? 'n/a — ' + row.error : speed}`);
 }
+
+/** TF.js and PyTorch here read characters: no rows for a word model. */
+const charactersOnly = (m) => m.tokens === 'words';
 
 // ---------------------------------------------------------------- wasm package
 const pkgJs = path.join(pkg, 'rnn_playground.js');
@@ -322,7 +329,7 @@ if (want('native')) {
       await measure(m, tkey('native', t), () => {
         const r = sh('cargo', ['run', '--release', '--quiet', '--', 'bench', '--cell', m.cell, '--layers', String(m.layers),
           '--hidden', String(m.hidden), '--embed', String(m.embed), '--seq-len', String(m.seq_len), '--batch', String(m.batch),
-          '--corpus', corpus, '--seconds', String(seconds), '--threads', String(t)]);
+          '--corpus', corpus, '--seconds', String(seconds), '--threads', String(t), ...(m.tokens ? ['--tokens', m.tokens] : [])]);
         const j = lastJson(r.stdout);
         if (j && typeof j.chars_per_sec === 'number') return j;
         return { error: `CLI bench subcommand unavailable (${firstLine(r.stderr) || 'exit ' + r.code})` };
@@ -343,7 +350,7 @@ for (const m of models) {
     if (pkgError) record(m, 'wasm_node', { error: pkgError });
     else await measure(m, 'wasm_node', () => nodeJob({ kind: 'engine', model: m, seconds, warmup, corpus, pkg, sample: m.name === 'medium-lstm' }));
   }
-  if (want('tfjs')) await measure(m, 'tfjs_node', () => nodeJob({ kind: 'tfjs', model: m, seconds, warmup, corpus }));
+  if (want('tfjs') && !charactersOnly(m)) await measure(m, 'tfjs_node', () => nodeJob({ kind: 'tfjs', model: m, seconds, warmup, corpus }));
 }
 
 // ---------------------------------------------------------------- Chromium worker
@@ -379,7 +386,7 @@ if (want('chromium') || want('peak') || want('tfjs')) {
             else await measure(m, 'wasm_relaxed_chromium', () => run({ kind: 'engine', model: m, seconds, warmup, pkg: relativeUrl(root, relaxedPkg), sample: m.name === 'medium-lstm' }));
           }
         }
-        if (want('tfjs')) await measure(m, 'tfjs_chromium', () => run({ kind: 'tfjs', model: m, seconds, warmup }));
+        if (want('tfjs') && !charactersOnly(m)) await measure(m, 'tfjs_chromium', () => run({ kind: 'tfjs', model: m, seconds, warmup }));
         if (want('pool')) {
           for (const t of args.threads) {
             await measure(m, tkey('pool_chromium', t), async () => {
@@ -387,7 +394,7 @@ if (want('chromium') || want('peak') || want('tfjs')) {
               if (r.error) return r;
               if (r.shards !== t) return { error: `the run had ${r.shards} shards, not ${t}` };
               if (t > 1 && !r.pooled) return { error: `the pool did not run (${r.pool && r.pool.failed ? r.pool.failed : 'not ready'})` };
-              return { chars_per_sec: r.charsPerSec, steps: r.steps, seconds: r.seconds, threads: t, engine: r.engine, step_ms: r.ms, loss: r.loss };
+              return { chars_per_sec: r.charsPerSec, tokens_per_sec: r.tokensPerSec, steps: r.steps, seconds: r.seconds, threads: t, engine: r.engine, step_ms: r.ms, loss: r.loss };
             }, t);
           }
         }
@@ -411,11 +418,11 @@ if (want('tfjs') && tfThreads.length) {
   } catch (e) {
     const msg = `isolated chromium unavailable: ${String(e.message).split('\n')[0]}`;
     results.notes.push(msg);
-    for (const m of models) for (const t of tfThreads) record(m, tkey('tfjs_chromium', t), { error: msg }, t);
+    for (const m of models.filter((x) => !charactersOnly(x))) for (const t of tfThreads) record(m, tkey('tfjs_chromium', t), { error: msg }, t);
   }
   if (ch) {
     try {
-      for (const m of models) {
+      for (const m of models.filter((x) => !charactersOnly(x))) {
         for (const t of tfThreads) {
           await measure(m, tkey('tfjs_chromium', t), async () => {
             try { return await ch.run({ kind: 'tfjs', model: m, seconds, warmup, threads: t }, jobTimeoutMs); } catch (e) { return { error: String(e.message).split('\n')[0] }; }
@@ -439,7 +446,7 @@ if (want('torch')) {
     for (const m of models) record(m, 'torch', { error: 'PyTorch: not available' });
   } else {
     results.torch = { available: true, version: firstLine(probe.stdout), python };
-    for (const m of models) {
+    for (const m of models.filter((x) => !charactersOnly(x))) {
       for (const t of args.threads) {
         await measure(m, tkey('torch', t), () => {
           const r = sh(python, [path.join(benchDir, 'torch_bench.py'), '--cell', m.cell, '--layers', String(m.layers),
@@ -609,8 +616,11 @@ for (const m of models) {
       ratioText = parts.join(', ');
     }
     const cells = [first ? m.name : '', first ? fmtInt(results.models[m.name].macs_per_char) : '', label];
+    // A word model: tokens/s in the speed column, the characters they stand for beside.
+    if (m.tokens === 'words' && !r.error) ratioText = `${fmtInt(r.chars_per_sec)} chars/s${ratioText ? `, ${ratioText}` : ''}`;
+    const speed = m.tokens === 'words' ? r.tokens_per_sec : r.chars_per_sec;
     if (r.error) cells.push(r.error.startsWith('PyTorch') ? 'not available' : 'n/a ', '', '', '');
-    else cells.push(fmtInt(r.chars_per_sec) + (r.contended ? '*' : ' '), fmt2(r.gflops), r.fraction_of_peak != null ? pct(r.fraction_of_peak) : '', ratioText);
+    else cells.push(fmtInt(speed) + (r.contended ? '*' : ' '), fmt2(r.gflops), r.fraction_of_peak != null ? pct(r.fraction_of_peak) : '', ratioText);
     lines.push(rowStr(cells));
     first = false;
   }
@@ -664,6 +674,7 @@ lines.push(rule);
 for (const t of T) lines.push(`  ${t.pass == null ? 'n/a ' : t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.shown}`);
 if (results.torch && !results.torch.available) lines.push('  PyTorch: not available');
 lines.push(`GFLOP/s = chars/s × 6 × MACs/char; MACs/char = Σ_layers G·H·(in+H) + H·V (G = 1 rnn, 4 lstm, 3 gru). % peak = GFLOP/s ÷ (best wasm f32x4 loop in the same runtime × threads).`);
+if (results.models['words-lstm']) lines.push(`words-lstm: a word model (V = its words, up to 8,000): its speed column is tokens/s, its MACs and GFLOP/s per token; the characters those tokens stand for per second are in the last column. TF.js and PyTorch rows read characters only.`);
 if (Object.values(results.models).some((mm) => Object.values(mm.rows).some((r) => r.contended))) lines.push(`* other work (outside the benchmark) kept more than ${CONTENDED_OTHERS} of the ${os.cpus().length} cores busy on average during that row (other_busy_cores in the JSON): it may read low.`);
 if (Math.max(results.meta.loadavg_start[0], results.meta.loadavg_end[0]) > 1.5) lines.push(`note: the machine was busy (load average ${results.meta.loadavg_start[0].toFixed(2)} → ${results.meta.loadavg_end[0].toFixed(2)}); numbers may be low.`);
 if (Object.values(results.models).some((mm) => Object.values(mm.rows).some((r) => r.threads_asked != null))) {

@@ -181,5 +181,5 @@ fn the_trainer_stops_a_run_at_learning_rate_ten_without_clipping_and_not_a_sane_
     }
     let (loss, check) = sane.check_validation(None, || false);
     assert!(check.improved, "the first check is a best");
-    assert_eq!(sane.monitor.best(), Some((loss.unwrap(), 200)));
+    assert_eq!(sane.monitor.best(), Some((loss.unwrap().loss, 200)));
 }

@@ -62,7 +62,8 @@ fn one_shard_is_the_single_batch_step_bit_for_bit() {
             assert_eq!(t.shards.len(), 1);
             let mut model = Model::new(t.model.params.clone());
             let d = model.dims();
-            let (train, _) = split(&t.vocab.encode(SMALL_TEXT).unwrap().ids, c.val_fraction);
+            let (train, _) = split(&t.vocab.encode(SMALL_TEXT).unwrap().into(), c.val_fraction);
+            let train = train.ids;
             let mut batcher = Batcher::new(train.len(), c.seq_len, c.batch).unwrap();
             let b = batcher.streams;
             let (mut inputs, mut targets) = (vec![0; c.seq_len * b], vec![0; c.seq_len * b]);

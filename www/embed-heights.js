@@ -6,15 +6,15 @@
 
 export const WIDTHS = [320, 700, 1000];
 export const GAP = 12;
-export const BASE = { none: [502, 302, 264], basic: [589, 347, 309], full: [2509, 1767, 1572] };
+export const BASE = { none: [502, 302, 264], basic: [589, 347, 309], full: [2686, 1895, 1683] };
 export const VIEW_HEIGHTS = {
-  loss: { none: [420, 321, 321], basic: [420, 321, 321], full: [420, 321, 321] },
+  loss: { none: [445, 346, 321], basic: [445, 346, 321], full: [445, 346, 321] },
   gradients: { none: [442, 305, 305], basic: [442, 305, 305], full: [442, 305, 305] },
-  samples: { none: [387, 254, 254], basic: [444, 292, 292], full: [683, 488, 495] },
-  heatmap: { none: [1169, 866, 802], basic: [1169, 866, 802], full: [1169, 866, 802] },
-  equations: { none: [1225, 958, 958], basic: [1225, 958, 958], full: [1225, 958, 958] },
+  samples: { none: [406, 254, 254], basic: [444, 292, 292], full: [686, 488, 488] },
+  heatmap: { none: [1188, 886, 802], basic: [1188, 886, 802], full: [1188, 886, 802] },
+  equations: { none: [1190, 923, 923], basic: [1190, 923, 923], full: [1190, 923, 923] },
   flow: { none: [1364, 1151, 1131], basic: [1364, 1151, 1131], full: [1364, 1151, 1131] },
-  microscope: { none: [1809, 1160, 1123], basic: [1809, 1160, 1123], full: [1809, 1160, 1123] },
+  microscope: { none: [1788, 1160, 1123], basic: [1788, 1160, 1123], full: [1788, 1160, 1123] },
   surprisal: { none: [449, 301, 275], basic: [449, 301, 275], full: [449, 301, 275] },
-  gates: { none: [698, 573, 573], basic: [717, 573, 573], full: [678, 573, 573] },
+  gates: { none: [717, 573, 573], basic: [717, 573, 573], full: [717, 573, 573] },
 };

@@ -1,6 +1,7 @@
 // One playground: a settings store, the training worker, and the run the worker streams back.
 // The page, embed.html and <rnn-playground> each make one (or several) and mount views on it;
-// views read the store and listen to the events here, and never read each other's DOM.
+// views read the settings store and the run's store (`run`, run.js: published here after every
+// change) and listen to the events here; they never read this object's fields or each other's DOM.
 //
 // Events (`on(type, fn)`): status (buttons and badges should re-render), built {info, probeText,
 // loaded, name}, progress, val, sample, probe, dh (the worker's messages, see worker.js), file
@@ -10,6 +11,14 @@
 import { startWorker, hasSimd } from './engine.js';
 import { ENGINE_KEYS, SAMPLE_KEYS, LIVE_KEYS } from './settings.js';
 import { presetById } from './presets.js';
+import { RunStore } from './run.js';
+
+/**
+ * The loss chart's series: steps, and at each the smoothed training loss and the validation loss
+ * (nats per token, null where there is none) with their bits per character.
+ */
+const SERIES = ['steps', 'train', 'val', 'trainBpc', 'valBpc'];
+const emptySeries = () => Object.fromEntries(SERIES.map((k) => [k, []]));
 
 /**
  * The page's "auto" number of workers: the cores the browser reports, less one for the page
@@ -37,6 +46,7 @@ export class Playground {
     this.autoWorkers = mode === 'page' ? pageWorkers() : 1;
     this.listeners = new Map();
     this.alerts = new Map(); // key → {key, message, kind, actions}
+    this.run = new RunStore(); // what the views read (published by publish())
     this.wants = {}; // 'sigma' | 'flow' | 'trace' → number of views showing it
     this.worker = null;
     this.s = {
@@ -60,8 +70,8 @@ export class Playground {
       held: new Set(), // reasons training is held back (out of view, tab hidden)
       pool: null, // the worker's `pool` report: {size, ready, failed}
     };
-    this.series = { steps: [], train: [], val: [] };
-    this.runs = []; // earlier runs' curves: [{label, steps, train, val}]
+    this.series = emptySeries();
+    this.runs = []; // earlier runs' curves: [{label, tokens, steps, train, val, trainBpc, valBpc}]
     this.runConfig = null; // the settings of the current run
     this.pendingCurves = null; // curves of a saved run being resumed
     this.last = {}; // the newest message of each kind, for views mounted mid-run
@@ -70,6 +80,7 @@ export class Playground {
     this.viewTimer = 0;
     this.unsubscribe = store.subscribe((c) => this.onStore(c));
     if (store.get('preset') !== 'custom' && !store.text) this.usePreset(store.get('preset'));
+    this.publish();
   }
 
   // ---- events ----
@@ -81,8 +92,23 @@ export class Playground {
   }
 
   emit(type, data) {
-    if (type !== 'status' && type !== 'alert' && type !== 'chart') this.last[type] = data;
+    if (type !== 'status' && type !== 'alert' && type !== 'chart') {
+      this.last[type] = data;
+      this.run.message(type, data);
+    }
+    this.publish(type);
     for (const fn of [...(this.listeners.get(type) ?? [])]) fn(data);
+  }
+
+  /** Publishes the run's state to the views' store (run.js); `type`: the event about to go out. */
+  publish(type) {
+    const s = this.s;
+    const touched = type === 'chart' ? ['series', 'runs'] : type === 'alert' ? ['alerts'] : [];
+    this.run.publish({
+      info: s.info, model: s.model, step: s.step, running: s.running, engine: s.engine, engineFailed: s.engineFailed,
+      best: s.best, smooth: s.smooth, pool: s.pool ?? null, series: this.series, runs: this.runs, runNumber: this.runNumber ?? 0,
+      status: this.status(), alerts: this.alertList ?? [],
+    }, touched);
   }
 
   /**
@@ -93,7 +119,8 @@ export class Playground {
   alert(message, kind = 'error', actions = [], key = 'main') {
     if (message) this.alerts.set(key, { key, message, kind, actions });
     else this.alerts.delete(key);
-    this.emit('alert', [...this.alerts.values()]);
+    this.alertList = [...this.alerts.values()];
+    this.emit('alert', this.alertList);
   }
 
   // ---- the worker ----
@@ -223,8 +250,11 @@ export class Playground {
 
   // ---- settings and text ----
 
-  onStore({ keys, text }) {
+  onStore({ keys, text, source }) {
     if (keys.has('preset') && this.store.get('preset') !== 'custom') this.usePreset(this.store.get('preset'));
+    // Choosing a preset in the menu also takes its settings (the words preset: tokens = words).
+    const preset = presetById(this.store.get('preset'));
+    if (keys.has('preset') && source === 'form' && preset?.settings) this.store.set(preset.settings, 'preset');
     if (SAMPLE_KEYS.some((k) => keys.has(k))) this.sendViewSoon();
     if (this.s.model && LIVE_KEYS.some((k) => keys.has(k))) this.sendLiveSoon();
     if (text || ENGINE_KEYS.some((k) => keys.has(k))) this.emit('status');
@@ -235,10 +265,15 @@ export class Playground {
     return value > 0 ? value : this.autoWorkers;
   }
 
-  /** The engine config the worker builds from: the settings, with the number of workers resolved. */
+  /**
+   * The engine config the worker builds from: the settings, with the number of workers resolved,
+   * except that a synthetic task trains on characters whatever `tokens` says (its rules count
+   * characters; the engine refuses words).
+   */
   engineConfig() {
     const c = this.store.config(ENGINE_KEYS);
     c.workers = this.workersFor(c.workers);
+    if (this.task()) c.tokens = 'characters';
     return c;
   }
 
@@ -357,6 +392,9 @@ export class Playground {
     this.s.afterBuild = then;
     this.s.pendingKey = this.currentKey();
     const config = this.engineConfig();
+    if (task && this.store.get('tokens') !== 'characters') {
+      this.alert(`the synthetic task “${task.name}” trains on characters: its rules count characters. The Tokens setting applies to texts.`, 'info', [], 'tokens');
+    } else this.alert(null, 'info', [], 'tokens');
     this.send(task ? { type: 'build', config, task } : { type: 'build', config, corpus: this.store.text });
     this.emit('status');
   }
@@ -551,7 +589,7 @@ export class Playground {
     // The curve goes on from the restored step; what came after it is gone.
     const sr = this.series;
     const keep = sr.steps.findIndex((x) => x > m.step);
-    if (keep >= 0) for (const k of ['steps', 'train', 'val']) sr[k].length = keep;
+    if (keep >= 0) for (const k of SERIES) if (sr[k]) sr[k].length = keep;
     if (sr.marks) sr.marks = sr.marks.filter((x) => x.step <= m.step);
     this.alert(`rolled back to step ${m.step.toLocaleString('en-US')}${m.to === 'best' ? ', the best validation point' : ''}; press Resume to train on from there.`, 'info', [], 'signal');
     this.emit('restored', m);
@@ -574,21 +612,23 @@ export class Playground {
       // A saved run resumed: its curves come back with it.
       const c = this.pendingCurves;
       this.pendingCurves = null;
-      this.series = c.series;
+      // (A run saved before words existed has no bits-per-character series: nats / ln 2 stand in.)
+      this.series = { ...emptySeries(), ...c.series };
       this.runs = c.runs;
       this.runNumber = c.runNumber;
       s.best = c.best;
     } else {
       this.keepRun();
-      this.series = { steps: [], train: [], val: [] };
+      this.series = emptySeries();
     }
-    this.runConfig = { ...this.store.config(ENGINE_KEYS), preset: this.store.get('preset'), text: this.store.textVersion };
+    this.runConfig = { ...(m.loaded ? m.info.config : this.engineConfig()), preset: this.store.get('preset'), text: this.store.textVersion };
     this.liveConfig = Object.fromEntries(LIVE_KEYS.map((k) => [k, m.info.config[k]]));
     // A build takes the settings of the moment, `live` ones included; a loaded file brings its own,
     // and the form follows it (below), but for the number of workers: that is this page's to
     // choose, and a checkpoint goes on with it (the same run, up to float rounding).
     if (!m.loaded) this.syncLive();
     this.last = {};
+    this.run.forget();
     if (m.loaded) {
       // The file brings its own settings: show them, so what you see is what trains.
       const patch = {};
@@ -598,9 +638,10 @@ export class Playground {
       if (this.loadingSaved) this.alert(`resumed your saved run exactly where it stopped, at step ${m.info.step.toLocaleString('en-US')}; press Resume to train on.`, 'info');
       else {
         const n = (x) => x.toLocaleString('en-US');
-        const total = r.train_chars + r.val_chars;
-        const unknown = r.unknown_chars
-          ? ` ${n(r.unknown_chars)} of the ${n(total)} characters of the current text (${((100 * r.unknown_chars) / Math.max(1, total)).toFixed(1)} %) are not in its vocabulary: the model reads them all as one unknown character.`
+        const words = m.info.tokens === 'words';
+        const share = `${((100 * r.unknown_chars) / Math.max(1, r.chars)).toFixed(1)} %${words ? ' of its characters' : ''}`;
+        const unknown = r.unknown_tokens
+          ? ` ${n(r.unknown_tokens)} of the ${n(r.tokens)} ${words ? 'tokens' : 'characters'} of the current text (${share}) are not in its vocabulary: the model reads them all as one unknown ${words ? 'token' : 'character'}.`
           : '';
         const actions = m.carried
           ? [{ label: `Switch to the text it was trained on (${n([...m.carried].length)} characters)`, run: () => this.switchToCarried(m.carried) }]
@@ -632,19 +673,22 @@ export class Playground {
   keepRun() {
     const sr = this.series;
     if (!this.runConfig || !sr.steps.length || (sr.steps.length < 2 && sr.val.every((v) => v === null))) return;
-    const next = { ...this.store.config(ENGINE_KEYS), preset: this.store.get('preset'), text: this.store.textVersion };
+    this.runs = [...this.runs]; // a new list: the store tells the views
+    const next = { ...this.engineConfig(), preset: this.store.get('preset'), text: this.store.textVersion };
     const diff = Object.keys(next)
       .filter((k) => k !== 'text' && this.runConfig[k] !== next[k])
       .map((k) => `${k}=${this.runConfig[k]}`);
     if (this.runConfig.text !== next.text && this.runConfig.preset === next.preset) diff.push('other text');
     this.runNumber = (this.runNumber ?? 0) + 1;
-    this.runs.push({ label: `run ${this.runNumber}${diff.length ? `: ${diff.join(', ')}` : ' (same settings)'}`, steps: sr.steps, train: sr.train, val: sr.val });
+    const label = `run ${this.runNumber}${diff.length ? `: ${diff.join(', ')}` : ' (same settings)'}`;
+    this.runs.push({ label, tokens: this.runConfig.tokens, steps: sr.steps, train: sr.train, val: sr.val, trainBpc: sr.trainBpc, valBpc: sr.valBpc });
     if (this.runs.length > MAX_RUNS) this.runs.shift();
   }
 
   /** Forgets the kept runs. */
   clearRuns() {
     this.runs = [];
+    this.runNumber = this.runNumber ?? 0;
     this.emit('chart');
   }
 
@@ -655,7 +699,9 @@ export class Playground {
     if (last >= 0 && sr.steps[last] === step) return last;
     sr.steps.push(step);
     sr.train.push(last >= 0 ? sr.train[last] : null);
+    sr.trainBpc.push(last >= 0 ? sr.trainBpc[last] : null);
     sr.val.push(null);
+    sr.valBpc.push(null);
     return last + 1;
   }
 
@@ -663,7 +709,9 @@ export class Playground {
     const first = this.s.step === 0 || !this.s.running;
     this.s.step = p.step;
     this.s.smooth = p.smooth;
-    this.series.train[this.chartRow(p.step)] = p.smooth;
+    const row = this.chartRow(p.step);
+    this.series.train[row] = p.smooth;
+    this.series.trainBpc[row] = p.smoothBpc;
     this.thin();
     this.emit('progress', p);
     this.emit('chart');
@@ -676,7 +724,9 @@ export class Playground {
     if (v.best) this.s.best = v.best;
     if (v.loss !== null) {
       this.s.lastVal = v.loss;
-      this.series.val[this.chartRow(v.step)] = v.loss;
+      const row = this.chartRow(v.step);
+      this.series.val[row] = v.loss;
+      this.series.valBpc[row] = v.bpc;
       this.emit('chart');
     }
     this.emit('val', v);
@@ -688,9 +738,7 @@ export class Playground {
     if (sr.steps.length <= MAX_POINTS) return;
     const keep = (i) => i % 2 === 0 || sr.val[i] !== null || i === sr.steps.length - 1;
     const idx = sr.steps.map((_, i) => i).filter(keep);
-    sr.steps = idx.map((i) => sr.steps[i]);
-    sr.train = idx.map((i) => sr.train[i]);
-    sr.val = idx.map((i) => sr.val[i]);
+    for (const k of SERIES) sr[k] = idx.map((i) => sr[k][i] ?? null);
   }
 
   // ---- live sampling settings and probe text ----

@@ -25,7 +25,7 @@ const PAGE_SETTINGS = [
   },
   {
     name: 'units', group: 'page', kind: 'choice', default: 'nats', choices: ['nats', 'bits', 'ppl'],
-    help: 'Loss in nats or bits per character, or as perplexity',
+    help: 'Loss in nats per token, in bits per character (a character run and a word run compare in it), or as perplexity per token',
   },
   {
     name: 'theme', group: 'page', kind: 'choice', default: 'auto', choices: ['auto', 'light', 'dark'],

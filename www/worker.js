@@ -32,19 +32,21 @@
 //   rollback {to: 'good'|'best'}   back to the last healthy step or the best validation point;
 //                                  replies `restored` {to, step, info}
 //   bench   {seconds, warmup}     trains that long (after a warm-up) with nothing else: replies
-//                                 `bench` {steps, chars, seconds, charsPerSec, shards, pooled, ms}
+//                                 `bench` {steps, tokens, chars, seconds, tokensPerSec, charsPerSec, shards, pooled, ms}
 // Worker → page: ready {engine} | fatal {message} | built {info, probeText, loaded, task} | state {running}
-//   | progress {...} | val {step, loss} | sample {step, text, prime, temperature, unknown}
-//   | probe {step, chars, hidden, layers:[{name: Float32Array}]} (buffers transferred)
+//   | progress {...} | val {step, loss, bpc} | sample {step, text, tokens, ids, unknownId, prime, temperature, unknown}
+//   | probe {step, tokens, ids, hidden, layers:[{name: Float32Array}]} (buffers transferred)
 //   | dh {step, norms: [Float32Array]} | file {...} | error {where, message}
 //   | diverged {reason: 'nan'|'jump'|'uniform'|'far', step, loss, reference, goodStep} (training stopped)
 //   | memorising {best, bestStep, loss, checks}     (val carries `best: {loss, step}` too)
-//   | sigma {step, values: [Float32Array(G)]} | flow {step, chars, layers: [Float32Array(T·T)]}
-//   | trace {step, trace, vocab}   (the three only while wanted)  | gradcheck {step, result}
+//   | sigma {step, values: [Float32Array(G)]} | flow {step, tokens, layers: [Float32Array(T·T)]}
+//   | trace {step, trace, vocab, unknownId}   (the three only while wanted)  | gradcheck {step, result}
 //   progress carries `norms`: the pre-clip gradient norm of every step since the last one
 //   | pool {size, ready, failed}   the pool's workers (size 0: this worker alone) are ready, or
 //                                 have failed (training goes on here, with the same numbers)
 // While a step runs on the pool, the page's messages wait until it is done.
+// Text crosses as tokens: the engine cuts it (characters or words) and every result carries its
+// tokens as strings, so nothing here splits text into positions.
 
 import { loadEngine, wasmUrl } from './load-engine.js';
 import { moduleWorker } from './engine.js';
@@ -55,10 +57,9 @@ let engineBuild = null; // 'relaxed' | 'simd128': the build this worker runs (it
 let taskText = null; // the engine's taskText(name, seed, split, maxChars)
 
 const SLICE_MS = 90; // one trainFor call; the loop yields to the message queue after each
-const VAL_CHARS = 20000; // validation cost stays bounded on large corpora
-const PROBE_CHARS = 240;
+const VAL_TOKENS = 20000; // validation cost stays bounded on large corpora
+const PROBE_TOKENS = 240; // the heatmap's default probe: the start of the held-out text
 const TASK_TEXT_CHARS = 20000; // of a task's text for the page to show: the model trains on all of it
-const MATH_CHARS = 128; // the probe text of the mathematics views (gradFlow and trace take at most 128)
 
 let trainer = null;
 let source = null; // {corpus} or {task: {name, seed}}: what the trainer was built on, to restore snapshots
@@ -82,8 +83,8 @@ function freshRun() {
     best: null, // {loss, step}: the best validation point, as the engine's monitor judged it
     lastStats: null,
     posted: {}, // series name → performance.now() of its last post
-    speedMark: { ms: 0, chars: 0 },
-    speed: null,
+    speedMark: { ms: 0, tokens: 0, chars: 0 },
+    speed: null, // {tokens, chars} per second
     recentClipped: [], // last ~50 steps' clipped flags, summarised as a fraction
     norms: [], // pre-clip gradient norms not yet posted
     samples: 0,
@@ -124,8 +125,9 @@ function progressMsg() {
   const s = run.lastStats;
   const dms = run.trainMs - run.speedMark.ms;
   if (dms >= 500 || run.speed === null) {
-    if (dms > 0) run.speed = ((s.chars - run.speedMark.chars) / dms) * 1000;
-    run.speedMark = { ms: run.trainMs, chars: s.chars };
+    const m = run.speedMark;
+    if (dms > 0) run.speed = { tokens: ((s.tokens - m.tokens) / dms) * 1000, chars: ((s.chars - m.chars) / dms) * 1000 };
+    run.speedMark = { ms: run.trainMs, tokens: s.tokens, chars: s.chars };
   }
   const rc = run.recentClipped;
   return {
@@ -133,12 +135,16 @@ function progressMsg() {
     step: s.step,
     loss: s.loss,
     smooth: run.smooth,
+    bpc: s.bits_per_char, // the step's loss in bits per character
+    smoothBpc: s.smooth_bpc,
     gradNorm: s.grad_norm,
     clipped: s.clipped,
     clippedFraction: rc.length ? rc.reduce((a, b) => a + b, 0) / rc.length : 0,
     lr: s.lr,
-    chars: s.chars,
-    charsPerSec: run.speed,
+    tokens: s.tokens,
+    chars: s.chars, // characters of the tokens trained on since this model was built or loaded
+    tokensPerSec: run.speed && run.speed.tokens,
+    charsPerSec: run.speed && run.speed.chars,
     elapsed: run.trainMs,
     epoch: s.epoch,
     epochProgress: s.epoch_progress,
@@ -166,10 +172,9 @@ function takeMs() {
   return out;
 }
 
-/** The probe text the mathematics views use: its first 128 characters (the engine's bound). */
+/** The probe text of the mathematics views (the engine reads its first 128 tokens). */
 function mathText() {
-  const text = view.probeText || trainer.defaultProbeText(PROBE_CHARS);
-  return Array.from(text).slice(0, MATH_CHARS).join('');
+  return view.probeText || trainer.defaultProbeText(PROBE_TOKENS);
 }
 
 /**
@@ -192,7 +197,7 @@ const SERIES = {
     ms: 3000,
     post() {
       // The engine judges the check (src/monitor.rs): a new best, memorising, a healthy run.
-      const v = trainer.validate(VAL_CHARS);
+      const v = trainer.validate(VAL_TOKENS);
       const step = stepNow();
       // A healthy point to come back to, and the best weights so far.
       if (v.improved || (v.healthy && (!snaps.good || step > snaps.good.step))) {
@@ -200,8 +205,8 @@ const SERIES = {
         if (snap) snaps.good = snap;
         if (v.improved && snap) snaps.best = snap;
       }
-      if (v.improved) run.best = { loss: v.loss, step };
-      post({ type: 'val', step, loss: v.loss, best: run.best });
+      if (v.improved) run.best = { loss: v.loss, bpc: v.bpc, step };
+      post({ type: 'val', step, loss: v.loss, bpc: v.bpc, best: run.best });
       if (v.memorising) post({ type: 'memorising', best: run.best.loss, bestStep: run.best.step, loss: v.loss, checks: v.memorising });
     },
   },
@@ -211,18 +216,18 @@ const SERIES = {
       run.samples += 1;
       const s = trainer.sample(view.prime, view.length, view.temperature, view.topK, view.topP, run.seed * 1000003 + run.samples);
       post({
-        type: 'sample', step: stepNow(), text: s.text, prime: view.prime,
-        temperature: view.temperature, topK: view.topK, topP: view.topP, unknown: s.unknown,
-      });
+        type: 'sample', step: stepNow(), text: s.text, tokens: s.tokens, ids: s.ids, unknownId: run.unknownId,
+        prime: view.prime, temperature: view.temperature, topK: view.topK, topP: view.topP, unknown: s.unknown,
+      }, [s.ids.buffer]);
     },
   },
   probe: {
     ms: 2000,
     post() {
-      const p = trainer.probe(view.probeText || trainer.defaultProbeText(PROBE_CHARS));
+      const p = trainer.probe(view.probeText || trainer.defaultProbeText(PROBE_TOKENS));
       const layers = p.layers.map((l) => Object.keys(l).map((name) => ({ name, values: l[name] })));
       const transfer = layers.flatMap((l) => l.map((a) => a.values.buffer));
-      post({ type: 'probe', step: stepNow(), chars: p.chars, hidden: p.hidden, layers }, transfer);
+      post({ type: 'probe', step: stepNow(), tokens: p.tokens, ids: p.ids, unknownId: run.unknownId, hidden: p.hidden, layers }, [...transfer, p.ids.buffer]);
     },
   },
   // σ_max of each gate block of each layer's W_hh.
@@ -239,9 +244,8 @@ const SERIES = {
     ms: 4000,
     when: () => wants.flow,
     post() {
-      const text = mathText();
-      const layers = trainer.gradFlow(text);
-      post({ type: 'flow', step: stepNow(), chars: Array.from(text), layers }, layers.map((a) => a.buffer));
+      const { tokens, layers } = trainer.gradFlow(mathText());
+      post({ type: 'flow', step: stepNow(), tokens, layers }, layers.map((a) => a.buffer));
     },
   },
   // Every number of the forward and backward pass over the math probe text (microscope, surprisal).
@@ -250,9 +254,9 @@ const SERIES = {
     when: () => wants.trace,
     post() {
       const t = trainer.trace(mathText());
-      const transfer = [t.targets.buffer, t.loss.buffer, t.probs.buffer];
+      const transfer = [t.ids.buffer, t.chars.buffer, t.targets.buffer, t.loss.buffer, t.probs.buffer];
       for (const l of t.layers) for (const v of Object.values(l)) if (v && v.buffer) transfer.push(v.buffer);
-      post({ type: 'trace', step: stepNow(), trace: t, vocab: run.vocab }, transfer);
+      post({ type: 'trace', step: stepNow(), trace: t, vocab: run.vocab, unknownId: run.unknownId }, transfer);
     },
   },
 };
@@ -467,6 +471,7 @@ function replace(t, from) {
   const info = trainer.info();
   run.seed = Number(info.config.seed) || 1;
   run.vocab = info.vocab;
+  run.unknownId = info.unknown_id;
   snaps = { good: snapshot(info.step), best: null };
   syncPool();
   return info;
@@ -519,7 +524,7 @@ const HANDLERS = {
     const t = attempt('build', () => (src.task ? WasmTrainer.forTask(config, src.task.name, src.task.seed) : new WasmTrainer(config, msg.corpus)));
     if (!t) return;
     const info = replace(t, src);
-    post({ type: 'built', info, probeText: trainer.defaultProbeText(PROBE_CHARS), loaded: false, task: src.task ?? null });
+    post({ type: 'built', info, probeText: trainer.defaultProbeText(PROBE_TOKENS), loaded: false, task: src.task ?? null });
     postFresh(); // step 0: validation loss of the untrained model, close to log V
   },
 
@@ -536,7 +541,7 @@ const HANDLERS = {
       if (typeof c === 'string' && c !== src.corpus) carried = c;
     }
     const info = replace(t, src);
-    post({ type: 'built', info, probeText: trainer.defaultProbeText(PROBE_CHARS), loaded: true, name: msg.name, task: src.task ?? null, carried });
+    post({ type: 'built', info, probeText: trainer.defaultProbeText(PROBE_TOKENS), loaded: true, name: msg.name, task: src.task ?? null, carried });
     postFresh(['val', 'sample', 'probe']);
   },
 
@@ -586,14 +591,16 @@ const HANDLERS = {
       while (performance.now() < warmupEnd) await benchStep();
       run.ms = null;
       const t0 = performance.now();
-      const c0 = run.lastStats.chars;
+      const [k0, c0] = [run.lastStats.tokens, run.lastStats.chars];
       while (out.steps < 3 || performance.now() - t0 < 1000 * msg.seconds) {
         const r = await benchStep();
         out.steps += 1;
         out.pooled = r.pooled;
       }
       out.seconds = (performance.now() - t0) / 1000;
+      out.tokens = run.lastStats.tokens - k0;
       out.chars = run.lastStats.chars - c0;
+      out.tokensPerSec = out.tokens / out.seconds;
       out.charsPerSec = out.chars / out.seconds;
       out.loss = run.lastStats.loss;
       out.first = first.stats.loss;
@@ -671,9 +678,10 @@ const HANDLERS = {
     // smoothed loss starts again (the losses after the snapshot are gone).
     run.smooth = null;
     const info = trainer.info();
-    const chars = snap.step * info.config.seq_len * info.report.streams;
-    if (run.lastStats) run.lastStats = { ...run.lastStats, step: snap.step, chars };
-    run.speedMark = { ms: run.trainMs, chars };
+    // The restored trainer counts its characters from 0: the speed restarts from here.
+    const tokens = snap.step * info.config.seq_len * info.report.streams;
+    if (run.lastStats) run.lastStats = { ...run.lastStats, step: snap.step, tokens, chars: 0 };
+    run.speedMark = { ms: run.trainMs, tokens, chars: 0 };
     post({ type: 'restored', to: msg.to, step: snap.step, info });
     postFresh();
   },

@@ -3,10 +3,8 @@
 // The data lives in main.js; this view only converts units and draws.
 
 import uPlot from '../vendor/uPlot.esm.js';
-import { cssVar, convert, UNIT_LABEL } from './dom.js';
+import { cssVar, convert, unitLabel } from './dom.js';
 import { axisColours, colours, onThemeChange, seriesColours } from '../theme.js';
-
-export { UNIT_LABEL };
 
 /** Calls `fn(width)` whenever `node`'s content width changes (and once now). */
 function onWidth(node, fn) {
@@ -45,16 +43,20 @@ export class PlotBox {
 }
 
 /**
- * The loss chart. `update(data)` with {steps, train, val, logV, units, best, past, marks}: `past` are
- * earlier runs [{label, steps, train, val}], each drawn as its validation curve (or its training
- * curve when it has fewer than two validation points); a click on a legend entry hides a curve.
- * `marks` [{step, label}] are dashed vertical lines where the learning rate or clipping changed.
+ * The loss chart. `update(data)` with {steps, train, val, trainBpc, valBpc, tokens, charsPerToken,
+ * logV, units, best, past, marks}: losses in nats per token, with their bits per character
+ * (drawn in the unit `bits`, where a word run and a character run compare); `past` are earlier
+ * runs [{label, tokens, steps, train, val, trainBpc, valBpc}], each drawn as its validation curve
+ * (or its training curve when it has fewer than two validation points), named with its tokens; a
+ * click on a legend entry hides a curve. `marks` [{step, label}] are dashed vertical lines where
+ * the learning rate or clipping changed.
  */
 export class LossChart extends PlotBox {
   constructor(node) {
     // Shorter in the compact layout of embeds (playground.css sets --chart-height there).
     super(node, parseInt(cssVar('--chart-height', node), 10) || 240);
     this.units = 'nats';
+    this.tokens = 'characters';
     this.data = [[], [], [], [], [], [], []];
     this.pastLabels = [];
     this.marks = []; // [{step, label}]: live settings changed there
@@ -105,12 +107,12 @@ export class LossChart extends PlotBox {
       scales: { x: { time: false }, y: ppl ? { distr: 3, log: 10 } : { range: (u, min, max) => [Math.max(0, min - (max - min) * 0.05), max + (max - min) * 0.05 || 1] } },
       axes: [
         { ...axisColours(this.node), label: 'step', labelSize: 18, size: 34 },
-        { ...axisColours(this.node), label: UNIT_LABEL[units], labelSize: 18, size: 46, values: (u, vals) => vals.map((v) => (v === null ? '' : ppl ? String(+v.toPrecision(3)) : +v.toFixed(2))) },
+        { ...axisColours(this.node), label: unitLabel(units, this.tokens), labelSize: 18, size: 46, values: (u, vals) => vals.map((v) => (v === null ? '' : ppl ? String(+v.toPrecision(3)) : +v.toFixed(2))) },
       ],
       series: [
         { label: 'step', value: (u, v) => (v === null ? '–' : String(v)) },
-        { label: 'train (smoothed)', stroke: col('--train'), width: 2, value: (u, v) => fmtV(v), spanGaps: true, points: { show: false } },
-        { label: 'validation', stroke: col('--val'), width: 2, value: (u, v) => fmtV(v), spanGaps: true, points: { show: true, size: 5, fill: col('--val') } },
+        { label: `train (smoothed, ${this.tokens})`, stroke: col('--train'), width: 2, value: (u, v) => fmtV(v), spanGaps: true, points: { show: false } },
+        { label: `validation (${this.tokens})`, stroke: col('--val'), width: 2, value: (u, v) => fmtV(v), spanGaps: true, points: { show: true, size: 5, fill: col('--val') } },
         { label: 'uniform guess', stroke: col('--baseline'), width: 1.5, dash: [6, 5], value: (u, v) => fmtV(v), points: { show: false } },
         // What a frequency table would score on the training text: H(X) and H(X_t | X_t−1).
         { label: 'unigram entropy', stroke: col('--baseline'), width: 1, dash: [2, 4], value: (u, v) => fmtV(v), points: { show: false } },
@@ -123,41 +125,56 @@ export class LossChart extends PlotBox {
     this.plot = new uPlot(opts, this.data, this.node);
   }
 
-  /** Redraws with new raw data (nats). Keeps the user's zoom only when nothing else changed. */
-  update({ steps, train, val, logV, units, best = null, past = [], marks = [], unigram = null, bigram = null }) {
+  /**
+   * Redraws with new raw data (nats per token and bits per character). Keeps the user's zoom only
+   * when nothing else changed. `charsPerToken` (of the training text) turns the per-token baselines
+   * into bits per character.
+   */
+  update({ steps, train, val, trainBpc = [], valBpc = [], tokens = 'characters', charsPerToken = 1, logV, units, best = null, past = [], marks = [], unigram = null, bigram = null }) {
     this.marks = marks;
+    const u = units;
+    // A curve's values in the unit: bits per character from the engine's own series (a run saved
+    // before they existed was over characters: nats / ln 2).
+    const ys = (nats, bpc) => nats.map((v, i) => convert(v, u, bpc ? bpc[i] : null));
     const curves = past.map((r) => {
       const useVal = r.val.filter((v) => v !== null).length >= 2;
-      return { label: `${r.label} (${useVal ? 'validation' : 'train'})`, steps: r.steps, ys: useVal ? r.val : r.train };
+      // A run over the other kind of token says so (and, per token, what its unit counts).
+      const kind = r.tokens ?? 'characters';
+      const other = kind === tokens ? '' : `, ${kind}${u === 'bits' ? '' : `, per ${kind === 'words' ? 'token' : 'character'}`}`;
+      return {
+        label: `${r.label} (${useVal ? 'validation' : 'train'}${other})`,
+        steps: r.steps,
+        ys: useVal ? ys(r.val, r.valBpc) : ys(r.train, r.trainBpc),
+      };
     });
     const labels = curves.map((c) => c.label);
-    const rebuild = units !== this.units || labels.join('\n') !== this.pastLabels.join('\n');
+    const rebuild = units !== this.units || tokens !== this.tokens || labels.join('\n') !== this.pastLabels.join('\n');
     this.units = units;
+    this.tokens = tokens;
     this.pastLabels = labels;
-    this.baselines = [unigram, bigram];
-    this.convertAndSet(steps, train, val, logV, best, curves);
+    // Per-token baselines (nats) in the unit; in bits per character over the text's characters.
+    const baseline = (natsPerToken) => (u === 'bits' && Number.isFinite(natsPerToken) ? natsPerToken / Math.LN2 / charsPerToken : convert(natsPerToken, u));
+    const bestY = best ? (u === 'bits' && best.bpc !== undefined ? best.bpc : convert(best.loss, u)) : null;
+    this.setData(steps, ys(train, trainBpc), ys(val, valBpc), [logV, unigram, bigram].map(baseline), best ? { step: best.step, y: bestY } : null, curves);
     if (rebuild || !this.plot) this.build();
     else this.plot.setData(this.data);
   }
 
-  convertAndSet(steps, train, val, logV, best, curves) {
-    const u = this.units;
-    const base = convert(logV, u);
+  setData(steps, train, val, baselines, best, curves) {
     // One x axis for all runs: the union of their steps, each curve null where it has no point.
     let xs = steps;
     if (curves.length) xs = [...new Set([...steps, ...curves.flatMap((c) => c.steps)])].sort((a, b) => a - b);
     const at = (ks, ys) => {
       const m = new Map(ks.map((k, i) => [k, ys[i]]));
-      return xs.map((x) => (m.has(x) ? convert(m.get(x), u) : null));
+      return xs.map((x) => (m.has(x) ? m.get(x) : null));
     };
     const same = xs === steps;
     this.data = [
       xs.slice(),
-      same ? train.map((v) => convert(v, u)) : at(steps, train),
-      same ? val.map((v) => convert(v, u)) : at(steps, val),
-      xs.map(() => base),
-      ...(this.baselines ?? [null, null]).map((b) => xs.map(() => convert(b, u))),
-      xs.map((x) => (best && x === best.step ? convert(best.loss, u) : null)),
+      same ? train : at(steps, train),
+      same ? val : at(steps, val),
+      ...baselines.map((b) => xs.map(() => b)),
+      xs.map((x) => (best && x === best.step ? best.y : null)),
       ...curves.map((c) => at(c.steps, c.ys)),
     ];
   }

@@ -1,11 +1,11 @@
-// Gradient-flow view: for the probe text (its first 128 characters, one stream, zero initial
+// Gradient-flow view: for the probe text (its first 128 tokens, one stream, zero initial
 // state), one lower-triangular T×T map per layer whose cell (t, k), k ≤ t, is ‖∂ℓ_t/∂h_k‖₂ — how
 // much the loss at position t reaches back to the hidden state at step k — on a log colour scale;
 // its last row (one late loss, every earlier step) as a curve on a fixed log axis; and the largest
 // singular value of each gate block of W_hh over training. A tanh RNN's map fades away from the
 // diagonal where an LSTM's stays bright: the vanishing gradient, plainly.
 
-import { el, clear } from './dom.js';
+import { el, clear, showToken } from './dom.js';
 import uPlot from '../vendor/uPlot.esm.js';
 import { PlotBox } from './chart.js';
 import { axisColours, colours, mix, onThemeChange, seriesColours } from '../theme.js';
@@ -34,6 +34,7 @@ function ramp(node) {
 
 export function mount(parent, ctx) {
   const { pg } = ctx;
+  const { run } = pg;
   const maps = el('div', { class: 'flow-maps' });
   const readout = el('p', { class: 'meta flow-readout', 'aria-live': 'polite' });
   const summary = el('div', { class: 'flow-summaries' });
@@ -48,7 +49,7 @@ export function mount(parent, ctx) {
     el('p', { class: 'meta' }, 'The largest singular value of each gate block of W_hh. Above 1, some direction can grow step after step (exploding); well below 1, everything fades (vanishing).'));
   parent.append(section);
 
-  let data = null; // {chars, layers: [Float32Array(T·T)]}
+  let data = null; // {tokens, layers: [Float32Array(T·T)]}
   const canvases = [];
   let LUT = null;
   let none = [128, 128, 128]; // k > t: no path
@@ -58,7 +59,7 @@ export function mount(parent, ctx) {
       LUT = ramp(section);
       none = colours(section, ['--muted'])['--muted'].rgb;
     }
-    const T = data.chars.length - 1;
+    const T = data.tokens.length - 1;
     if (T < 1) return;
     while (canvases.length < data.layers.length) {
       const c = el('canvas', { class: 'flow-map', tabindex: '0', 'aria-label': `Gradient-flow map of layer ${canvases.length + 1}: rows t, columns k` });
@@ -98,7 +99,7 @@ export function mount(parent, ctx) {
         }
       }
       c.getContext('2d').putImageData(img, 0, 0);
-      maps.append(el('figure', { class: 'flow-fig' }, c, el('figcaption', { class: 'meta' }, data.layers.length > 1 ? `layer ${l + 1}` : `${pg.s.info ? pg.s.info.dims.cell.toUpperCase() : ''}`)));
+      maps.append(el('figure', { class: 'flow-fig' }, c, el('figcaption', { class: 'meta' }, data.layers.length > 1 ? `layer ${l + 1}` : `${run.get('info') ? run.get('info').dims.cell.toUpperCase() : ''}`)));
     });
     curve.update(data.layers.map((m) => Array.from({ length: T }, (_, k) => m[(T - 1) * T + k])));
     // In words: how far back the last loss still reaches, relative to its own step.
@@ -114,15 +115,15 @@ export function mount(parent, ctx) {
   };
   const hover = (l, c, e) => {
     if (!data) return;
-    const T = data.chars.length - 1;
+    const T = data.tokens.length - 1;
     const r = c.getBoundingClientRect();
     const k = Math.floor(((e.clientX - r.left) / r.width) * T);
     const t = Math.floor(((e.clientY - r.top) / r.height) * T);
     if (t < 0 || k < 0 || t >= T || k >= T) return;
-    const show = (ch) => (ch === '\n' ? '↵' : ch === ' ' ? '␣' : ch);
+    const show = showToken;
     readout.textContent = k > t
       ? `k = ${k} is after t = ${t}: the loss at t cannot depend on it`
-      : `layer ${l + 1}: ℓ at t = ${t} (predicting “${show(data.chars[t + 1])}”) back to h at k = ${k} (after “${show(data.chars[k])}”), ${t - k} steps: ${data.layers[l][t * T + k].toExponential(2)}`;
+      : `layer ${l + 1}: ℓ at t = ${t} (predicting “${show(data.tokens[t + 1])}”) back to h at k = ${k} (after “${show(data.tokens[k])}”), ${t - k} steps: ${data.layers[l][t * T + k].toExponential(2)}`;
   };
 
   // The last row as a curve on a fixed log axis.
@@ -131,7 +132,7 @@ export function mount(parent, ctx) {
   const sigmaSeries = { steps: [], values: [] }; // values[i]: [layer][gate]
   const sigma = new LogCurves(sigmaBox, 'step', null);
   const onSigma = (m) => {
-    const i = pg.s.info;
+    const i = run.get('info');
     if (!i) return;
     if (sigmaSeries.steps.length && sigmaSeries.steps[sigmaSeries.steps.length - 1] === m.step) sigmaSeries.values.pop();
     else sigmaSeries.steps.push(m.step);
@@ -149,7 +150,7 @@ export function mount(parent, ctx) {
     sigma.update(lines, sigmaSeries.steps, labels);
   };
 
-  if (!pg.last.flow) maps.append(el('p', { class: 'meta' }, 'The maps appear once a model is built (press Start or Step).'));
+  if (!run.last('flow')) maps.append(el('p', { class: 'meta' }, 'The maps appear once a model is built (press Start or Step).'));
   const offs = [
     onThemeChange(section, () => {
       LUT = null;

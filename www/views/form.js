@@ -91,7 +91,7 @@ function workersReadout(ctx, field) {
     if (speeds.has(k)) parts[0] += `, ${int(speeds.get(k))} chars/s`;
     const others = [...speeds].filter(([n]) => n !== k).sort((a, b) => a[0] - b[0]);
     if (others.length) parts.push(`measured: ${others.map(([n, v]) => `${n}: ${int(v)}`).join(', ')} chars/s`);
-    const failed = ctx.pg.s.pool?.failed;
+    const failed = ctx.pg.run.get('pool')?.failed;
     if (failed && k > 1) parts.push('the extra workers stopped, so one does the work');
     const text = parts.join(' · ');
     if (out.textContent !== text) out.textContent = text;

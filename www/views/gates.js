@@ -23,6 +23,7 @@ function saturation(name, values) {
 
 export function mount(parent, ctx) {
   const { pg } = ctx;
+  const { run } = pg;
   const satBox = el('div', { class: 'chart small', role: 'img', 'aria-label': 'Share of saturated gate values over training, per gate and layer' });
   const satNote = el('p', { class: 'meta' });
   const hist = el('canvas', { class: 'norm-hist', width: 600, height: 150, role: 'img', 'aria-label': 'Histogram of recent pre-clip gradient norms' });
@@ -59,7 +60,7 @@ export function mount(parent, ctx) {
   });
   ro.observe(satBox);
   const onProbe = (m) => {
-    const cell = pg.s.info ? pg.s.info.dims.cell : null;
+    const cell = run.get('info') ? run.get('info').dims.cell : null;
     if (cell === 'rnn' || !cell) {
       satNote.textContent = 'A tanh RNN has no gates; an LSTM or a GRU shows here how many of its gate values are saturated.';
       return;
@@ -97,7 +98,7 @@ export function mount(parent, ctx) {
   let queued = false;
   const drawHist = () => {
     queued = false;
-    const i = pg.s.info;
+    const i = run.get('info');
     if (!i || norms.length === 0) return;
     const w = Math.max(200, Math.floor(hist.clientWidth || 600));
     if (hist.width !== w * (devicePixelRatio || 1)) {
@@ -172,7 +173,7 @@ export function mount(parent, ctx) {
       hist.getContext('2d').clearRect(0, 0, hist.width, hist.height);
     }),
   ];
-  if (pg.last.probe) onProbe(pg.last.probe);
+  if (run.last('probe')) onProbe(run.last('probe'));
   return {
     destroy() {
       for (const off of offs) off();

@@ -2,12 +2,12 @@
 // with a diverging blue–neutral–red colour map over [−1, 1], a hover/keyboard readout, and the
 // probe text coloured by one selected unit (Karpathy's per-neuron view), and the probe text input.
 
-import { el, clear } from './dom.js';
+import { el, clear, showToken } from './dom.js';
 import { colours, mix, onThemeChange } from '../theme.js';
 
 /** What each activation means, shown under the selectors. */
 const MEANING = {
-  h: 'h — the hidden state passed to the next character and the next layer (in [−1, 1]).',
+  h: 'h — the hidden state passed to the next token and the next layer (in [−1, 1]).',
   c: 'c — the LSTM cell state, the long-term memory; it can exceed ±1 (colours saturate).',
   i: 'i — LSTM input gate in [0, 1]: how much new content is written into c.',
   f: 'f — LSTM forget gate in [0, 1]: how much of c is kept (1 = remember).',
@@ -50,7 +50,7 @@ function textBg(v, col) {
   return `rgb(${mix(col.card, v >= 0 ? col.pos : col.neg, a).join(', ')})`;
 }
 
-const shown = (ch) => (ch === '\n' ? '↵' : ch === '\t' ? '⇥' : ch === ' ' ? '␣' : ch);
+const shown = showToken;
 
 class HeatmapView {
   /**
@@ -60,7 +60,7 @@ class HeatmapView {
   constructor(nodes, onChange) {
     this.n = nodes;
     this.onChange = onChange;
-    this.data = null; // last probe {chars, hidden, layers}
+    this.data = null; // last probe {tokens, hidden, layers}
     this.sel = { layer: 0, act: 'h', unit: null };
     this.cursor = null; // keyboard cursor {t, u}
     this.col = makeColours(nodes.canvas);
@@ -118,14 +118,14 @@ class HeatmapView {
     if (!d) return null;
     const layer = d.layers[Math.min(this.sel.layer, d.layers.length - 1)];
     const a = layer.find((x) => x.name === this.sel.act) ?? layer[0];
-    return { T: d.chars.length, H: d.hidden, values: a.values, name: a.name };
+    return { T: d.tokens.length, H: d.hidden, values: a.values, name: a.name };
   }
 
   readout(t, u) {
     const m = this.matrix();
     if (!m) return;
     const v = m.values[t * m.H + u];
-    this.n.readout.textContent = `“${shown(this.data.chars[t])}” at t = ${t} · unit ${u} · ${m.name} = ${v.toFixed(3)}`;
+    this.n.readout.textContent = `“${shown(this.data.tokens[t])}” at t = ${t} · unit ${u} · ${m.name} = ${v.toFixed(3)}`;
   }
 
   hover(c) {
@@ -136,7 +136,7 @@ class HeatmapView {
     }
     const m = this.matrix();
     const v = m.values[c.t * m.H + c.u];
-    tip.textContent = `“${shown(this.data.chars[c.t])}” · unit ${c.u} · ${v.toFixed(3)}`;
+    tip.textContent = `“${shown(this.data.tokens[c.t])}” · unit ${c.u} · ${v.toFixed(3)}`;
     tip.hidden = false;
     this.readout(c.t, c.u);
     // Keep the tooltip inside the canvas box.
@@ -271,15 +271,21 @@ class HeatmapView {
     const d = this.data;
     if (!d) return;
     const { text } = this.n;
-    const same = this.spans.length === d.chars.length && this.spans.every((s, i) => s.dataset.ch === d.chars[i]);
+    const same = this.spans.length === d.tokens.length && this.spans.every((s, i) => s.dataset.ch === d.tokens[i]);
     if (!same) {
       clear(text);
-      this.spans = d.chars.map((ch) => {
-        const s = el('span', {}, ch === '\n' ? '↵' : ch);
+      // One span per token (a column of the heatmap); a word model's tokens are outlined, and a
+      // token the vocabulary lacks (read as the unknown token) is marked.
+      text.classList.toggle('words', d.words);
+      this.spans = d.tokens.map((ch, i) => {
+        const nl = ch.includes('\n');
+        const s = el('span', {}, nl ? ch.replace(/\r?\n/g, '↵') : ch);
         s.dataset.ch = ch;
-        if (ch === '\n') s.className = 'nl';
+        const unknown = d.ids && d.unknownId !== null && d.unknownId !== undefined && d.ids[i] === d.unknownId;
+        s.className = [nl ? 'nl' : '', 'tok', unknown ? 'unk-text' : ''].filter(Boolean).join(' ');
+        if (unknown) s.title = 'not in the vocabulary: read as the unknown token';
         text.append(s);
-        if (ch === '\n') text.append('\n');
+        if (nl) text.append('\n');
         return s;
       });
     }
@@ -310,6 +316,7 @@ class HeatmapView {
 
 export function mount(parent, ctx) {
   const { pg } = ctx;
+  const { run } = pg;
   const layer = el('select', { id: 'heat-layer' });
   const act = el('select', { id: 'heat-act', 'aria-describedby': 'heat-act-hint' });
   const interesting = el('button', { id: 'btn-interesting', type: 'button', class: 'small', disabled: true }, 'Pick a busy unit');
@@ -317,7 +324,7 @@ export function mount(parent, ctx) {
   const actHint = el('p', { id: 'heat-act-hint', class: 'hint meta wide' });
   const canvas = el('canvas', {
     id: 'heatmap', width: 1, height: 1, tabindex: '0', 'aria-describedby': 'heat-readout',
-    'aria-label': 'Activation heatmap: one row per unit, one column per character of the probe text. Hover to read values, click a row to colour the text by that unit; with the keyboard use the arrow keys and Enter.',
+    'aria-label': 'Activation heatmap: one row per unit, one column per token (character or word) of the probe text. Hover to read values, click a row to colour the text by that unit; with the keyboard use the arrow keys and Enter.',
   });
   const marker = el('div', { id: 'heat-marker', class: 'heat-marker', hidden: true });
   const tip = el('div', { id: 'heat-tip', class: 'heat-tip', hidden: true });
@@ -338,12 +345,12 @@ export function mount(parent, ctx) {
       el('div', { class: 'field' }, unitLabel, interesting),
       actHint),
     el('div', { class: 'heat-canvas-box' }, canvas, marker, tip),
-    el('p', { class: 'meta heat-caption' }, 'Rows: units (', units, ', top to bottom) · columns: the characters of the probe text, left to right.'),
+    el('p', { class: 'meta heat-caption' }, 'Rows: units (', units, ', top to bottom) · columns: the tokens of the probe text (characters, or words and marks), left to right.'),
     el('div', { class: 'row spread' }, el('div', { class: 'legend-bar' }, el('span', {}, '−1'), legend, el('span', {}, '+1')), readout),
     text,
     el('div', { class: 'field probe-field' },
       el('label', { for: 'probe-input' }, 'Probe text'), input,
-      el('span', { id: 'probe-hint', class: 'hint meta' }, 'Run through the network from a zero state every couple of seconds (held-out text by default). Click a row of the heatmap to see one neuron’s activation on each character, as in Karpathy’s “The Unreasonable Effectiveness of Recurrent Neural Networks”.')));
+      el('span', { id: 'probe-hint', class: 'hint meta' }, 'Run through the network from a zero state every couple of seconds (held-out text by default). Click a row of the heatmap to see one neuron’s activation on each token, as in Karpathy’s “The Unreasonable Effectiveness of Recurrent Neural Networks”.')));
   parent.append(section);
   const sel = { layer: 0, act: 'h', unit: null };
   const view = new HeatmapView({ canvas, tip, marker, readout, text, layer, act, actHint, interesting, legend, unitLabel, units }, (change) => {
@@ -355,7 +362,7 @@ export function mount(parent, ctx) {
     edited = input.value.trim() !== '';
     pg.setProbeText(edited ? input.value : '');
   });
-  const show = (m) => view.render({ chars: m.chars, hidden: m.hidden, layers: m.layers }, sel);
+  const show = (m) => view.render({ tokens: m.tokens, ids: m.ids, unknownId: m.unknownId, words: run.get('info')?.tokens === 'words', hidden: m.hidden, layers: m.layers }, sel);
   const offs = [
     ctx.on('probe', show),
     ctx.on('built', (m) => {
@@ -365,8 +372,8 @@ export function mount(parent, ctx) {
       view.reset();
     }),
   ];
-  if (pg.last.built && !edited) input.value = pg.last.built.probeText;
-  if (pg.last.probe) show(pg.last.probe);
+  if (run.last('built') && !edited) input.value = run.last('built').probeText;
+  if (run.last('probe')) show(run.last('probe'));
   return {
     destroy() {
       for (const off of offs) off();
