@@ -2,18 +2,23 @@
 //
 //   node bench/bench.mjs [--seconds N] [--quick] [--only PARTS] [--models NAMES] [--corpus FILE]
 //                        [--pkg DIR] [--relaxed-pkg DIR] [--out FILE] [--wait-idle S]
-//                        [--retry-contended N]
+//                        [--retry-contended N] [--threads LIST]
 //
 // The corpus defaults to bench/out/corpus/en.txt, made from the Debian fortunes packages when
 // missing (lib/corpus.mjs, as bench/corpus does); a corpus other than that file is reported as not
 // comparable with the published numbers.
 //
-// Measures, one at a time and single-threaded, every model in lib/common.mjs MODELS on the corpus:
-//   native   the engine natively: `cargo run --release -- bench …` (one JSON line)
-//   node     the engine as wasm in Node (www/pkg, wasm-bindgen --target web, initSync)
-//   chromium the engine as wasm in headless Chromium inside a Web Worker (bench/web/)
-//   tfjs     TensorFlow.js (wasm backend, SIMD, 1 thread) in Node and in the Chromium worker
-//   torch    PyTorch on the CPU, 1 thread (bench/torch_bench.py), when `import torch` works
+// Measures, one at a time, every model in lib/common.mjs MODELS on the corpus, on one thread and,
+// where a runtime has threads, on each count of --threads (default 1, 2 and every core):
+//   native   the engine natively: `cargo run --release -- bench --threads N …` (one JSON line)
+//   node     the engine as wasm in Node (www/pkg, wasm-bindgen --target web, initSync), 1 thread
+//   chromium the engine as wasm in headless Chromium inside a Web Worker (bench/web/), 1 thread
+//   pool     the page's own training worker (www/worker.js) in Chromium with `workers` = N: N − 1
+//            more workers in its pool, the build the page picks (relaxed SIMD in Chromium)
+//   tfjs     TensorFlow.js (wasm backend, SIMD) in Node and in the Chromium worker on 1 thread, and
+//            with N threads (the threaded SIMD binary) on a cross-origin isolated bench page
+//   torch    PyTorch on the CPU, N threads (bench/torch_bench.py), when `import torch` works: the
+//            Python of RNN_PLAYGROUND_TORCH_VENV, else target/torch-venv (scripts/test torch), else python3
 //   peak     the wasm f32x4 peak (mul+add and relaxed madd loops) in Node and in the worker
 // and, with --relaxed-pkg DIR (bench/run --relaxed builds it), the engine built with
 // +relaxed-simd in the Chromium worker as an extra row.
@@ -29,17 +34,19 @@ import { fileURLToPath } from 'node:url';
 import { MODELS, macsPerChar, effectiveGflops, warmupFor, buildVocab } from './lib/common.mjs';
 import { buildPeakWasm, peakWat } from './lib/peak.mjs';
 import { openChromium, relativeUrl } from './lib/chromium.mjs';
+import { engineConfig } from './lib/engine_bench.mjs';
 import { ensureCorpus, sha256, CORPUS_SHA256 } from './lib/corpus.mjs';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(benchDir, '..');
-const PARTS = ['peak', 'native', 'node', 'chromium', 'tfjs', 'torch'];
+const PARTS = ['peak', 'native', 'node', 'chromium', 'pool', 'tfjs', 'torch'];
 
 // ---------------------------------------------------------------- arguments
 function parseArgs(argv) {
   const a = {
     seconds: 10, quick: false, only: PARTS, models: MODELS.map((m) => m.name),
     corpus: null, pkg: 'www/pkg', out: 'bench/out/results.json', waitIdle: 0, retryContended: 0, relaxedPkg: null,
+    threads: [...new Set([1, 2, os.cpus().length])],
   };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
@@ -57,6 +64,7 @@ function parseArgs(argv) {
     else if (k === '--out') a.out = v();
     else if (k === '--wait-idle') a.waitIdle = Number(v());
     else if (k === '--retry-contended') a.retryContended = Math.max(0, Math.floor(Number(v())) || 0);
+    else if (k === '--threads') a.threads = [...new Set(v().split(',').map(Number))];
     else if (k === '-h' || k === '--help') {
       console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n'));
       process.exit(0);
@@ -66,6 +74,8 @@ function parseArgs(argv) {
   if (!(a.seconds > 0)) throw new Error('--seconds must be > 0');
   for (const p of a.only) if (!PARTS.includes(p)) throw new Error(`unknown part ${p} (parts: ${PARTS.join(',')})`);
   for (const m of a.models) if (!MODELS.find((x) => x.name === m)) throw new Error(`unknown model ${m}`);
+  if (!a.threads.length || !a.threads.every((t) => Number.isInteger(t) && t >= 1 && t <= 256)) throw new Error('--threads is a list of counts from 1 to 256');
+  a.threads.sort((x, y) => x - y);
   return a;
 }
 
@@ -193,7 +203,7 @@ const results = {
     node: process.version,
     rustc: cmdVersion('rustc', ['--version']),
     corpus: args.corpus, corpus_sha256: corpusSha, corpus_is_reference: corpusIsReference, seconds_per_row: seconds, warmup_seconds: warmup, quick: args.quick,
-    threads: 1,
+    threads: args.threads,
     flops_formula: 'GFLOP/s = chars/s × 6 × MACs/char / 1e9; MACs/char = Σ_layers G·H·(in+H) + H·V, G = 1 (rnn), 4 (lstm), 3 (gru), in = E (layer 0) or H',
     peak_definition: 'best call of a register-only f32x4 loop, 12 accumulators; "peak" = max(mul+add, relaxed madd) in the same runtime',
   },
@@ -236,7 +246,7 @@ async function waitIdle() {
  * other work can only slow a single-threaded measurement down, so the best attempt is the least
  * disturbed one. Every attempt's chars/s is kept in `attempts`.
  */
-async function measure(model, key, thunk) {
+async function measure(model, key, thunk, threads = 1) {
   let best = null;
   const attempts = [];
   for (let i = 0; i <= args.retryContended; i++) {
@@ -253,18 +263,31 @@ async function measure(model, key, thunk) {
     if (r.error || !r.contended) break;
     if (i < args.retryContended) progress(`${model.name} ${key}: contended (other work ${busy.others.toFixed(2)} cores, ${Math.round(r.chars_per_sec)} chars/s); again`);
   }
-  record(model, key, attempts.length > 1 ? { ...best, attempts } : best);
+  record(model, key, attempts.length > 1 ? { ...best, attempts } : best, threads);
 }
 
-function record(model, key, r) {
-  const row = { ...r };
-  if (typeof row.chars_per_sec === 'number') {
-    const macs = row.macs_per_char || macsPerChar(model, row.vocab || corpusVocab);
-    row.gflops = effectiveGflops(row.chars_per_sec, macs);
+/** A row's key for `threads` of a runtime whose one-thread row is `base` (native_t2, torch_t4). */
+const tkey = (base, t) => (t === 1 ? base : `${base}_t${t}`);
+
+function record(model, key, r, threads = 1) {
+  // `threads`: what the runtime says it ran on (TF.js sizes its own pool), `threads_asked` beside
+  // it when that is not what was asked.
+  const row = { ...r, threads: r.threads ?? threads };
+  if (row.threads !== threads) row.threads_asked = threads;
+  // GFLOP/s count tokens (for a character model, characters); a word model's V is its own.
+  const perSec = row.tokens_per_sec ?? row.chars_per_sec;
+  if (typeof perSec === 'number') {
+    const macs = row.macs_per_token || row.macs_per_char || macsPerChar(model, row.vocab || corpusVocab);
+    row.gflops = effectiveGflops(perSec, macs);
+    if (model.tokens === 'words') results.models[model.name].macs_per_char = macs;
   }
   results.models[model.name].rows[key] = row;
-  progress(`${model.name} ${key}: ${row.error ? 'n/a — ' + row.error : Math.round(row.chars_per_sec) + ' chars/s'}`);
+  const speed = model.tokens === 'words' ? `${Math.round(row.tokens_per_sec)} tokens/s, ${Math.round(row.chars_per_sec)} chars/s` : `${Math.round(row.chars_per_sec)} chars/s`;
+  progress(`${model.name} ${key}: ${row.error ? 'n/a — ' + row.error : speed}`);
 }
+
+/** TF.js and PyTorch here read characters: no rows for a word model. */
+const charactersOnly = (m) => m.tokens === 'words';
 
 // ---------------------------------------------------------------- wasm package
 const pkgJs = path.join(pkg, 'rnn_playground.js');
@@ -302,14 +325,16 @@ if (want('native')) {
   const b = sh('cargo', ['build', '--release', '--quiet'], { timeout: 1800000 });
   for (const m of models) {
     if (b.code !== 0) { record(m, 'native', { error: `cargo build failed: ${firstLine(b.stderr)}` }); continue; }
-    await measure(m, 'native', () => {
-      const r = sh('cargo', ['run', '--release', '--quiet', '--', 'bench', '--cell', m.cell, '--layers', String(m.layers),
-        '--hidden', String(m.hidden), '--embed', String(m.embed), '--seq-len', String(m.seq_len), '--batch', String(m.batch),
-        '--corpus', corpus, '--seconds', String(seconds)]);
-      const j = lastJson(r.stdout);
-      if (j && typeof j.chars_per_sec === 'number') return j;
-      return { error: `CLI bench subcommand unavailable (${firstLine(r.stderr) || 'exit ' + r.code})` };
-    });
+    for (const t of args.threads) {
+      await measure(m, tkey('native', t), () => {
+        const r = sh('cargo', ['run', '--release', '--quiet', '--', 'bench', '--cell', m.cell, '--layers', String(m.layers),
+          '--hidden', String(m.hidden), '--embed', String(m.embed), '--seq-len', String(m.seq_len), '--batch', String(m.batch),
+          '--corpus', corpus, '--seconds', String(seconds), '--threads', String(t), ...(m.tokens ? ['--tokens', m.tokens] : [])]);
+        const j = lastJson(r.stdout);
+        if (j && typeof j.chars_per_sec === 'number') return j;
+        return { error: `CLI bench subcommand unavailable (${firstLine(r.stderr) || 'exit ' + r.code})` };
+      }, t);
+    }
   }
 }
 
@@ -325,7 +350,7 @@ for (const m of models) {
     if (pkgError) record(m, 'wasm_node', { error: pkgError });
     else await measure(m, 'wasm_node', () => nodeJob({ kind: 'engine', model: m, seconds, warmup, corpus, pkg, sample: m.name === 'medium-lstm' }));
   }
-  if (want('tfjs')) await measure(m, 'tfjs_node', () => nodeJob({ kind: 'tfjs', model: m, seconds, warmup, corpus }));
+  if (want('tfjs') && !charactersOnly(m)) await measure(m, 'tfjs_node', () => nodeJob({ kind: 'tfjs', model: m, seconds, warmup, corpus }));
 }
 
 // ---------------------------------------------------------------- Chromium worker
@@ -361,9 +386,21 @@ if (want('chromium') || want('peak') || want('tfjs')) {
             else await measure(m, 'wasm_relaxed_chromium', () => run({ kind: 'engine', model: m, seconds, warmup, pkg: relativeUrl(root, relaxedPkg), sample: m.name === 'medium-lstm' }));
           }
         }
-        if (want('tfjs')) await measure(m, 'tfjs_chromium', () => run({ kind: 'tfjs', model: m, seconds, warmup }));
+        if (want('tfjs') && !charactersOnly(m)) await measure(m, 'tfjs_chromium', () => run({ kind: 'tfjs', model: m, seconds, warmup }));
+        if (want('pool')) {
+          for (const t of args.threads) {
+            await measure(m, tkey('pool_chromium', t), async () => {
+              const r = await run({ kind: 'pool', config: { ...engineConfig(m), workers: t }, seconds, warmup });
+              if (r.error) return r;
+              if (r.shards !== t) return { error: `the run had ${r.shards} shards, not ${t}` };
+              if (t > 1 && !r.pooled) return { error: `the pool did not run (${r.pool && r.pool.failed ? r.pool.failed : 'not ready'})` };
+              return { chars_per_sec: r.charsPerSec, tokens_per_sec: r.tokensPerSec, steps: r.steps, seconds: r.seconds, threads: t, engine: r.engine, step_ms: r.ms, loss: r.loss };
+            }, t);
+          }
+        }
       }
     } finally {
+      results.meta.chromium_hardware_concurrency = ch.info.hardware_concurrency;
       results.meta.chromium_external_requests = ch.external.slice();
       if (ch.external.length) results.notes.push(`blocked ${ch.external.length} non-local request(s) from the bench page: ${ch.external.slice(0, 3).join(', ')}`);
       await ch.close();
@@ -371,22 +408,55 @@ if (want('chromium') || want('peak') || want('tfjs')) {
   }
 }
 
+// ---------------------------------------------------------------- TF.js on threads (cross-origin isolated)
+const tfThreads = args.threads.filter((t) => t > 1);
+if (want('tfjs') && tfThreads.length) {
+  let ch = null;
+  try {
+    ch = await openChromium({ root, corpus, isolated: true, log: (s) => { if (process.env.BENCH_VERBOSE) progress(s); } });
+    if (!ch.info.cross_origin_isolated) throw new Error('the bench page is not cross-origin isolated');
+  } catch (e) {
+    const msg = `isolated chromium unavailable: ${String(e.message).split('\n')[0]}`;
+    results.notes.push(msg);
+    for (const m of models.filter((x) => !charactersOnly(x))) for (const t of tfThreads) record(m, tkey('tfjs_chromium', t), { error: msg }, t);
+  }
+  if (ch) {
+    try {
+      for (const m of models.filter((x) => !charactersOnly(x))) {
+        for (const t of tfThreads) {
+          await measure(m, tkey('tfjs_chromium', t), async () => {
+            try { return await ch.run({ kind: 'tfjs', model: m, seconds, warmup, threads: t }, jobTimeoutMs); } catch (e) { return { error: String(e.message).split('\n')[0] }; }
+          }, t);
+        }
+      }
+    } finally {
+      await ch.close();
+    }
+  }
+}
+
 // ---------------------------------------------------------------- PyTorch
+// The Python with torch: RNN_PLAYGROUND_TORCH_VENV's, else scripts/test torch's target/torch-venv, else python3.
+const torchVenv = process.env.RNN_PLAYGROUND_TORCH_VENV || path.join(root, 'target', 'torch-venv');
+const python = fs.existsSync(path.join(torchVenv, 'bin', 'python')) ? path.join(torchVenv, 'bin', 'python') : 'python3';
 if (want('torch')) {
-  const probe = sh('python3', ['-c', 'import torch; print(torch.__version__)'], { timeout: 120000 });
+  const probe = sh(python, ['-c', 'import torch; print(torch.__version__)'], { timeout: 120000 });
   if (probe.code !== 0) {
     results.torch = { available: false, reason: firstLine(probe.stderr) || 'python3 -c "import torch" failed' };
     for (const m of models) record(m, 'torch', { error: 'PyTorch: not available' });
   } else {
-    results.torch = { available: true, version: firstLine(probe.stdout) };
-    for (const m of models) {
-      await measure(m, 'torch', () => {
-      const r = sh('python3', [path.join(benchDir, 'torch_bench.py'), '--cell', m.cell, '--layers', String(m.layers),
-        '--hidden', String(m.hidden), '--embed', String(m.embed), '--seq-len', String(m.seq_len), '--batch', String(m.batch),
-        '--corpus', corpus, '--seconds', String(seconds), '--warmup', String(warmup)], { env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } });
-      const j = lastJson(r.stdout);
-      return j && typeof j.chars_per_sec === 'number' ? j : { error: (j && j.error) || `exit ${r.code}: ${firstLine(r.stderr)}` };
-      });
+    results.torch = { available: true, version: firstLine(probe.stdout), python };
+    for (const m of models.filter((x) => !charactersOnly(x))) {
+      for (const t of args.threads) {
+        await measure(m, tkey('torch', t), () => {
+          const r = sh(python, [path.join(benchDir, 'torch_bench.py'), '--cell', m.cell, '--layers', String(m.layers),
+            '--hidden', String(m.hidden), '--embed', String(m.embed), '--seq-len', String(m.seq_len), '--batch', String(m.batch),
+            '--corpus', corpus, '--seconds', String(seconds), '--warmup', String(warmup), '--threads', String(t)],
+          { env: { ...process.env, OMP_NUM_THREADS: String(t), MKL_NUM_THREADS: String(t) } });
+          const j = lastJson(r.stdout);
+          return j && typeof j.chars_per_sec === 'number' ? j : { error: (j && j.error) || `exit ${r.code}: ${firstLine(r.stderr)}` };
+        }, t);
+      }
     }
   }
 }
@@ -409,6 +479,17 @@ const ROWS = [
   ['tfjs_chromium', 'TF.js wasm · Chromium worker', 'chromium'],
   ['torch', 'PyTorch CPU', null],
 ];
+// The rows on several threads, each runtime's counts together: [key, label, peak runtime, the
+// same runtime's one-thread row (what its scaling is read against)].
+const plural = (t, what) => `${t} ${what}${t === 1 ? '' : 's'}`;
+const TROWS = [
+  ...args.threads.map((t) => [tkey('pool_chromium', t), `page pool · Chromium, ${plural(t, 'worker')}`, 'chromium', 'pool_chromium']),
+  ...args.threads.filter((t) => t > 1).map((t) => [tkey('native', t), `engine native (Rust), ${plural(t, 'thread')}`, null, 'native']),
+  ...args.threads.filter((t) => t > 1).map((t) => [tkey('torch', t), `PyTorch CPU, ${plural(t, 'thread')}`, null, 'torch']),
+  ...args.threads.filter((t) => t > 1).map((t) => [tkey('tfjs_chromium', t), `TF.js wasm · Chromium, ${plural(t, 'thread')}`, 'chromium', 'tfjs_chromium']),
+];
+// "Every core": the largest count measured.
+const allCores = args.threads[args.threads.length - 1];
 const cps = (m, k) => {
   const r = results.models[m.name].rows[k];
   return r && typeof r.chars_per_sec === 'number' ? r.chars_per_sec : null;
@@ -421,10 +502,11 @@ const RATIOS = {
 };
 for (const m of models) {
   const rows = results.models[m.name].rows;
-  for (const [k, , rt] of ROWS) {
+  for (const [k, , rt] of [...ROWS, ...TROWS]) {
     const r = rows[k];
     if (r && typeof r.gflops === 'number' && rt && peaks[rt]) {
-      r.fraction_of_peak = r.gflops / peaks[rt];
+      // On t threads the ceiling is t cores' peak.
+      r.fraction_of_peak = r.gflops / (peaks[rt] * (r.threads || 1));
       const mp = results.peak[rt] && results.peak[rt].muladd && results.peak[rt].muladd.gflops;
       if (mp) r.fraction_of_muladd_peak = r.gflops / mp;
     }
@@ -438,7 +520,14 @@ for (const m of models) {
     engine_chromium_over_torch: ratio('wasm_chromium', 'torch'),
     relaxed_over_simd128_chromium: ratio('wasm_relaxed_chromium', 'wasm_chromium'),
     tfjs_chromium_over_torch: ratio('tfjs_chromium', 'torch'),
+    native_all_cores_over_torch_all_cores: ratio(tkey('native', allCores), tkey('torch', allCores)),
   };
+  // How each runtime scales: chars/s on t threads over its own one-thread row.
+  for (const [k, , , base] of TROWS) {
+    const one = base === 'pool_chromium' ? 'pool_chromium' : base;
+    const x = ratio(k, one);
+    if (x != null) results.ratios[m.name][`${k}_over_1`] = x;
+  }
   for (const [k, rt] of [['wasm_node', 'node'], ['wasm_chromium', 'chromium'], ['wasm_relaxed_chromium', 'chromium_relaxed']]) {
     if (rows[k] && rows[k].sample) results.sample[rt] = { model: m.name, ...rows[k].sample };
   }
@@ -473,6 +562,18 @@ if (results.models['medium-lstm']) {
   const n = results.ratios['medium-lstm'].native_over_torch;
   target('native medium LSTM ≥ PyTorch 1 thread', n, n >= 1, n == null ? 'n/a' : `${n.toFixed(2)}×`);
 }
+// Every core (issue "Every core"): the page's engine on 2 workers against 1, native against
+// PyTorch with all their threads.
+for (const [m, min] of [['medium-lstm', 1.7], ['small-lstm', 1.5]]) {
+  if (!results.models[m] || !args.threads.includes(2)) continue;
+  const x = results.ratios[m][`${tkey('pool_chromium', 2)}_over_1`] ?? null;
+  target(`page's engine in Chromium, ${m.replace('-', ' ').replace('lstm', 'LSTM')}: 2 workers ≥ ${min}× 1 worker`, x, x >= min, x == null ? 'n/a' : `${x.toFixed(2)}×`);
+}
+for (const m of ['small-lstm', 'medium-lstm']) {
+  if (!results.models[m]) continue;
+  const x = results.ratios[m].native_all_cores_over_torch_all_cores;
+  target(`native ${m.replace('-', ' ').replace('lstm', 'LSTM')} on ${plural(allCores, 'thread')} ≥ PyTorch on ${allCores}`, x, x >= 1, x == null ? 'n/a' : `${x.toFixed(2)}×`);
+}
 for (const rt of ['chromium_relaxed', 'chromium', 'node']) {
   const s = results.sample[rt];
   if (!s && rt === 'chromium_relaxed') continue;
@@ -492,7 +593,7 @@ const lines = [];
 const W = [13, 10, 32, 10, 8, 8, 26];
 const rowStr = (cells) => cells.map((c, i) => (i <= 2 ? String(c).padEnd(W[i]) : String(c).padStart(W[i]))).join(' ').trimEnd();
 const rule = '─'.repeat(W.reduce((a, b) => a + b + 1, -1));
-lines.push(`rnn-playground speed — ${args.corpus} (${results.meta.corpus_chars.toLocaleString('en-US')} chars, V=${corpusVocab}); ${seconds} s per row after ${fmt2(warmup, 1)} s warm-up; 1 thread`);
+lines.push(`rnn-playground speed — ${args.corpus} (${results.meta.corpus_chars.toLocaleString('en-US')} chars, V=${corpusVocab}); ${seconds} s per row after ${fmt2(warmup, 1)} s warm-up; 1 thread, and ${args.threads.join(', ')} threads (workers) where a runtime has them`);
 if (!corpusIsReference) lines.push('NOT the reference corpus (bench/out/corpus/en.txt): these numbers are not comparable with the published ones');
 lines.push(`${results.meta.cpu} · ${results.meta.cores} cores · load ${results.meta.loadavg_start.map((x) => x.toFixed(2)).join(' ')} · Node ${process.version} · Chromium ${results.meta.chromium || 'n/a'} · TF.js 4.22.0 · PyTorch ${results.torch && results.torch.available ? results.torch.version : 'n/a'}`);
 lines.push(rule);
@@ -515,10 +616,35 @@ for (const m of models) {
       ratioText = parts.join(', ');
     }
     const cells = [first ? m.name : '', first ? fmtInt(results.models[m.name].macs_per_char) : '', label];
+    // A word model: tokens/s in the speed column, the characters they stand for beside.
+    if (m.tokens === 'words' && !r.error) ratioText = `${fmtInt(r.chars_per_sec)} chars/s${ratioText ? `, ${ratioText}` : ''}`;
+    const speed = m.tokens === 'words' ? r.tokens_per_sec : r.chars_per_sec;
     if (r.error) cells.push(r.error.startsWith('PyTorch') ? 'not available' : 'n/a ', '', '', '');
-    else cells.push(fmtInt(r.chars_per_sec) + (r.contended ? '*' : ' '), fmt2(r.gflops), r.fraction_of_peak != null ? pct(r.fraction_of_peak) : '', ratioText);
+    else cells.push(fmtInt(speed) + (r.contended ? '*' : ' '), fmt2(r.gflops), r.fraction_of_peak != null ? pct(r.fraction_of_peak) : '', ratioText);
     lines.push(rowStr(cells));
     first = false;
+  }
+  // On several threads: each against its own one thread (and native on every core against
+  // PyTorch on every core); under the pool's rows, where a step's time goes.
+  for (const [k, label, , base] of TROWS) {
+    const r = rows[k];
+    if (!r) continue;
+    const parts = [];
+    const x = results.ratios[m.name][`${k}_over_1`];
+    if (x != null) parts.push(`${x.toFixed(2)}× ${base === 'pool_chromium' ? '1 worker' : '1 thread'}`);
+    if (r.threads_asked != null) parts.push(`ran on ${r.threads}`);
+    if (k === tkey('native', allCores) && results.ratios[m.name].native_all_cores_over_torch_all_cores != null) {
+      parts.push(`${results.ratios[m.name].native_all_cores_over_torch_all_cores.toFixed(2)}× PyTorch ${allCores}`);
+    }
+    const cells = ['', '', label];
+    if (r.error) cells.push('n/a ', '', '', r.error.slice(0, 40));
+    else cells.push(fmtInt(r.chars_per_sec) + (r.contended ? '*' : ' '), fmt2(r.gflops), r.fraction_of_peak != null ? pct(r.fraction_of_peak) : '', parts.join(', '));
+    lines.push(rowStr(cells));
+    const ms = r.step_ms;
+    if (ms) {
+      lines.push(`${' '.repeat(W[0] + W[1] + 2)}  per step, ms: here ${fmt2(ms.compute, 1)} its shard + ${fmt2(ms.wait, 1)} waiting + ${fmt2(ms.out, 1)} chunks & weights out + ${fmt2(ms.reduce, 1)} gradients in, sum & step;`);
+      lines.push(`${' '.repeat(W[0] + W[1] + 2)}  in the other workers (slowest): ${fmt2(ms.weights, 1)} weights in + ${fmt2(ms.remote, 1)} their shard`);
+    }
   }
   lines.push(rule);
 }
@@ -547,9 +673,13 @@ if (!results.wasm_size) lines.push(rowStr(['wasm size', '', 'n/a']));
 lines.push(rule);
 for (const t of T) lines.push(`  ${t.pass == null ? 'n/a ' : t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.shown}`);
 if (results.torch && !results.torch.available) lines.push('  PyTorch: not available');
-lines.push(`GFLOP/s = chars/s × 6 × MACs/char; MACs/char = Σ_layers G·H·(in+H) + H·V (G = 1 rnn, 4 lstm, 3 gru). % peak = GFLOP/s ÷ best wasm f32x4 loop in the same runtime.`);
+lines.push(`GFLOP/s = chars/s × 6 × MACs/char; MACs/char = Σ_layers G·H·(in+H) + H·V (G = 1 rnn, 4 lstm, 3 gru). % peak = GFLOP/s ÷ (best wasm f32x4 loop in the same runtime × threads).`);
+if (results.models['words-lstm']) lines.push(`words-lstm: a word model (V = its words, up to 8,000): its speed column is tokens/s, its MACs and GFLOP/s per token; the characters those tokens stand for per second are in the last column. TF.js and PyTorch rows read characters only.`);
 if (Object.values(results.models).some((mm) => Object.values(mm.rows).some((r) => r.contended))) lines.push(`* other work (outside the benchmark) kept more than ${CONTENDED_OTHERS} of the ${os.cpus().length} cores busy on average during that row (other_busy_cores in the JSON): it may read low.`);
 if (Math.max(results.meta.loadavg_start[0], results.meta.loadavg_end[0]) > 1.5) lines.push(`note: the machine was busy (load average ${results.meta.loadavg_start[0].toFixed(2)} → ${results.meta.loadavg_end[0].toFixed(2)}); numbers may be low.`);
+if (Object.values(results.models).some((mm) => Object.values(mm.rows).some((r) => r.threads_asked != null))) {
+  lines.push('"ran on N": the runtime used another number of threads than asked (TF.js\'s wasm backend sizes its thread pool itself, as tf.wasm.getThreadsCount() reports; on 2 logical cores it made 1 whatever setThreadsCount asked).');
+}
 for (const n of results.notes) lines.push(`note: ${n}`);
 lines.push(`JSON: ${path.relative(root, outFile)}`);
 results.table = lines.join('\n');

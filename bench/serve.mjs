@@ -25,7 +25,8 @@ const MIME = {
   '.map': 'application/json; charset=utf-8',
 };
 
-export function startServer({ root, corpus, port = 0, host = '127.0.0.1' }) {
+export function startServer({ root, corpus, port = 0, host = '127.0.0.1', isolated = false }) {
+  const isolation = isolated ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {};
   const rootAbs = path.resolve(root);
   const server = http.createServer((req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -58,6 +59,7 @@ export function startServer({ root, corpus, port = 0, host = '127.0.0.1' }) {
         'Content-Type': MIME[path.extname(file).toLowerCase()] || 'application/octet-stream',
         'Content-Length': st.size,
         'Cache-Control': 'no-store',
+        ...isolation,
       });
       if (req.method === 'HEAD') res.end();
       else fs.createReadStream(file).pipe(res);

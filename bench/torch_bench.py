@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""PyTorch CPU reference for the rnn-playground speed benchmark (bench/run), ONE thread.
+"""PyTorch CPU reference for the rnn-playground speed benchmark (bench/run), on --threads N CPU
+threads (default 1; torch.set_num_threads, one inter-op thread).
 
 Trains the same character-level model as the engine on the same kind of batches and prints one
 JSON line, the same contract as the engine's `bench` CLI subcommand:
@@ -31,6 +32,7 @@ def main():
     ap.add_argument("--seconds", type=float, default=10.0, help="measured time (after warm-up)")
     ap.add_argument("--warmup", type=float, default=None, help="warm-up seconds (default: min(3, seconds/3))")
     ap.add_argument("--min-steps", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=1, help="intra-op CPU threads (torch.set_num_threads)")
     args = ap.parse_args()
 
     try:
@@ -40,7 +42,7 @@ def main():
         print(json.dumps({"error": f"torch not importable: {e}"}))
         return 3
 
-    torch.set_num_threads(1)
+    torch.set_num_threads(max(1, args.threads))
     try:
         torch.set_num_interop_threads(1)
     except RuntimeError:

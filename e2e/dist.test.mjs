@@ -39,18 +39,19 @@ describe('the dist folder', () => {
 <meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; style-src 'self'; img-src 'self' data:; frame-src 'self'">
 <title>A blog that hosts the folder</title><script type="module" src="rnn/rnn-playground.js"></script></head>
 <body><rnn-playground id="x" preset="remember" cell="gru" views="loss" autostart label="Hosted"></rnn-playground>
-<iframe id="f" src="rnn/embed.html#v=1&hidden=24&views=samples&autostart=1" title="RNN playground" width="600" height="500"></iframe></body></html>`);
+<iframe id="f" src="rnn/embed.html#v=1&hidden=24&views=samples&autostart=1" title="RNN playground" width="600" height="500" frameborder="0"></iframe>
+<script src="rnn/embed-host.js" async></script></body></html>`);
     server = await pythonServer(site);
   });
   after(() => server?.close());
 
   it('holds everything, with relative URLs only', () => {
     const top = readdirSync(join(site, 'rnn')).sort();
-    for (const f of ['embed.html', 'index.html', 'rnn-playground.js', 'tutorial.html', 'www']) assert.ok(top.includes(f), `${f} in ${top}`);
+    for (const f of ['embed.html', 'embed-host.js', 'embedding.html', 'index.html', 'rnn-playground.js', 'tutorial.html', 'www']) assert.ok(top.includes(f), `${f} in ${top}`);
     for (const f of ['www/pkg/rnn_playground_bg.wasm', 'www/pkg/settings.js', 'www/pkg-relaxed/rnn_playground_bg.wasm', 'www/vendor/uPlot.esm.js', 'www/worker.js']) {
       assert.ok(readFileSync(join(site, 'rnn', f)).length > 0, f);
     }
-    for (const f of ['index.html', 'embed.html', 'tutorial.html']) {
+    for (const f of ['index.html', 'embed.html', 'embedding.html', 'tutorial.html']) {
       // Code shown to readers (in <pre>) is text, not a URL the page loads.
       const html = readFileSync(join(site, 'rnn', f), 'utf8').replace(/<pre[\s\S]*?<\/pre>/g, '');
       const absolute = html.match(/\s(src|href)="\/[^"]*"/g);
@@ -77,6 +78,21 @@ describe('the dist folder', () => {
         await page.goto(`${server.url}post.html`);
         await until(() => page.eval(() => document.getElementById('x').state === 'training'), { what: 'the hosted element to train' });
         await until(() => page.frameEval('embed.html', () => document.getElementById('run-state').textContent === 'training'), { what: 'the embed to train' });
+        // The helper from the folder sizes the frame to its content.
+        await until(async () => {
+          const inner = await page.frameEval('embed.html', () => Math.ceil(document.documentElement.getBoundingClientRect().height));
+          const outer = await page.eval(() => document.getElementById('f').getBoundingClientRect().height);
+          return Math.abs(inner - outer) <= 1;
+        }, { what: 'embed-host.js to size the frame' });
+        await assertClean(page);
+        await page.close();
+
+        // The authors' page, made from the folder's own tables, writes code for this folder.
+        page = await browser.newPage({ width: 1280, height: 900 });
+        await openReady(page, `${server.url}rnn/embedding.html`);
+        const code = await until(() => page.eval(() => document.getElementById('share-iframe').value || null), { what: 'the code on embedding.html' });
+        assert.ok(code.startsWith(`<iframe src="${server.url}rnn/embed.html#v=2&views=loss,samples"`), code);
+        assert.ok(code.endsWith(`<script src="${server.url}rnn/embed-host.js" async></script>`), code);
         await assertClean(page);
         await page.close();
 

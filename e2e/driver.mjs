@@ -37,14 +37,18 @@ function watchCsp() {
   });
 }
 
-/** Launches `name` ('chromium' | 'firefox'). Returns {name, newPage(opts), close()}. */
-export async function launch(name) {
+/**
+ * Launches `name` ('chromium' | 'firefox'). `colorScheme`: 'light' | 'dark' emulates the system's
+ * prefers-color-scheme for every page (Firefox: a preference at launch, as its WebDriver BiDi
+ * cannot emulate media features). Returns {name, newPage(opts), close()}.
+ */
+export async function launch(name, { colorScheme = null } = {}) {
   if (name === 'chromium') {
     const browser = await chromium.launch({ executablePath: EXECUTABLES.chromium, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
     return {
       name,
       async newPage({ width = 1280, height = 900, init = null } = {}) {
-        const context = await browser.newContext({ viewport: { width, height } });
+        const context = await browser.newContext({ viewport: { width, height }, ...(colorScheme ? { colorScheme } : {}) });
         context.setDefaultTimeout(120_000);
         await context.addInitScript(watchCsp);
         if (init) await context.addInitScript(init);
@@ -79,7 +83,12 @@ export async function launch(name) {
       executablePath: EXECUTABLES.firefox,
       headless: true,
       protocolTimeout: 180_000,
-      extraPrefsFirefox: { 'browser.shell.checkDefaultBrowser': false, 'datareporting.policy.dataSubmissionEnabled': false },
+      extraPrefsFirefox: {
+        'browser.shell.checkDefaultBrowser': false,
+        'datareporting.policy.dataSubmissionEnabled': false,
+        // 0: dark, 1: light (what pages see as prefers-color-scheme).
+        ...(colorScheme ? { 'layout.css.prefers-color-scheme.content-override': colorScheme === 'dark' ? 0 : 1, 'ui.systemUsesDarkTheme': colorScheme === 'dark' ? 1 : 0 } : {}),
+      },
     });
     return {
       name,

@@ -58,6 +58,9 @@ for (const name of BROWSERS) {
         assert.match(await text(page, '#model-info', '#a'), /^RNN · 1 × 48,/);
         // A bad attribute falls back and says so; the element still works.
         assert.match(await text(page, '[role="alert"]', '#b'), /layers="zz" is not valid/);
+        // An unknown view is left out and named; the valid ones are kept.
+        assert.match(await text(page, '[role="alert"]', '#b'), /views: unknown “gradiens” left out/);
+        assert.deepEqual(await page.eval(() => [...document.getElementById('b').shadowRoot.querySelectorAll('.views > section')].map((s) => [...s.classList].find((c) => c.startsWith('view-')))), ['view-loss']);
         // The host page's theme reaches into the shadow tree.
         const accent = await page.eval(() => getComputedStyle(document.querySelector('#a').shadowRoot.querySelector('#btn-pause')).getPropertyValue('--accent').trim());
         assert.equal(accent, '#b5179e');

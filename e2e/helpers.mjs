@@ -81,12 +81,16 @@ export function tempSite(files) {
 /** Paths of .wasm files among request paths. */
 export const wasmPaths = (paths) => paths.map((p) => p.split('?')[0]).filter((p) => p.endsWith('.wasm'));
 
-/** Fails unless the page behaved: no console errors, exceptions, dialogs or CSP violations. */
-export async function assertClean(page, { allowConsole = [] } = {}) {
+/**
+ * Fails unless the page behaved: no console errors, exceptions, dialogs or CSP violations
+ * (`allowConsole`, `allowPage`: patterns of console errors and page errors a test expects).
+ */
+export async function assertClean(page, { allowConsole = [], allowPage = [] } = {}) {
   const csp = await page.cspViolations();
   const problems = {
     ...page.problems,
     console: page.problems.console.filter((t) => !allowConsole.some((re) => re.test(t))),
+    page: page.problems.page.filter((t) => !allowPage.some((re) => re.test(t))),
     csp,
   };
   const report = Object.entries(problems)

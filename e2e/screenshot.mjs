@@ -1,6 +1,7 @@
 // Takes the README's screenshot: node e2e/screenshot.mjs [seconds=30] [out=docs/screenshot.png]
 // (not a test; node --test only runs *.test.mjs). Builds nothing: run scripts/build first.
-// Trains the default preset for the given time in a 1280-wide Chromium window, then captures the page.
+// Trains the default preset for the given time in a 1280×800 Chromium window, then captures the
+// first screen: what a newcomer sees (Start, the loss, the newest sample, the text).
 
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -13,7 +14,7 @@ const out = resolve(process.argv[3] || join(REPO_ROOT, 'docs', 'screenshot.png')
 const server = await serve();
 const browser = await launch('chromium');
 try {
-  const page = await browser.newPage({ width: 1280, height: 1500 });
+  const page = await browser.newPage({ width: 1280, height: 800 });
   await openReady(page, server.url);
   await click(page, '#btn-start');
   await until(async () => Number.isFinite(await loss(page)), { what: 'a loss value' });
@@ -22,7 +23,7 @@ try {
   await sleep(1500);
   await page.eval(() => window.scrollTo(0, 0));
   mkdirSync(dirname(out), { recursive: true });
-  await page.screenshot(out, false); // the top of the page: training, the charts, the text
+  await page.screenshot(out, false); // the first screen
   console.log(`wrote ${out}`);
   const bad = Object.entries(page.problems).filter(([, v]) => v.length);
   if (bad.length) console.warn('problems seen:', JSON.stringify(Object.fromEntries(bad), null, 2));

@@ -75,11 +75,35 @@ test('a garbage value of every setting falls back to its default, and the proble
       assert.match(r.problems[0], new RegExp(`^${s.name}=`));
     }
   }
-  const r = await readLink('v=9&nonsense=1&hidden=8&hidden=16&views=loss,nope');
+  const r = await readLink('v=9&nonsense=1&hidden=8&hidden=16&views=nope,zilch');
   assert.equal(r.values.hidden, 8);
   assert.deepEqual(r.values.views, defaults().views);
   assert.equal(r.problems.length, 4, r.problems.join(' | '));
-  assert.match(r.problems.join(' '), /version “9”.*unknown setting “nonsense”.*hidden is given twice.*views=loss,nope/);
+  assert.match(r.problems.join(' '), /version “9”.*unknown setting “nonsense”.*hidden is given twice.*views=nope,zilch/);
+});
+
+test('a views= list keeps its known views, in order, and names the unknown ones', async () => {
+  const r = await readLink('v=2&views=samples,lss,loss,Heatmap,,samples,x<y');
+  assert.deepEqual(r.values.views, ['samples', 'loss', 'heatmap']);
+  assert.equal(r.problems.length, 1, r.problems.join(' | '));
+  assert.equal(r.problems[0], `views: unknown “lss”, “x<y” left out (a comma-separated list of ${VIEW_NAMES.join(', ')})`);
+  // The same rule for an element's attribute and the form: check() gives the kept views and the note.
+  const c = check(setting('views'), 'loss,gradiens');
+  assert.deepEqual(c.value, ['loss']);
+  assert.match(c.problem, /unknown “gradiens” left out/);
+  assert.deepEqual(check(setting('views'), 'loss,samples'), { value: ['loss', 'samples'] });
+  // Nothing known at all: the default views, with the problem named.
+  assert.equal('value' in check(setting('views'), 'lss'), false);
+});
+
+test('theme is a page setting: auto by default, light or dark, in links', async () => {
+  assert.equal(defaults().theme, 'auto');
+  assert.deepEqual(setting('theme').choices, ['auto', 'light', 'dark']);
+  assert.equal((await writeLink({ ...defaults(), theme: 'dark' })).fragment, `v=${LINK_VERSION}&theme=dark`);
+  assert.equal((await readLink('v=2&theme=Light')).values.theme, 'light');
+  const bad = await readLink('v=2&theme=sepia');
+  assert.equal(bad.values.theme, 'auto');
+  assert.match(bad.problems[0], /^theme=sepia is not valid \(one of auto, light, dark\)/);
 });
 
 test('a small corpus travels in the link exactly; a large one does not, and says so', async () => {

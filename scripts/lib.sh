@@ -118,6 +118,28 @@ ensure_firefox() {
   [ -x "$FIREFOX" ] || die "firefox-esr did not install to $FIREFOX"
 }
 
+# A Python with PyTorch for `scripts/test torch` and the benchmark's PyTorch rows: the virtual
+# environment named by RNN_PLAYGROUND_TORCH_VENV (used as it is), else target/torch-venv, made with
+# `python3 -m venv` and filled from PyPI (`pip install torch safetensors numpy`: about 3.5 GB with
+# the CUDA libraries the PyPI wheel brings) the first time. Sets TORCH_PYTHON.
+ensure_torch() {
+  local venv="${RNN_PLAYGROUND_TORCH_VENV:-$REPO_ROOT/target/torch-venv}"
+  TORCH_PYTHON="$venv/bin/python"
+  export TORCH_PYTHON
+  if "$TORCH_PYTHON" -c 'import torch, safetensors' >/dev/null 2>&1; then return 0; fi
+  [ -z "${RNN_PLAYGROUND_TORCH_VENV:-}" ] || die "RNN_PLAYGROUND_TORCH_VENV=$venv has no Python with torch and safetensors"
+  need_cmd python3 "the PyTorch phase needs Python 3"
+  if ! python3 -m venv "$venv" >/dev/null 2>&1; then
+    need_cmd apt-get "python3 -m venv needs Debian's python3-venv package"
+    say "Installing Debian's python3-venv"
+    _as_root apt-get install -y -q python3-venv >/dev/null 2>&1 || { _as_root apt-get update -q >/dev/null; _as_root apt-get install -y -q python3-venv >/dev/null; }
+    rm -rf "$venv"
+    python3 -m venv "$venv" || die "python3 -m venv $venv failed"
+  fi
+  say "Installing PyTorch into $venv (pip install torch safetensors numpy; several GB, once)"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check torch safetensors numpy || die "pip install torch failed"
+}
+
 # Seconds since the epoch with millisecond precision, and a pretty duration.
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1fs", b - a }'; }

@@ -2,8 +2,9 @@
 //!
 //! A *model* file holds exactly PyTorch's `state_dict` of `Embedding → nn.RNN/LSTM/GRU
 //! (batch_first) → Linear` named `embedding`, `rnn`, `fc`, so `model.load_state_dict(
-//! safetensors.torch.load_file(path))` accepts it; config, vocabulary and format version are in the
-//! metadata. A *checkpoint* adds `optim.m.*` / `optim.v.*` moments and `train.h` / `train.c` (the
+//! safetensors.torch.load_file(path))` accepts it; config, the token kind (`tokens`: `characters`
+//! or `words`), the vocabulary (a JSON array of its tokens in id order) and format version are in
+//! the metadata. A file without `tokens` (made before words existed) reads characters. A *checkpoint* adds `optim.m.*` / `optim.v.*` moments and `train.h` / `train.c` (the
 //! carried state), plus the step, data position and RNG state in its metadata, for an exact resume.
 //! A checkpoint may also carry its training text (opt-in, [`save_with`]) as the metadata entry
 //! `corpus` ([`CORPUS`]), so that it resumes without the text file (the header, and so the text
@@ -12,7 +13,7 @@
 //! Loading checks every tensor: F32 (or F64, converted), the expected shape, and no NaN or
 //! infinity, each failure naming the tensor.
 
-use crate::config::{CellKind, Config};
+use crate::config::{CellKind, Config, TokenKind};
 use crate::error::{Error, Result};
 use crate::json::{self, Value};
 use crate::model::{Dims, Params, State};
@@ -149,6 +150,7 @@ pub fn save_with(
         ("version", VERSION.to_string()),
         ("cell", config.cell.name().to_string()),
         ("config", config.to_json()),
+        ("tokens", vocab.kind().name().to_string()),
         ("vocab", vocab.to_json()),
         ("kind", if train.is_some() { "checkpoint" } else { "model" }.to_string()),
     ];
@@ -297,12 +299,26 @@ pub fn load(bytes: &[u8]) -> Result<Loaded> {
         }
         None => None,
     };
+    let kind = match st.meta("tokens") {
+        Some(name) => (TokenKind::NAMES.iter().position(|&n| n == name).map(|i| TokenKind::ALL[i]))
+            .ok_or_else(|| Error::ModelFile(format!("tokens = {} is not characters or words", json::quoted(name))))?,
+        None => config.as_ref().map_or(TokenKind::Characters, |c| c.tokens),
+    };
+    if let Some(c) = &config {
+        if c.tokens != kind {
+            return Err(Error::ModelFile(format!(
+                "the metadata says tokens = {} but the config says {}",
+                kind.name(),
+                c.tokens.name()
+            )));
+        }
+    }
     let vocab = match st.meta("vocab") {
         Some(s) => {
-            let v = Vocab::from_json(s)?;
+            let v = Vocab::from_json(kind, s)?;
             if v.len() != d.vocab {
                 return Err(Error::ModelFile(format!(
-                    "the vocabulary has {} characters but embedding.weight has {} rows",
+                    "the vocabulary has {} tokens but embedding.weight has {} rows",
                     v.len(),
                     d.vocab
                 )));

@@ -116,6 +116,24 @@ choice_enum! {
     }
 }
 
+choice_enum! {
+    /// What one token of the text is ([`crate::tokenizer`]).
+    pub enum TokenKind {
+        /// One Unicode scalar value.
+        Characters = "characters",
+        /// A word, a punctuation mark, a run of spaces, a line break, a Han character, an emoji
+        /// (Unicode's word boundaries, UAX #29).
+        Words = "words",
+    }
+}
+
+impl Default for TokenKind {
+    /// The settings table's default: characters.
+    fn default() -> Self {
+        TokenKind::ALL[choice_default("tokens")]
+    }
+}
+
 /// Every hyperparameter of a model and its training run. Defaults and bounds are in the settings
 /// table ([`crate::settings::SETTINGS`]): [`Config::default`] and [`Config::validate`] read them.
 #[derive(Clone, Debug, PartialEq)]
@@ -158,8 +176,14 @@ pub struct Config {
     pub seed: u64,
     /// Fraction of the corpus (its end) held out for validation.
     pub val_fraction: f32,
-    /// Most distinct characters kept; rarer ones share the unknown id.
+    /// What a token is: a character or a word.
+    pub tokens: TokenKind,
+    /// Most distinct tokens kept; rarer ones share the unknown id.
     pub max_vocab: usize,
+    /// Shards k of the B streams, each on its own worker or thread ([`crate::shard`]); 0 asks the
+    /// context to choose (the command-line tool: every core; the page: by measurement; an
+    /// embed: one), and a trainer given 0 uses one.
+    pub workers: usize,
 }
 
 impl Default for Config {
@@ -207,7 +231,9 @@ impl Config {
         init: InitKind::ALL[choice_default("init")],
         seed: int_default("seed"),
         val_fraction: real_default("val_fraction"),
+        tokens: TokenKind::ALL[choice_default("tokens")],
         max_vocab: int_default("max_vocab") as usize,
+        workers: int_default("workers") as usize,
     };
 
     /// Checks every field against its bounds in the settings table, naming the first out of range
@@ -278,7 +304,9 @@ impl Fields for Config {
             "beta2" => Slot::Real(&mut self.beta2),
             "eps" => Slot::Real(&mut self.eps),
             "val_fraction" => Slot::Real(&mut self.val_fraction),
+            "tokens" => Slot::Choice(&mut self.tokens),
             "max_vocab" => Slot::Size(&mut self.max_vocab),
+            "workers" => Slot::Size(&mut self.workers),
             _ => return None,
         })
     }

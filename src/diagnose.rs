@@ -8,9 +8,9 @@
 //! - [`entropy`]: unigram and bigram entropies of a text, the floors a model is measured against;
 //! - [`grad_check`]: backprop against central finite differences on the trainer's next chunk.
 //!
-//! The probe of [`grad_flow`] and [`trace`] is one stream of at most [`MAX_PROBE_CHARS`]
-//! characters read from the zero state: position t (0 ≤ t < T, T = characters − 1) reads
-//! character t and predicts character t + 1 with the cross-entropy ℓ_t (nats).
+//! The probe of [`grad_flow`] and [`trace`] is one stream of at most [`MAX_DIAGNOSE_TOKENS`]
+//! tokens read from the zero state: position t (0 ≤ t < T, T = tokens − 1) reads token t and
+//! predicts token t + 1 with the cross-entropy ℓ_t (nats).
 
 mod entropy;
 mod flow;
@@ -26,15 +26,16 @@ pub use trace::{trace, LayerTrace, Trace};
 
 use crate::error::{Error, Result};
 
-/// Longest probe text of [`grad_flow`] and [`trace`], in characters: T ≤ 127 positions, so a
-/// gradient-flow matrix has at most 127² entries per layer.
-pub const MAX_PROBE_CHARS: usize = 128;
+/// Longest probe of [`grad_flow`] and [`trace`], in tokens: T ≤ 127 positions, so a gradient-flow
+/// matrix has at most 127² entries per layer. (The heatmap's activation probe is longer,
+/// [`crate::probe::MAX_PROBE_TOKENS`]: its cost grows only linearly.)
+pub const MAX_DIAGNOSE_TOKENS: usize = 128;
 
-/// Checks that a probe of `chars` characters has 2 to [`MAX_PROBE_CHARS`].
-pub fn check_probe(chars: usize) -> Result<()> {
-    if !(2..=MAX_PROBE_CHARS).contains(&chars) {
+/// Checks that a probe of `tokens` tokens has 2 to [`MAX_DIAGNOSE_TOKENS`].
+pub fn check_probe(tokens: usize) -> Result<()> {
+    if !(2..=MAX_DIAGNOSE_TOKENS).contains(&tokens) {
         return Err(Error::Text(format!(
-            "a probe text needs 2 to {MAX_PROBE_CHARS} characters (one prediction per character after the first), not {chars}"
+            "a probe text needs 2 to {MAX_DIAGNOSE_TOKENS} tokens (one prediction per token after the first), not {tokens}"
         )));
     }
     Ok(())

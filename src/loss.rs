@@ -1,23 +1,30 @@
 //! Softmax cross-entropy over logits, in nats, with its gradient.
 
 use crate::kernels::math::exp;
-use crate::kernels::multiversion;
+use crate::kernels::{multiversion, Isa};
 use crate::kernels::simd::{Scalar, Simd};
+
+/// Mean cross-entropy (nats) of `logits` (N, V) against `targets` (N); when `grad` is given it
+/// receives ∂loss/∂logits = (softmax − onehot) / N. The log-sum-exp is shifted by the row maximum.
+pub fn cross_entropy(isa: Isa, logits: &[f32], vocab: usize, targets: &[u32], grad: Option<&mut [f32]>) -> f32 {
+    let n = targets.len();
+    (cross_entropy_sum(isa, logits, vocab, targets, grad, 1.0 / n as f32) / n as f64) as f32
+}
 
 multiversion! {
     // Not inlined: the trainer's validation calls it per row too, and each inlined copy carries
     // the whole kernel (1.6 KB of wasm).
     #[inline(never)]
-    /// Mean cross-entropy (nats) of `logits` (N, V) against `targets` (N); when `grad` is given it
-    /// receives ∂loss/∂logits = (softmax − onehot) / N. The log-sum-exp is shifted by the row maximum.
-    pub fn cross_entropy(logits: &[f32], vocab: usize, targets: &[u32], grad: Option<&mut [f32]>) -> f32 = xent_impl;
+    /// The summed cross-entropy (nats) of `logits` (N, V) against `targets` (N); when `grad` is
+    /// given it receives `scale`·∂sum/∂logits = (softmax − onehot)·scale. A shard of a batch of M
+    /// positions passes scale = 1/M, so that the shards' gradients add up to the batch mean's.
+    pub fn cross_entropy_sum(logits: &[f32], vocab: usize, targets: &[u32], grad: Option<&mut [f32]>, scale: f32) -> f64 = xent_impl;
 }
 
 #[inline(always)]
-unsafe fn xent_impl<S: Simd>(logits: &[f32], vocab: usize, targets: &[u32], mut grad: Option<&mut [f32]>) -> f32 {
+unsafe fn xent_impl<S: Simd>(logits: &[f32], vocab: usize, targets: &[u32], mut grad: Option<&mut [f32]>, scale: f32) -> f64 {
     let n = targets.len();
     assert!(logits.len() >= n * vocab && grad.as_ref().is_none_or(|g| g.len() >= n * vocab));
-    let inv_n = 1.0 / n as f32;
     let mut total = 0.0f64;
     for (r, (row, &y)) in logits.chunks_exact(vocab).zip(targets).enumerate() {
         let y = y as usize;
@@ -25,18 +32,18 @@ unsafe fn xent_impl<S: Simd>(logits: &[f32], vocab: usize, targets: &[u32], mut 
         let max = row_max::<S>(row);
         let sum = match grad.as_deref_mut() {
             Some(g) => {
-                // The gradient row holds e^(v − max) first, then is scaled into softmax / N.
+                // The gradient row holds e^(v − max) first, then is scaled into softmax · scale.
                 let e = &mut g[r * vocab..(r + 1) * vocab];
                 let sum = exp_sum::<S, true>(row, max, e.as_mut_ptr());
-                scale::<S>(e, inv_n / sum);
-                e[y] -= inv_n;
+                self::scale::<S>(e, scale / sum);
+                e[y] -= scale;
                 sum
             }
             None => exp_sum::<S, false>(row, max, std::ptr::null_mut()),
         };
         total += (max + sum.ln() - row[y]) as f64;
     }
-    (total / n as f64) as f32
+    total
 }
 
 /// Largest element of a non-empty row.

@@ -4,7 +4,7 @@
 use crate::cell::{Compact, CompactLayer, Layer, LayerCache, Packed};
 use crate::config::{CellKind, Config, InitKind};
 use crate::kernels::{gemm, gemm_tn_acc, sum_rows_acc, Isa, Out, PackedB};
-use crate::loss::cross_entropy;
+use crate::loss::{cross_entropy, cross_entropy_sum};
 use crate::rng::Rng;
 use std::sync::OnceLock;
 
@@ -243,6 +243,32 @@ impl Params {
     /// Sets every element to zero.
     pub fn zero(&mut self) {
         self.for_each_mut(|t| t.fill(0.0));
+    }
+
+    /// Adds `other` element by element (how the shards' gradients are summed, in shard order).
+    pub fn add(&mut self, other: &Params) {
+        self.zip_mut(other, |_, a, b| a.iter_mut().zip(b).for_each(|(a, b)| *a += b));
+    }
+
+    /// Every tensor in `state_dict` order, one after another, into `out` (cleared first): what
+    /// travels between Web Workers.
+    pub fn write_flat(&self, out: &mut Vec<f32>) {
+        out.clear();
+        self.for_each(|t| out.extend_from_slice(t));
+    }
+
+    /// Reads back what [`Params::write_flat`] wrote for tensors of this shape; false (and nothing
+    /// changed) when `src` has another length.
+    pub fn read_flat(&mut self, src: &[f32]) -> bool {
+        if src.len() != self.count() {
+            return false;
+        }
+        let mut at = 0;
+        self.for_each_mut(|t| {
+            t.copy_from_slice(&src[at..at + t.len()]);
+            at += t.len();
+        });
+        true
     }
 }
 
@@ -585,10 +611,18 @@ impl Model {
     /// Loss of the last forward pass and its backward pass: adds ∂loss/∂params into `grad` (which
     /// the caller zeroes) and leaves ‖∂L/∂h_t‖ in each layer cache and ∂L/∂h_0, ∂L/∂c_0 in `ws`.
     pub fn backward(&self, ws: &mut Workspace, inputs: &[u32], targets: &[u32], grad: &mut Params) -> f32 {
+        let n = targets.len();
+        (self.backward_sum(ws, inputs, targets, grad, 1.0 / n as f32) / n as f64) as f32
+    }
+
+    /// [`Model::backward`] of `scale` × the summed loss: returns the sum (nats) and adds
+    /// `scale`·∂sum/∂params into `grad`. A shard of a batch of M positions passes scale = 1/M: its
+    /// gradient is then its share of the batch mean's ([`crate::shard`]).
+    pub fn backward_sum(&self, ws: &mut Workspace, inputs: &[u32], targets: &[u32], grad: &mut Params, scale: f32) -> f64 {
         let d = self.dims();
         let tb = ws.steps * ws.batch;
         let (isa, v, hs) = (self.isa, d.vocab, d.hidden);
-        let loss = cross_entropy(isa, &ws.logits, v, targets, Some(&mut ws.d_logits));
+        let loss = cross_entropy_sum(isa, &ws.logits, v, targets, Some(&mut ws.d_logits), scale);
         let top = ws.caches.last().expect("at least one layer").outputs();
         gemm_tn_acc(isa, v, hs, tb, &ws.d_logits, v, top, hs, &mut grad.fc_w, hs);
         sum_rows_acc(isa, &ws.d_logits, &mut grad.fc_b);

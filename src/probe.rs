@@ -1,13 +1,15 @@
-//! Activations for a probe text: every layer's hidden state over time, plus the LSTM cell state and
-//! gates or the GRU gates, for the page's heatmap.
+//! Activations for a probe text: every layer's hidden state over time (one step per token), plus
+//! the LSTM cell state and gates or the GRU gates, for the page's heatmap.
 
 use crate::config::CellKind;
 use crate::error::{Error, Result};
 use crate::model::{Model, State, Workspace};
+use crate::tokenizer;
 use crate::vocab::Vocab;
 
-/// Longest probe text, in characters.
-pub const MAX_PROBE_CHARS: usize = 2048;
+/// Longest activation probe, in tokens: the heatmap's columns. (The diagnostics' probe is shorter,
+/// [`crate::diagnose::MAX_DIAGNOSE_TOKENS`]: their cost grows with its square.)
+pub const MAX_PROBE_TOKENS: usize = 2048;
 
 /// One named (T × H) activation matrix.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,25 +27,28 @@ pub struct LayerProbe {
     pub activations: Vec<Activation>,
 }
 
-/// The probe: its characters and every layer's activations.
+/// The probe: its tokens and every layer's activations.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Probe {
-    /// The probe text's characters (T).
-    pub chars: Vec<char>,
+    /// The probe text's tokens (T), as written.
+    pub tokens: Vec<String>,
+    /// Their ids (T); the unknown id marks a token the vocabulary lacks.
+    pub ids: Vec<u32>,
     /// Hidden size H.
     pub hidden: usize,
     /// One entry per layer, bottom first.
     pub layers: Vec<LayerProbe>,
 }
 
-/// Runs `text` through the model from the zero state, one stream, and collects activations.
+/// Runs the first [`MAX_PROBE_TOKENS`] tokens of `text` through the model from the zero state, one
+/// stream, and collects activations.
 pub fn probe(model: &Model, vocab: &Vocab, text: &str) -> Result<Probe> {
-    let chars: Vec<char> = text.chars().take(MAX_PROBE_CHARS).collect();
-    if chars.is_empty() {
+    let text = crate::trainer::first_tokens(vocab.kind(), text, MAX_PROBE_TOKENS);
+    if text.is_empty() {
         return Err(Error::Text("the probe text is empty".into()));
     }
-    let text: String = chars.iter().collect();
-    let ids = vocab.encode(&text)?.ids;
+    let tokens: Vec<&str> = tokenizer::tokens(vocab.kind(), text).collect();
+    let ids = vocab.encode(text)?.ids;
     let d = model.dims();
     let steps = ids.len();
     let mut ws = Workspace::new(d, steps, 1);
@@ -73,5 +78,5 @@ pub fn probe(model: &Model, vocab: &Vocab, text: &str) -> Result<Probe> {
             LayerProbe { activations }
         })
         .collect();
-    Ok(Probe { chars, hidden: hs, layers })
+    Ok(Probe { tokens: tokens.into_iter().map(String::from).collect(), ids, hidden: hs, layers })
 }

@@ -1,28 +1,34 @@
-//! Sampling text from a model: temperature, top-k, top-p (nucleus) and greedy decoding, primed with
-//! text and continuing from a carried state. Randomness comes from an explicit, seeded [`Rng`].
+//! Sampling text from a model, one token at a time: temperature, top-k, top-p (nucleus) and
+//! greedy decoding, primed with text (cut into tokens as the training text was) and continuing
+//! from a carried state. Randomness comes from an explicit, seeded [`Rng`]. Top-k and top-p rank
+//! the candidates with a heap: O(V + k log V), never a sort of the whole vocabulary.
+//!
+//! A character model never emits the unknown character (it stands for many, so printing it says
+//! nothing). A word model does: its unknown token is a real share of the text (the rare words
+//! beyond the cap), so it is sampled with its probability and marked in every result ([`Sample`]).
 //!
 //! By default the weight matrices are read quantised to i16 ([`Precision`]): on a 2 × 256 LSTM,
-//! whose f32 weights overflow a core's L2, a character takes under half the f32 time in wasm and
+//! whose f32 weights overflow a core's L2, a token takes under half the f32 time in wasm and
 //! about a quarter natively (AVX-512); bf16 is in between. `precision: f32` gives exactly the
 //! training forward pass.
 
-use crate::error::{Error, Result};
+use crate::config::TokenKind;
+use crate::error::Result;
 use crate::heap::{heapify, pop};
-use crate::json::F32;
 use crate::kernels::{softmax_weights, Isa};
 use crate::model::{Model, Precision, State, Workspace};
 use crate::rng::Rng;
-use crate::settings;
+use crate::settings::{self, Val};
 use crate::vocab::Vocab;
 
-/// How the next character is chosen from the model's distribution.
+/// How the next token is chosen from the model's distribution.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SampleOptions {
     /// Softmax temperature; lower is more conservative. 0 means greedy.
     pub temperature: f32,
-    /// Keep only the k most likely characters; 0 keeps all.
+    /// Keep only the k most likely tokens; 0 keeps all.
     pub top_k: usize,
-    /// Keep the smallest set of characters whose probability reaches p; 1 keeps all.
+    /// Keep the smallest set of tokens whose probability reaches p; 1 keeps all.
     pub top_p: f32,
     /// Number format of the weight matrices: `i16` (default, fastest), `bf16`, or `f32` (exactly
     /// the training forward pass, PyTorch's numbers). See [`Precision`] for the measured difference.
@@ -43,15 +49,11 @@ impl Default for SampleOptions {
 }
 
 impl SampleOptions {
-    /// Checks the options are finite and in range.
+    /// Checks the options against the settings table's bounds (with its messages).
     pub fn validate(&self) -> Result<()> {
-        if !(self.temperature.is_finite() && (0.0..=100.0).contains(&self.temperature)) {
-            return Err(Error::Config(format!("temperature = {} must be in [0, 100]", F32(self.temperature))));
-        }
-        if !(self.top_p.is_finite() && self.top_p > 0.0 && self.top_p <= 1.0) {
-            return Err(Error::Config(format!("top_p = {} must be in (0, 1]", F32(self.top_p))));
-        }
-        Ok(())
+        settings::get("temperature").check(Val::Real(self.temperature))?;
+        settings::get("top_k").check(Val::Int(self.top_k as u64))?;
+        settings::get("top_p").check(Val::Real(self.top_p))
     }
 }
 
@@ -128,16 +130,19 @@ pub fn pick(isa: Isa, logits: &[f32], opts: &SampleOptions, rng: &mut Rng, scrat
     chosen.unwrap_or(last)
 }
 
-/// Generated text and what the prime contained that the vocabulary lacks.
+/// Generated tokens and what the prime contained that the vocabulary lacks.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Sample {
-    /// The generated characters (without the prime).
+    /// The generated tokens' ids (without the prime); the unknown id is the unknown token.
+    pub ids: Vec<u32>,
+    /// The generated text: the tokens joined, the unknown token as [`crate::vocab::UNKNOWN`]
+    /// (which no other token contains).
     pub text: String,
-    /// Characters of the prime that were not in the vocabulary (mapped to the unknown id).
-    pub unknown: Vec<char>,
+    /// Tokens of the prime that were not in the vocabulary (mapped to the unknown id).
+    pub unknown: Vec<String>,
 }
 
-/// Generates text one character at a time, keeping its recurrent state between calls.
+/// Generates text one token at a time, keeping its recurrent state between calls.
 #[derive(Clone, Debug)]
 pub struct Sampler {
     ws: Workspace,
@@ -181,9 +186,9 @@ impl Sampler {
         &self.ws.logits
     }
 
-    /// Feeds `prime` (if any) and generates `length` characters, never the unknown character. With an
-    /// empty prime and nothing fed yet, generation starts after a newline (or a space, or the first
-    /// character of the vocabulary).
+    /// Feeds `prime` (if any) and generates `length` tokens (a character model never the unknown
+    /// character). With an empty prime and nothing fed yet, generation starts after a newline (or
+    /// a space, or the first token of the vocabulary).
     pub fn generate(
         &mut self,
         model: &Model,
@@ -193,17 +198,18 @@ impl Sampler {
         opts: &SampleOptions,
         rng: &mut Rng,
     ) -> Result<Sample> {
-        let mut text = String::with_capacity(length);
-        let unknown = self.generate_each(model, vocab, prime, length, opts, rng, |c| {
-            text.push(c);
+        let (mut text, mut ids) = (String::with_capacity(length), Vec::with_capacity(length));
+        let unknown = self.generate_each(model, vocab, prime, length, opts, rng, |id| {
+            text.push_str(vocab.token(id));
+            ids.push(id);
             true
         })?;
-        Ok(Sample { text, unknown })
+        Ok(Sample { ids, text, unknown })
     }
 
-    /// [`Sampler::generate`], streamed: hands each character to `emit` as soon as it is chosen (the
-    /// same characters from the same draws of `rng`), and stops early when `emit` returns false.
-    /// Returns the characters of the prime that the vocabulary lacks.
+    /// [`Sampler::generate`], streamed: hands each token's id to `emit` as soon as it is chosen
+    /// (the same tokens from the same draws of `rng`), and stops early when `emit` returns false.
+    /// Returns the tokens of the prime that the vocabulary lacks.
     #[allow(clippy::too_many_arguments)]
     pub fn generate_each(
         &mut self,
@@ -213,27 +219,27 @@ impl Sampler {
         length: usize,
         opts: &SampleOptions,
         rng: &mut Rng,
-        mut emit: impl FnMut(char) -> bool,
-    ) -> Result<Vec<char>> {
+        mut emit: impl FnMut(u32) -> bool,
+    ) -> Result<Vec<String>> {
         opts.validate()?;
         let enc = vocab.encode(prime)?;
         for &id in &enc.ids {
             self.feed(model, id, opts.precision);
         }
         if self.last.is_none() {
-            let start = vocab.id_of('\n').or(vocab.id_of(' ')).unwrap_or(if vocab.len() > 1 { 1 } else { 0 });
+            let start = vocab.id_of("\n").or(vocab.id_of(" ")).unwrap_or(if vocab.len() > 1 { 1 } else { 0 });
             self.feed(model, start, opts.precision);
         }
-        // Never emit the unknown character: it stands for many, so printing it says nothing.
-        let mask = vocab.unknown_id().filter(|_| vocab.len() > 1);
+        // A character model never emits the unknown character (see the module's doc).
+        let mask = vocab.unknown_id().filter(|_| vocab.len() > 1 && vocab.kind() == TokenKind::Characters);
         for _ in 0..length {
             if let Some(u) = mask {
                 self.ws.logits[u as usize] = f32::NEG_INFINITY;
             }
             let id = pick(model.isa(), &self.ws.logits, opts, rng, &mut self.scratch);
-            // Fed before it is handed out, so that a stop leaves the state after the last character.
+            // Fed before it is handed out, so that a stop leaves the state after the last token.
             self.feed(model, id, opts.precision);
-            if !emit(vocab.char_of(id)) {
+            if !emit(id) {
                 break;
             }
         }

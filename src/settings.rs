@@ -6,7 +6,7 @@
 //! ([`schema_json`], printed by `rnn-playground settings`, which the build writes to
 //! `www/pkg/settings.js`) and the command-line tool's flags.
 
-use crate::config::{CellKind, ClipKind, Config, InitKind, OptimizerKind};
+use crate::config::{CellKind, ClipKind, Config, InitKind, OptimizerKind, TokenKind};
 use crate::error::{Error, Result};
 use crate::json::{self, JsonF32, F32};
 use crate::model::Precision;
@@ -71,9 +71,11 @@ pub struct Setting {
     /// One line, in the terms of the model's maths.
     pub help: &'static str,
     /// May change while a run trains, from the next step on ([`apply_live`]): the learning rate
-    /// and its decay, the optimizer's constants, clipping. The others shape the model, the data
-    /// or the optimizer's state.
+    /// and its decay, the optimizer's constants, clipping, the workers. The others shape the
+    /// model, the data or the optimizer's state.
     pub live: bool,
+    /// The command-line flag when it is not the name's kebab-case ([`Setting::flag`]).
+    pub cli: Option<&'static str>,
 }
 
 /// A setting's value: a choice by index into its names, an integer, a number or text.
@@ -110,11 +112,18 @@ const fn text(max_len: usize, default: &'static str) -> Kind {
     Kind::Text { max_len, default }
 }
 const fn set(name: &'static str, group: Group, kind: Kind, help: &'static str) -> Setting {
-    Setting { name, group, kind, help, live: false }
+    Setting { name, group, kind, help, live: false, cli: None }
 }
 /// A setting that may change during a run.
 const fn live(name: &'static str, group: Group, kind: Kind, help: &'static str) -> Setting {
-    Setting { name, group, kind, help, live: true }
+    Setting { name, group, kind, help, live: true, cli: None }
+}
+
+impl Setting {
+    /// The same setting with the command-line flag `--{flag}` (its name's kebab-case stays an alias).
+    const fn cli(self, flag: &'static str) -> Setting {
+        Setting { cli: Some(flag), ..self }
+    }
 }
 
 use Group::{Model, Sample, Train};
@@ -128,12 +137,12 @@ pub const SETTINGS: &[Setting] = &[
     set("cell",           Model,  choice(CellKind::NAMES, CellKind::Lstm as usize),           "Recurrent cell: vanilla RNN (tanh), LSTM or GRU (gated)"),
     set("layers",         Model,  int(1, 16, 1),                                              "Stacked layers L: layer k reads the hidden states of layer k−1"),
     set("hidden",         Model,  int(1, 4096, 128),                                          "Hidden size H: units per layer, the network's memory"),
-    set("embed",          Model,  int(1, 4096, 32),                                           "Embedding size E: the learned vector of each character"),
+    set("embed",          Model,  int(1, 4096, 32),                                           "Embedding size E: the learned vector of each token"),
     set("init",           Model,  choice(InitKind::NAMES, InitKind::Pytorch as usize),        "Initial weights: PyTorch U(±1/√H), Xavier, or orthogonal/identity W_hh"),
     // Any u64, not just up to MAX_SAFE_INT: model files made by the command-line tool may hold one.
     set("seed",           Model,  int(0, u64::MAX, 1),                                        "Random seed: the same seed, settings and text give the same run"),
     set("seq_len",        Train,  int(1, 4096, 64),                                           "Truncated-BPTT length T: the gradient is cut every T steps"),
-    set("batch",          Train,  int(1, 4096, 32),                                           "Batch B: parallel text streams; a step trains on T×B characters"),
+    set("batch",          Train,  int(1, 4096, 32),                                           "Batch B: parallel text streams; a step trains on T×B tokens"),
     set("optimizer",      Train,  choice(OptimizerKind::NAMES, OptimizerKind::Adam as usize), "Optimizer: Adam, SGD with momentum, Adagrad or RMSProp"),
     live("lr",             Train,  real_above(0.0, 10.0, 0.002),                               "Learning rate: how far each step moves the weights"),
     live("clip_mode",      Train,  choice(ClipKind::NAMES, ClipKind::Norm as usize),           "Gradient clipping: rescale to norm ≤ clip, clamp each value, or none"),
@@ -144,12 +153,16 @@ pub const SETTINGS: &[Setting] = &[
     live("beta1",          Train,  real(0.0, 0.999_999, 0.9),                                  "Adam β1: decay of the running average of the gradient"),
     live("beta2",          Train,  real(0.0, 0.999_999_9, 0.999),                              "Adam β2 (RMSProp α): decay of the average of the squared gradient"),
     live("eps",            Train,  real_above(0.0, 1.0, 1e-8),                                 "ε added to the denominator of Adam, Adagrad and RMSProp"),
-    set("val_fraction",   Train,  real(0.0, 0.5, 0.1),                                        "Share of the text held out at its end for validation, ≥ 2,000 chars"),
-    set("max_vocab",      Train,  int(2, 65536, 8000),                                        "Most distinct characters kept; rarer ones share the unknown id"),
+    set("val_fraction",   Train,  real(0.0, 0.5, 0.1),                                        "Share of the text held out at its end for validation, ≥ 2,000 tokens"),
+    set("tokens",         Train,  choice(TokenKind::NAMES, TokenKind::Characters as usize),   "What a token is: a character, or a word (Unicode word boundaries)"),
+    set("max_vocab",      Train,  int(2, 65536, 8000),                                        "Most distinct tokens kept; rarer ones share the unknown id"),
+    // "Workers" on the page, where each is a Web Worker; `--threads` in the command-line tool, where
+    // each is a thread. The same k either way: the run's numbers depend on it (summation order).
+    live("workers",        Train,  int(0, 256, 0),                                             "Workers sharing the B streams, each a shard of the batch; 0: auto").cli("threads"),
     set("temperature",    Sample, real(0.0, 10.0, 0.8),                                       "Softmax temperature: divides the logits; 0 is greedy"),
-    set("top_k",          Sample, int(0, 65536, 0),                                           "Sample among the k likeliest characters only; 0 keeps all"),
-    set("top_p",          Sample, real_above(0.0, 1.0, 1.0),                                  "Nucleus: the likeliest characters up to probability p; 1 keeps all"),
-    set("length",         Sample, int(1, 20000, 300),                                         "Characters generated per sample"),
+    set("top_k",          Sample, int(0, 65536, 0),                                           "Sample among the k likeliest tokens only; 0 keeps all"),
+    set("top_p",          Sample, real_above(0.0, 1.0, 1.0),                                  "Nucleus: the likeliest tokens up to probability p; 1 keeps all"),
+    set("length",         Sample, int(1, 20000, 300),                                         "Tokens generated per sample"),
     set("prime",          Sample, text(1000, ""),                                             "Text fed to the network first, to set its hidden state"),
 ];
 
@@ -239,9 +252,13 @@ impl Setting {
         }
     }
 
-    /// The command-line flag, without its dashes: the name in kebab-case (`seq-len`).
+    /// The command-line flag, without its dashes: the name in kebab-case (`seq-len`), unless the
+    /// table names another (`workers` is `--threads`).
     pub fn flag(&self) -> String {
-        self.name.replace('_', "-")
+        match self.cli {
+            Some(flag) => flag.to_string(),
+            None => self.name.replace('_', "-"),
+        }
     }
 
     /// Checks `v` against the bounds; the messages name the setting as `name = value` (the page
@@ -597,11 +614,11 @@ pub(crate) fn read_json<T: Fields>(t: &mut T, text: &str) -> Result<()> {
 pub struct SampleSettings {
     /// Softmax temperature τ: the logits are divided by it; 0 is greedy.
     pub temperature: f32,
-    /// Keep only the k likeliest characters; 0 keeps all.
+    /// Keep only the k likeliest tokens; 0 keeps all.
     pub top_k: usize,
-    /// Keep the smallest set of likeliest characters whose probability reaches p; 1 keeps all.
+    /// Keep the smallest set of likeliest tokens whose probability reaches p; 1 keeps all.
     pub top_p: f32,
-    /// Characters to generate.
+    /// Tokens to generate.
     pub length: usize,
     /// Text fed to the network before generating.
     pub prime: String,

@@ -1,103 +1,144 @@
-//! Character vocabulary over Unicode scalar values (Rust `char`).
+//! The vocabulary: a map between tokens and ids, owning the tokenizer that cuts text into tokens
+//! ([`crate::tokenizer`]: characters or words, [`TokenKind`]), so that text becomes ids and ids
+//! become text in one place.
 //!
-//! Id 0 is always the unknown character, so that text with characters the model never saw (a prime,
-//! or the rare tail beyond the cap) still encodes. The rest are sorted by code point: the same corpus
-//! always gives the same ids.
+//! Id 0 is always the unknown token [`UNKNOWN`] (U+FFFD, the replacement character), so that
+//! text with tokens the model never saw (a prime, or the rare tail beyond the cap) still encodes.
+//! No other entry contains U+FFFD (a U+FFFD in the text is read as unknown too), so in what a
+//! model generates U+FFFD means the unknown token and nothing else. The rest are the most frequent
+//! tokens sorted by their text (code-point order): the same corpus always gives the same ids.
 
+use crate::config::TokenKind;
 use crate::error::{Error, Result};
 use crate::heap::heapsort;
 use crate::json::{self, Value};
+use crate::tokenizer;
 use std::collections::HashMap;
 
-/// The character shown for the unknown id.
-pub const UNKNOWN: char = '\u{FFFD}';
+/// The text of the unknown token.
+pub const UNKNOWN: &str = "\u{FFFD}";
 
-/// A map between characters and ids.
+/// How many of the distinct unknown tokens [`Encoded::unknown`] lists (it counts them all).
+pub const MAX_LISTED_UNKNOWN: usize = 100;
+
+/// A map between tokens and ids.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Vocab {
-    chars: Vec<char>,        // (V) id -> char; chars[unk] = UNKNOWN
-    ids: HashMap<char, u32>, // char -> id, without the unknown entry
+    kind: TokenKind,
+    tokens: Vec<String>,       // (V) id -> token; tokens[unk] = UNKNOWN
+    lens: Vec<u32>,            // (V) characters of each token
+    ids: HashMap<String, u32>, // token -> id, without the unknown entry
     unk: Option<u32>,
 }
 
 /// What building a vocabulary from a corpus had to drop.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VocabReport {
-    /// Distinct characters in the corpus.
+    /// Distinct tokens in the corpus.
     pub distinct: usize,
-    /// Distinct characters beyond the cap, mapped to the unknown id.
-    pub dropped_chars: usize,
-    /// Occurrences in the corpus of those characters.
+    /// Distinct tokens beyond the cap, mapped to the unknown id.
+    pub dropped_tokens: usize,
+    /// Occurrences in the corpus of those tokens.
     pub dropped_occurrences: usize,
 }
 
-/// The result of encoding text: ids plus the characters that were not in the vocabulary.
+/// A text as ids, with what the unknown id hides of it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Encoded {
-    /// One id per character.
+    /// One id per token.
     pub ids: Vec<u32>,
-    /// Distinct characters mapped to the unknown id, in order of first appearance.
-    pub unknown: Vec<char>,
+    /// Characters of the text.
+    pub chars: usize,
+    /// `(position, characters)` of every token mapped to the unknown id, by position: its
+    /// spelling is gone, its length is kept (bits per character count every character).
+    pub unknown_at: Vec<(usize, usize)>,
+    /// Distinct tokens mapped to the unknown id, in order of first appearance (the first
+    /// [`MAX_LISTED_UNKNOWN`]).
+    pub unknown: Vec<String>,
+    /// How many distinct tokens were mapped to the unknown id.
+    pub unknown_distinct: usize,
+}
+
+impl Encoded {
+    /// Occurrences mapped to the unknown id.
+    pub fn unknown_tokens(&self) -> usize {
+        self.unknown_at.len()
+    }
+
+    /// Characters of the text inside tokens mapped to the unknown id.
+    pub fn unknown_chars(&self) -> usize {
+        self.unknown_at.iter().map(|x| x.1).sum()
+    }
 }
 
 impl Vocab {
-    /// Builds a vocabulary of at most `max_size` ids (including the unknown id) from `text`.
-    /// The most frequent characters are kept; ties go to the lower code point.
-    pub fn build(text: &str, max_size: usize) -> Result<(Vocab, VocabReport)> {
+    /// Builds a vocabulary of at most `max_size` ids (including the unknown id) from the tokens of
+    /// `text`. The most frequent tokens are kept; ties go to the lower code point.
+    pub fn build(kind: TokenKind, text: &str, max_size: usize) -> Result<(Vocab, VocabReport)> {
         if max_size < 2 {
             return Err(Error::Config(format!("max_vocab = {max_size} must be at least 2")));
         }
         // u32 counts (a corpus is at most 64 MB): the same map type as `ids`, one copy of its code.
-        let mut counts: HashMap<char, u32> = HashMap::new();
-        for c in text.chars() {
-            *counts.entry(c).or_insert(0) += 1;
+        let mut counts: HashMap<String, u32> = HashMap::new();
+        for t in tokenizer::tokens(kind, text) {
+            match counts.get_mut(t) {
+                Some(n) => *n += 1,
+                None => {
+                    counts.insert(t.to_string(), 1);
+                }
+            }
         }
         if counts.is_empty() {
             return Err(Error::Corpus("the corpus is empty".into()));
         }
-        let mut by_count: Vec<(char, u32)> = counts.into_iter().collect();
-        heapsort(&mut by_count, &|a: &(char, u32), b: &(char, u32)| (b.1, a.0) < (a.1, b.0));
+        let mut by_count: Vec<(String, u32)> = counts.into_iter().collect();
+        heapsort(&mut by_count, &|a: &(String, u32), b: &(String, u32)| (b.1, &a.0) < (a.1, &b.0));
         let keep = (max_size - 1).min(by_count.len());
         let report = VocabReport {
             distinct: by_count.len(),
-            dropped_chars: by_count.len() - keep,
+            dropped_tokens: by_count.len() - keep,
             dropped_occurrences: by_count[keep..].iter().map(|x| x.1 as usize).sum(),
         };
-        let mut kept = by_count[..keep].to_vec();
-        heapsort(&mut kept, &|a: &(char, u32), b: &(char, u32)| a.0 < b.0);
-        let mut chars = vec![UNKNOWN];
-        chars.extend(kept.into_iter().map(|x| x.0).filter(|&c| c != UNKNOWN));
-        Ok((Vocab::with_unknown(chars), report))
+        by_count.truncate(keep);
+        heapsort(&mut by_count, &|a: &(String, u32), b: &(String, u32)| a.0 < b.0);
+        let mut tokens = vec![UNKNOWN.to_string()];
+        tokens.extend(by_count.into_iter().map(|x| x.0).filter(|t| !t.chars().any(|c| c == '\u{FFFD}')));
+        Ok((Vocab::from_tokens(kind, tokens)?, report))
     }
 
-    fn with_unknown(chars: Vec<char>) -> Vocab {
-        let ids = chars.iter().enumerate().skip(1).map(|(i, &c)| (c, i as u32)).collect();
-        Vocab { chars, ids, unk: Some(0) }
-    }
-
-    /// A vocabulary given in id order, such as one saved next to a PyTorch model. If it contains
-    /// [`UNKNOWN`], that id takes unseen characters; otherwise unseen characters are an error.
-    pub fn from_chars(chars: Vec<char>) -> Result<Vocab> {
-        if chars.is_empty() {
+    /// A vocabulary given in id order, such as one saved next to a PyTorch model. Its first
+    /// [`UNKNOWN`] is the unknown id, which takes unseen tokens; without one, unseen tokens are an
+    /// error. A character vocabulary's entries are single characters.
+    pub fn from_tokens(kind: TokenKind, tokens: Vec<String>) -> Result<Vocab> {
+        if tokens.is_empty() {
             return Err(Error::ModelFile("the vocabulary is empty".into()));
         }
-        let mut ids = HashMap::new();
+        let mut ids = HashMap::with_capacity(tokens.len());
         let mut unk = None;
-        for (i, &c) in chars.iter().enumerate() {
-            if c == UNKNOWN && unk.is_none() {
-                unk = Some(i as u32);
-                continue;
+        let mut lens = Vec::with_capacity(tokens.len());
+        for (i, t) in tokens.iter().enumerate() {
+            let n = t.chars().count();
+            if n == 0 || (kind == TokenKind::Characters && n != 1) {
+                let what = if kind == TokenKind::Characters { "exactly one character" } else { "a token" };
+                return Err(Error::ModelFile(format!("vocabulary entry {i} ({}) is not {what}", json::quoted(t))));
             }
-            if ids.insert(c, i as u32).is_some() {
-                let c = json::quoted(c.encode_utf8(&mut [0; 4]));
-                return Err(Error::ModelFile(format!("the vocabulary lists {c} twice")));
+            lens.push(n as u32);
+            if t == UNKNOWN && unk.is_none() {
+                unk = Some(i as u32);
+            } else if ids.insert(t.clone(), i as u32).is_some() {
+                return Err(Error::ModelFile(format!("the vocabulary lists {} twice", json::quoted(t))));
             }
         }
-        Ok(Vocab { chars, ids, unk })
+        Ok(Vocab { kind, tokens, lens, ids, unk })
     }
 
-    /// Parses a JSON array of one-character strings in id order.
-    pub fn from_json(s: &str) -> Result<Vocab> {
+    /// [`Vocab::from_tokens`] for characters.
+    pub fn from_chars(chars: Vec<char>) -> Result<Vocab> {
+        Vocab::from_tokens(TokenKind::Characters, chars.into_iter().map(String::from).collect())
+    }
+
+    /// Parses a JSON array of strings in id order (for characters, one character each).
+    pub fn from_json(kind: TokenKind, s: &str) -> Result<Vocab> {
         let not_list = |e: &str| Error::ModelFile(format!("vocabulary is not a JSON array of strings: {e}"));
         let list = match json::parse(s).map_err(|e| not_list(&e))? {
             Value::Array(items) => items
@@ -109,43 +150,35 @@ impl Vocab {
                 .collect::<Result<Vec<String>>>()?,
             other => return Err(not_list(&format!("it is {}", other.kind()))),
         };
-        let mut chars = Vec::with_capacity(list.len());
-        for (i, s) in list.iter().enumerate() {
-            let mut it = s.chars();
-            match (it.next(), it.next()) {
-                (Some(c), None) => chars.push(c),
-                _ => {
-                    return Err(Error::ModelFile(format!(
-                        "vocabulary entry {i} ({}) is not exactly one character",
-                        json::quoted(s)
-                    )))
-                }
-            }
-        }
-        Vocab::from_chars(chars)
+        Vocab::from_tokens(kind, list)
     }
 
-    /// The vocabulary as a JSON array of one-character strings in id order.
+    /// The vocabulary as a JSON array of strings in id order.
     pub fn to_json(&self) -> String {
         let mut out = String::from("[");
-        for (i, c) in self.chars.iter().enumerate() {
+        for (i, t) in self.tokens.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
-            json::write_str(&mut out, c.encode_utf8(&mut [0; 4]));
+            json::write_str(&mut out, t);
         }
         out.push(']');
         out
     }
 
+    /// What a token is: a character or a word.
+    pub fn kind(&self) -> TokenKind {
+        self.kind
+    }
+
     /// Number of ids V.
     pub fn len(&self) -> usize {
-        self.chars.len()
+        self.tokens.len()
     }
 
     /// Always false: a vocabulary has at least one id.
     pub fn is_empty(&self) -> bool {
-        self.chars.is_empty()
+        self.tokens.is_empty()
     }
 
     /// The unknown id, if this vocabulary has one.
@@ -153,51 +186,65 @@ impl Vocab {
         self.unk
     }
 
-    /// The character of an id (the unknown character for the unknown id or an out-of-range id).
-    pub fn char_of(&self, id: u32) -> char {
-        self.chars.get(id as usize).copied().unwrap_or(UNKNOWN)
+    /// The text of an id ([`UNKNOWN`] for the unknown id or an out-of-range id).
+    pub fn token(&self, id: u32) -> &str {
+        self.tokens.get(id as usize).map_or(UNKNOWN, String::as_str)
     }
 
-    /// Characters in id order.
-    pub fn chars(&self) -> &[char] {
-        &self.chars
+    /// Tokens in id order.
+    pub fn tokens(&self) -> &[String] {
+        &self.tokens
     }
 
-    /// The id of a character, if it is in the vocabulary.
-    pub fn id_of(&self, c: char) -> Option<u32> {
-        self.ids.get(&c).copied()
+    /// Characters of each token, in id order (1 for the unknown token: its spelling is unknown).
+    pub fn lens(&self) -> &[u32] {
+        &self.lens
     }
 
-    /// Encodes text; characters not in the vocabulary map to the unknown id and are reported.
-    /// Without an unknown id they are an error.
+    /// The id of a token, if it is in the vocabulary.
+    pub fn id_of(&self, token: &str) -> Option<u32> {
+        self.ids.get(token).copied()
+    }
+
+    /// Cuts `text` into tokens ([`crate::tokenizer`]) and maps them to ids; tokens not in the
+    /// vocabulary map to the unknown id and are reported. Without an unknown id they are an error.
     pub fn encode(&self, text: &str) -> Result<Encoded> {
-        let mut out = Encoded { ids: Vec::with_capacity(text.len()), unknown: Vec::new() };
-        let mut seen = HashMap::new(); // a set, as the map type of `ids` (one copy of its code)
-        for c in text.chars() {
-            match self.ids.get(&c) {
-                Some(&id) => out.ids.push(id),
-                None => {
-                    if seen.insert(c, 0u32).is_none() {
-                        out.unknown.push(c);
+        let mut out = Encoded { ids: Vec::with_capacity(text.len() / 2), ..Encoded::default() };
+        let mut seen: HashMap<String, u32> = HashMap::new(); // a set, as the map type of `ids`
+        for t in tokenizer::tokens(self.kind, text) {
+            let n = t.chars().count();
+            out.chars += n;
+            if let Some(&id) = self.ids.get(t) {
+                out.ids.push(id);
+                continue;
+            }
+            let Some(u) = self.unk else {
+                return Err(Error::Text(match self.kind {
+                    TokenKind::Characters => format!(
+                        "character {} (U+{:04X}) is not in the vocabulary",
+                        json::quoted(t),
+                        t.chars().next().map_or(0, |c| c as u32)
+                    ),
+                    TokenKind::Words => {
+                        format!("token {} is not in the vocabulary", json::quoted(t))
                     }
-                    match self.unk {
-                        Some(u) => out.ids.push(u),
-                        None => {
-                            return Err(Error::Text(format!(
-                                "character {} (U+{:04X}) is not in the vocabulary",
-                                json::quoted(c.encode_utf8(&mut [0; 4])),
-                                c as u32
-                            )))
-                        }
-                    }
+                }));
+            };
+            if !seen.contains_key(t) {
+                seen.insert(t.to_string(), 0);
+                if out.unknown.len() < MAX_LISTED_UNKNOWN {
+                    out.unknown.push(t.to_string());
                 }
             }
+            out.unknown_at.push((out.ids.len(), n));
+            out.ids.push(u);
         }
+        out.unknown_distinct = seen.len();
         Ok(out)
     }
 
-    /// Decodes ids into text.
+    /// Decodes ids into text (the unknown id as [`UNKNOWN`]).
     pub fn decode(&self, ids: &[u32]) -> String {
-        ids.iter().map(|&i| self.char_of(i)).collect()
+        ids.iter().map(|&i| self.token(i)).collect()
     }
 }

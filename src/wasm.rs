@@ -5,14 +5,19 @@
 //! on bad input. Small results (stats, info) cross as plain objects built field by field (no serde:
 //! it kept ~4 KB of glue in the module); large arrays (activations, gradient profiles) are copied
 //! once out of wasm memory into `Float32Array`s so the worker can transfer their buffers to the
-//! main thread without another copy.
+//! main thread without another copy. Text crosses as tokens (the vocabulary's tokenizer cuts it):
+//! every result that shows text position by position carries its tokens as strings and their ids,
+//! so the page never cuts text into positions itself.
 
+use crate::checkpoint;
 use crate::config::Config;
 use crate::error::Error;
+use crate::model::Model;
 use crate::monitor::{remedies, Divergence};
 use crate::sample::SampleOptions;
+use crate::shard::Shard;
 use crate::tasks::{self, Split, Task};
-use crate::trainer::{CorpusReport, StepStats, Trainer};
+use crate::trainer::{CorpusReport, StepStats, Trainer, Validation};
 use js_sys::{Array, Float32Array, Object, Reflect, Uint32Array};
 use wasm_bindgen::prelude::*;
 
@@ -40,7 +45,8 @@ fn set_f(obj: &Object, key: &str, v: f64) {
     set(obj, key, &JsValue::from_f64(v));
 }
 
-/// `{step, epoch, epoch_progress, loss, grad_norm, clipped, lr, chars}`.
+/// `{step, epoch, epoch_progress, loss, grad_norm, clipped, lr, tokens, chars, bits_per_char,
+/// smooth, smooth_bpc, diverged}`.
 fn step_stats(st: &StepStats) -> JsValue {
     let o = Object::new();
     set(&o, "step", &num(st.step));
@@ -50,8 +56,11 @@ fn step_stats(st: &StepStats) -> JsValue {
     set_f(&o, "grad_norm", st.grad_norm as f64);
     set(&o, "clipped", &JsValue::from_bool(st.clipped));
     set_f(&o, "lr", st.lr as f64);
+    set(&o, "tokens", &num(st.tokens));
     set(&o, "chars", &num(st.chars));
+    set_f(&o, "bits_per_char", st.bits_per_char as f64);
     set_f(&o, "smooth", st.smooth as f64);
+    set_f(&o, "smooth_bpc", st.smooth_bpc as f64);
     set(&o, "diverged", &st.diverged.map_or(JsValue::NULL, divergence));
     o.into()
 }
@@ -75,18 +84,28 @@ fn divergence(d: Divergence) -> JsValue {
     o.into()
 }
 
-/// The corpus report, one property per field.
+/// The corpus report, one property per field (`kind`: `characters` or `words`).
 fn report(r: &CorpusReport) -> JsValue {
     let o = Object::new();
-    set_f(&o, "chars", r.chars as f64);
-    set_f(&o, "distinct", r.distinct as f64);
-    set_f(&o, "vocab", r.vocab as f64);
-    set_f(&o, "dropped_chars", r.dropped_chars as f64);
-    set_f(&o, "dropped_occurrences", r.dropped_occurrences as f64);
-    set_f(&o, "train_chars", r.train_chars as f64);
-    set_f(&o, "val_chars", r.val_chars as f64);
-    set_f(&o, "streams", r.streams as f64);
-    set_f(&o, "unknown_chars", r.unknown_chars as f64);
+    set(&o, "kind", &JsValue::from_str(r.kind.name()));
+    for (key, n) in [
+        ("tokens", r.tokens),
+        ("chars", r.chars),
+        ("distinct", r.distinct),
+        ("vocab", r.vocab),
+        ("dropped_tokens", r.dropped_tokens),
+        ("dropped_occurrences", r.dropped_occurrences),
+        ("train_tokens", r.train_tokens),
+        ("train_chars", r.train_chars),
+        ("val_tokens", r.val_tokens),
+        ("val_chars", r.val_chars),
+        ("streams", r.streams),
+        ("unknown_tokens", r.unknown_tokens),
+        ("unknown_chars", r.unknown_chars),
+        ("unknown_distinct", r.unknown_distinct),
+    ] {
+        set_f(&o, key, n as f64);
+    }
     set(&o, "resumed", &JsValue::from_bool(r.resumed));
     set_f(&o, "unigram_bits", r.unigram_bits);
     set_f(&o, "bigram_bits", r.bigram_bits);
@@ -100,11 +119,11 @@ fn f32s(v: &[f32]) -> JsValue {
     Float32Array::from(v).into()
 }
 
-/// `["a", "b", …]`: each character a one-character string. Not inlined: one copy for the
-/// vocabulary, the probes' characters and a sample's unknown ones.
+/// `["a", "b", …]`: tokens as strings. Not inlined: one copy for the vocabulary, the probes'
+/// tokens and a sample's.
 #[inline(never)]
-fn char_array(chars: &mut dyn Iterator<Item = char>) -> Array {
-    chars.map(|c| JsValue::from_str(c.encode_utf8(&mut [0; 4]))).collect()
+fn str_array(tokens: &mut dyn Iterator<Item = &str>) -> Array {
+    tokens.map(JsValue::from_str).collect()
 }
 
 /// One `Float32Array` per vector.
@@ -140,11 +159,12 @@ pub fn task_text(task: &str, seed: f64, split: &str, max_chars: u32) -> Result<S
 pub struct WasmTrainer {
     inner: Trainer,
     norms: Vec<f32>, // (steps of the last trainFor slice) pre-clip gradient norms, reused
+    flat: Vec<f32>,  // (P) the weights for the pool, reused
 }
 
 impl From<Trainer> for WasmTrainer {
     fn from(inner: Trainer) -> Self {
-        WasmTrainer { inner, norms: Vec::new() }
+        WasmTrainer { inner, norms: Vec::new(), flat: Vec::new() }
     }
 }
 
@@ -234,6 +254,70 @@ impl WasmTrainer {
         Ok(out.into())
     }
 
+    /// The first half of a step on a pool of Web Workers (the page's `www/pool.js`): every shard
+    /// reads its streams' next chunk; returns, for the shards from 1 on (shard 0 is this worker's),
+    /// what a [`WasmShard`] needs: `[{inputs: Uint32Array(T·b), targets, h: Float32Array(L·b·H),
+    /// c (LSTM; else empty), scale}]`. Then [`WasmTrainer::backprop_shard`] for shard 0,
+    /// [`WasmTrainer::put_shard`] with each worker's results, and [`WasmTrainer::finish_step`].
+    #[wasm_bindgen(js_name = beginStep)]
+    pub fn begin_step(&mut self) -> Array {
+        self.inner.read_chunks();
+        let scale = self.inner.grad_scale();
+        let jobs = Array::new();
+        for s in &self.inner.shards[1..] {
+            let o = Object::new();
+            set(&o, "inputs", &Uint32Array::from(&s.inputs[..]));
+            set(&o, "targets", &Uint32Array::from(&s.targets[..]));
+            set(&o, "h", &f32s(&s.state.h));
+            set(&o, "c", &f32s(&s.state.c));
+            set_f(&o, "scale", scale as f64);
+            jobs.push(&o);
+        }
+        jobs
+    }
+
+    /// Shard `i`'s gradient, computed here (shard 0; any shard when its worker is gone: the
+    /// numbers are the same wherever a shard runs).
+    #[wasm_bindgen(js_name = backpropShard)]
+    pub fn backprop_shard(&mut self, i: u32) -> Result<(), JsError> {
+        let t = &mut self.inner;
+        let scale = t.grad_scale();
+        let shard = t.shards.get_mut(i as usize).ok_or_else(|| JsError::new("no such shard"))?;
+        shard.backprop(&t.model, scale);
+        Ok(())
+    }
+
+    /// Shard `i`'s results from its worker ([`WasmShard::gradient`]'s `grad`, `lossSum`, `h`, `c`,
+    /// `dh`). Throws when a length is not that shard's.
+    #[wasm_bindgen(js_name = putShard)]
+    pub fn put_shard(&mut self, i: u32, grad: &[f32], loss_sum: f64, h: &[f32], c: &[f32], dh: &[f32]) -> Result<(), JsError> {
+        let fits = self.inner.shards.get_mut(i as usize).is_some_and(|s| s.receive(grad, loss_sum, h, c, dh));
+        fits.then_some(()).ok_or_else(|| JsError::new("a worker's gradient does not fit its shard"))
+    }
+
+    /// The second half of a pooled step ([`Trainer::apply`]): the shards' gradients summed in
+    /// order, clipped, one optimizer step. Returns what [`WasmTrainer::step`] returns; throws on
+    /// divergence.
+    #[wasm_bindgen(js_name = finishStep)]
+    pub fn finish_step(&mut self) -> Result<JsValue, JsError> {
+        let st = self.inner.apply().map_err(js_err)?;
+        Ok(step_stats(&st))
+    }
+
+    /// Re-cuts the B streams into `k` shards (at most B; 0 means one) from the next step: a loaded
+    /// checkpoint goes on with the page's number of workers rather than the one it was saved with.
+    #[wasm_bindgen(js_name = setWorkers)]
+    pub fn set_workers(&mut self, k: u32) {
+        self.inner.set_workers(k as usize);
+    }
+
+    /// Every weight in `state_dict` order, one tensor after another (a copy the worker may
+    /// transfer): what the pool's workers compute their gradients with.
+    pub fn weights(&mut self) -> Float32Array {
+        self.inner.model.params.write_flat(&mut self.flat);
+        Float32Array::from(&self.flat[..])
+    }
+
     /// Changes the settings that may change during a run (learning rate and decay, optimizer
     /// constants, clipping) from a JSON config, from the next step on. Throws naming any other
     /// setting that differs from the model's (those need a new model).
@@ -250,17 +334,20 @@ impl WasmTrainer {
         Ok(step_stats(&st))
     }
 
-    /// A validation check over at most `max_chars` validation characters (all of them when
-    /// omitted), judged by the monitor ([`crate::monitor`]): `{loss, improved, healthy,
-    /// memorising, plateau}`, the mean loss in nats (`null` without validation text), whether it
-    /// is a new best, whether the training loss is healthy (a point worth rolling back to), the
-    /// first time the memorising evidence holds for the best `{best, bestStep, loss, trainBest,
-    /// train, rise, riseSe, widening, wideningSe}` (else `null`), and while the model has stopped
-    /// improving `{best, bestStep, since, loss, train, new, remedies: string[]}` (else `null`).
-    pub fn validate(&mut self, max_chars: Option<u32>) -> JsValue {
-        let (loss, check) = self.inner.check_validation(max_chars.map(|n| n as usize), || false);
+    /// A validation check over at most `max_tokens` validation tokens (all of them when omitted),
+    /// judged by the monitor ([`crate::monitor`]): `{loss, bpc, improved, healthy, memorising,
+    /// plateau}`, the mean loss in nats per token and the bits per character (`null` without
+    /// validation text), whether it is a new best, whether the training loss is healthy (a point
+    /// worth rolling back to), the first time the memorising evidence holds for the best `{best,
+    /// bestStep, loss, trainBest, train, rise, riseSe, widening, wideningSe}` (else `null`), and
+    /// while the model has stopped improving `{best, bestStep, since, loss, train, new, remedies:
+    /// string[]}` (else `null`).
+    pub fn validate(&mut self, max_tokens: Option<u32>) -> JsValue {
+        let (v, check) = self.inner.check_validation(max_tokens.map(|n| n as usize), || false);
         let o = Object::new();
-        set(&o, "loss", &loss.map_or(JsValue::NULL, |v| JsValue::from_f64(v as f64)));
+        let number = |f: fn(&Validation) -> f32| v.as_ref().map_or(JsValue::NULL, |v| JsValue::from_f64(f(v) as f64));
+        set(&o, "loss", &number(|v| v.loss));
+        set(&o, "bpc", &number(|v| v.bits_per_char));
         set(&o, "improved", &JsValue::from_bool(check.improved));
         set(&o, "healthy", &JsValue::from_bool(self.inner.monitor.healthy()));
         let memorising = check.memorising.map_or(JsValue::NULL, |m| {
@@ -303,11 +390,13 @@ impl WasmTrainer {
         self.inner.monitor.restart(self.inner.optimizer.step);
     }
 
-    /// Generates `length` characters after `prime` (fed from the zero state; see
+    /// Generates `length` tokens after `prime` (fed from the zero state; see
     /// [`WasmTrainer::sample_prime`] for real text to prime with), with its own seeded RNG so
-    /// sampling never perturbs training. Returns `{text, unknown}` where `unknown` lists prime
-    /// characters missing from the vocabulary. `temperature` 0 is greedy; `top_k` 0 and `top_p` 1
-    /// keep every character.
+    /// sampling never perturbs training. Returns `{text, tokens: string[], ids: Uint32Array,
+    /// unknown: string[]}`: the text, its tokens and their ids (the vocabulary's unknown id, in
+    /// `info().unknown_id`, marks an unknown token, whose string is U+FFFD), and the tokens of the
+    /// prime missing from the vocabulary. `temperature` 0 is greedy; `top_k` 0 and `top_p` 1 keep
+    /// every token. The bounds are the settings table's.
     pub fn sample(
         &mut self,
         prime: &str,
@@ -321,27 +410,30 @@ impl WasmTrainer {
         let s = self.inner.sample(prime, length as usize, &opts, seed_of(seed), false).map_err(js_err)?;
         let out = Object::new();
         set(&out, "text", &JsValue::from_str(&s.text));
-        let unknown = char_array(&mut s.unknown.iter().copied());
-        set(&out, "unknown", &unknown);
+        let vocab = &self.inner.vocab;
+        set(&out, "tokens", &str_array(&mut s.ids.iter().map(|&id| vocab.token(id))));
+        set(&out, "ids", &Uint32Array::from(&s.ids[..]));
+        set(&out, "unknown", &str_array(&mut s.unknown.iter().map(String::as_str)));
         Ok(out.into())
     }
 
     /// Real text for a sample to continue when no prime is given, chosen by `seed`: at most 100
     /// characters of the validation text (of the training text without one), from the start of a
-    /// line, sentence or word to the end of one ([`Trainer::sample_prime`]).
+    /// line, sentence or word to the end of one, cut between tokens ([`Trainer::sample_prime`]).
     #[wasm_bindgen(js_name = samplePrime)]
     pub fn sample_prime(&self, seed: f64) -> String {
         self.inner.sample_prime(seed_of(seed))
     }
 
-    /// Activations of every layer for `text` (at most 2048 characters) from the zero state:
-    /// `{chars: string[], hidden: H, layers: [{h: Float32Array(T·H), c?, i?, f?, …}]}`, each array
-    /// row-major (T, H). The arrays own their buffers, so they can be transferred.
+    /// Activations of every layer for the first 2048 tokens of `text` from the zero state:
+    /// `{tokens: string[T], ids: Uint32Array(T), hidden: H, layers: [{h: Float32Array(T·H), c?, i?,
+    /// f?, …}]}`, each array row-major (T, H). The arrays own their buffers, so they can be
+    /// transferred.
     pub fn probe(&self, text: &str) -> Result<JsValue, JsError> {
         let p = self.inner.probe(text).map_err(js_err)?;
         let out = Object::new();
-        let chars = char_array(&mut p.chars.iter().copied());
-        set(&out, "chars", &chars);
+        set(&out, "tokens", &str_array(&mut p.tokens.iter().map(String::as_str)));
+        set(&out, "ids", &Uint32Array::from(&p.ids[..]));
         set_f(&out, "hidden", p.hidden as f64);
         let layers = Array::new();
         for layer in &p.layers {
@@ -362,14 +454,18 @@ impl WasmTrainer {
         f32_arrays(&self.inner.dh_norms())
     }
 
-    /// The gradient flow of `text` (2 to 128 characters, read from the zero state): one
-    /// `Float32Array(T·T)` per layer (bottom first), T = characters − 1, row-major (row t, column
-    /// k) = ‖∂ℓ_t/∂h_k‖₂, the norm of the gradient of the loss at position t (predicting character
-    /// t + 1) with respect to the layer's hidden state after step k; 0 for k > t. Throws on a
-    /// text outside the bounds.
+    /// The gradient flow of the first 128 tokens of `text` (read from the zero state): `{tokens:
+    /// string[T+1], layers}`, one `Float32Array(T·T)` per layer (bottom first), T = tokens − 1,
+    /// row-major (row t, column k) = ‖∂ℓ_t/∂h_k‖₂, the norm of the gradient of the loss at
+    /// position t (predicting token t + 1) with respect to the layer's hidden state after step k;
+    /// 0 for k > t. Throws on a text of fewer than two tokens.
     #[wasm_bindgen(js_name = gradFlow)]
-    pub fn grad_flow(&self, text: &str) -> Result<Array, JsError> {
-        Ok(f32_arrays(&self.inner.grad_flow(text).map_err(js_err)?.layers))
+    pub fn grad_flow(&self, text: &str) -> Result<JsValue, JsError> {
+        let flow = self.inner.grad_flow(text).map_err(js_err)?;
+        let out = Object::new();
+        set(&out, "tokens", &str_array(&mut self.inner.diagnose_tokens(text).map_err(js_err)?.into_iter()));
+        set(&out, "layers", &f32_arrays(&flow.layers));
+        Ok(out.into())
     }
 
     /// σ_max of each H×H gate block of every layer's `W_hh`: one `Float32Array(G)` per layer,
@@ -379,21 +475,26 @@ impl WasmTrainer {
         f32_arrays(&self.inner.sigma_max())
     }
 
-    /// The microscope: a forward and backward pass over `text` (2 to 128 characters, from the zero
-    /// state), position t = 0…T−1 reading character t and predicting character t + 1:
-    /// `{chars: string[T+1], targets: Uint32Array(T), loss: Float32Array(T) (−ln p of the target,
-    /// nats), probs: Float32Array(T·V) (softmax of the logits), layers: [{x, h_prev, pre, act, c?,
+    /// The microscope: a forward and backward pass over the first 128 tokens of `text` (at least
+    /// 2, from the zero state), position t = 0…T−1 reading token t and predicting token t + 1:
+    /// `{tokens: string[T+1], ids: Uint32Array(T+1), chars: Uint32Array(T+1) (characters of each
+    /// token), targets: Uint32Array(T), loss: Float32Array(T) (−ln p of the target, nats), probs:
+    /// Float32Array(T·V) (softmax of the logits), layers: [{x, h_prev, pre, act, c?,
     /// h, dh, dpre}]}`, each layer array row-major (T, width): `x` (T, E) for layer 0 (the
     /// embedding row), (T, H) above; `h_prev`, `h`, `c` (LSTM only) and `dh` = ∂L/∂h_t (T, H);
     /// `pre` (the argument of each gate's σ or tanh, both biases included; GRU n: W_in x + b_in +
     /// r ⊙ (W_hn h + b_hn)), `act` (rnn: h_t) and `dpre` = ∂L/∂pre (T, G·H), gate blocks in PyTorch's
-    /// order (rnn G = 1; lstm i, f, g, o; gru r, z, n). L = Σ_t ℓ_t. Throws on a text outside the
-    /// bounds.
+    /// order (rnn G = 1; lstm i, f, g, o; gru r, z, n). L = Σ_t ℓ_t. Throws on a text of fewer
+    /// than two tokens.
     pub fn trace(&self, text: &str) -> Result<JsValue, JsError> {
         let tr = self.inner.trace(text).map_err(js_err)?;
+        let tokens = self.inner.diagnose_tokens(text).map_err(js_err)?;
         let out = Object::new();
-        let chars = char_array(&mut text.chars());
-        set(&out, "chars", &chars);
+        let chars: Vec<u32> = tokens.iter().map(|t| t.chars().count() as u32).collect();
+        let ids = self.inner.diagnose_ids(text).map_err(js_err)?;
+        set(&out, "tokens", &str_array(&mut tokens.into_iter()));
+        set(&out, "ids", &Uint32Array::from(&ids[..]));
+        set(&out, "chars", &Uint32Array::from(&chars[..]));
         set(&out, "targets", &Uint32Array::from(&tr.targets[..]));
         set(&out, "loss", &f32s(&tr.loss));
         set(&out, "probs", &f32s(&tr.probs));
@@ -467,16 +568,24 @@ impl WasmTrainer {
         crate::checkpoint::file_corpus(bytes)
     }
 
-    /// The start of the validation text (or training text), `chars` characters: a probe text the
-    /// model has not trained on.
+    /// The start of the validation text (or training text), `tokens` tokens (at most 2048), as
+    /// written: a probe text the model has not trained on.
     #[wasm_bindgen(js_name = defaultProbeText)]
-    pub fn default_probe_text(&self, chars: u32) -> String {
-        self.inner.default_probe_text(chars as usize)
+    pub fn default_probe_text(&self, tokens: u32) -> String {
+        self.inner.default_probe_text(tokens as usize)
     }
 
-    /// Everything the page shows about the model: `{config, report, vocab_size, vocab, params,
-    /// dims: {cell, vocab, embed, hidden, layers}, step}`. `config` is the engine's JSON config as an
-    /// object (so a loaded file's settings can be copied back into the controls).
+    /// The first `n` tokens of `text`, cut as the model cuts it: a prefix of `text`.
+    #[wasm_bindgen(js_name = firstTokens)]
+    pub fn first_tokens(&self, text: &str, n: u32) -> String {
+        crate::trainer::first_tokens(self.inner.vocab.kind(), text, n as usize).to_string()
+    }
+
+    /// Everything the page shows about the model: `{config, tokens, report, vocab_size, vocab,
+    /// unknown_id, params, dims: {cell, vocab, embed, hidden, layers}, step}`. `config` is the
+    /// engine's JSON config as an object (so a loaded file's settings can be copied back into the
+    /// controls); `tokens` is `characters` or `words`; `vocab` the tokens in id order, and
+    /// `unknown_id` the id of the unknown token (`null` for a vocabulary without one).
     pub fn info(&self) -> Result<JsValue, JsError> {
         let t = &self.inner;
         let out = Object::new();
@@ -485,9 +594,10 @@ impl WasmTrainer {
             .map_err(|_| JsError::new("internal: the config did not round-trip through JSON"))?;
         set(&out, "config", &config);
         set(&out, "report", &report(&t.report));
+        set(&out, "tokens", &JsValue::from_str(t.vocab.kind().name()));
         set_f(&out, "vocab_size", t.vocab.len() as f64);
-        let vocab = char_array(&mut t.vocab.chars().iter().copied());
-        set(&out, "vocab", &vocab);
+        set(&out, "vocab", &str_array(&mut t.vocab.tokens().iter().map(String::as_str)));
+        set(&out, "unknown_id", &t.vocab.unknown_id().map_or(JsValue::NULL, |u| JsValue::from_f64(u as f64)));
         set_f(&out, "params", t.model.params.count() as f64);
         let d = t.model.dims();
         let dims = Object::new();
@@ -499,6 +609,77 @@ impl WasmTrainer {
         set(&out, "dims", &dims);
         set(&out, "step", &num(t.optimizer.step));
         set_f(&out, "epoch", t.batcher.epoch as f64);
+        set_f(&out, "shards", t.shards.len() as f64);
+        Ok(out.into())
+    }
+}
+
+/// A worker of the page's pool: a copy of the model that computes one shard's gradient at a time
+/// from the weights, chunk and carried state it is sent ([`Shard::backprop`], the very code the
+/// coordinator runs for its own shard).
+#[wasm_bindgen]
+pub struct WasmShard {
+    model: Model,
+    shard: Option<Shard>, // for the last chunk shape
+    flat: Vec<f32>,       // (P) the gradient, reused
+}
+
+#[wasm_bindgen]
+impl WasmShard {
+    /// A shard worker for the model of a `.safetensors` file (its shape and weights).
+    #[wasm_bindgen(constructor)]
+    pub fn new(bytes: &[u8]) -> Result<WasmShard, JsError> {
+        let loaded = checkpoint::load(bytes).map_err(js_err)?;
+        Ok(WasmShard { model: Model::new(loaded.params), shard: None, flat: Vec::new() })
+    }
+
+    /// Sets every weight (as [`WasmTrainer::weights`] lists them). Throws on another length.
+    #[wasm_bindgen(js_name = setWeights)]
+    pub fn set_weights(&mut self, weights: &[f32]) -> Result<(), JsError> {
+        if !self.model.params.read_flat(weights) {
+            return Err(JsError::new("the weights do not fit this model"));
+        }
+        self.model.repack();
+        Ok(())
+    }
+
+    /// One shard's forward and backward pass over `inputs` and `targets` (T·b ids, time-major)
+    /// from the state `h` (and `c`), (L, b, H), its loss gradient scaled by `scale`: returns
+    /// `{lossSum, grad: Float32Array(P), h, c, dh: Float32Array(L·T)}` for
+    /// [`WasmTrainer::put_shard`]. Throws on shapes or ids that do not fit the model.
+    pub fn gradient(&mut self, inputs: &[u32], targets: &[u32], h: &[f32], c: &[f32], scale: f32) -> Result<JsValue, JsError> {
+        let d = self.model.dims();
+        let lh = d.layers * d.hidden;
+        let b = h.len() / lh.max(1);
+        let lstm = d.cell == crate::config::CellKind::Lstm;
+        let fits = b > 0
+            && h.len() == b * lh
+            && c.len() == if lstm { h.len() } else { 0 }
+            && inputs.len() % b == 0
+            && !inputs.is_empty()
+            && targets.len() == inputs.len()
+            && inputs.iter().chain(targets).all(|&id| (id as usize) < d.vocab);
+        if !fits {
+            return Err(JsError::new("the chunk does not fit this model"));
+        }
+        let steps = inputs.len() / b;
+        let shard = match &mut self.shard {
+            Some(s) if s.ws.steps == steps && s.ws.batch == b => s,
+            slot => slot.insert(Shard::detached(d, steps, b)),
+        };
+        shard.inputs.copy_from_slice(inputs);
+        shard.targets.copy_from_slice(targets);
+        shard.state.h.copy_from_slice(h);
+        shard.state.c.copy_from_slice(c);
+        shard.backprop(&self.model, scale);
+        shard.grad.write_flat(&mut self.flat);
+        let dh: Vec<f32> = shard.ws.caches.iter().flat_map(|c| c.dh_norm.iter().copied()).collect();
+        let out = Object::new();
+        set_f(&out, "lossSum", shard.loss_sum);
+        set(&out, "grad", &f32s(&self.flat));
+        set(&out, "h", &f32s(&shard.state.h));
+        set(&out, "c", &f32s(&shard.state.c));
+        set(&out, "dh", &f32s(&dh));
         Ok(out.into())
     }
 }

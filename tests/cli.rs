@@ -543,8 +543,8 @@ fn streamed_samples_are_the_generated_text() {
         let whole = Sampler::new(&model).generate(&model, &vocab, "The ", 300, &opts, &mut Rng::new(seed)).unwrap();
         let mut streamed = String::new();
         let unknown = Sampler::new(&model)
-            .generate_each(&model, &vocab, "The ", 300, &opts, &mut Rng::new(seed), |c| {
-                streamed.push(c);
+            .generate_each(&model, &vocab, "The ", 300, &opts, &mut Rng::new(seed), |id| {
+                streamed.push_str(vocab.token(id));
                 true
             })
             .unwrap();
@@ -553,8 +553,8 @@ fn streamed_samples_are_the_generated_text() {
         // Stopping early gives a prefix.
         let mut part = String::new();
         Sampler::new(&model)
-            .generate_each(&model, &vocab, "The ", 300, &opts, &mut Rng::new(seed), |c| {
-                part.push(c);
+            .generate_each(&model, &vocab, "The ", 300, &opts, &mut Rng::new(seed), |id| {
+                part.push_str(vocab.token(id));
                 part.chars().count() < 40
             })
             .unwrap();
@@ -795,9 +795,9 @@ fn names_with_escape_sequences_are_printed_escaped() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(!o.stdout.contains(&0x1b) && !o.stdout.contains(&0x7f) && !o.stdout.windows(2).any(|w| w == [0xc2, 0x9b]));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert!(
-        v["vocabulary"].as_str().unwrap().contains('\u{1b}') && v["vocabulary"].as_str().unwrap().contains('\u{9b}')
-    );
+    let vocabulary: Vec<String> = serde_json::from_value(v["vocabulary"].clone()).unwrap();
+    assert!(vocabulary.iter().any(|t| t == "\u{1b}") && vocabulary.iter().any(|t| t == "\u{9b}"));
+    assert_eq!(v["tokens"], "characters");
     // A file name that is not UTF-8 is an error too, not a crash.
     let o =
         run(d.path(), &["train", std::ffi::OsStr::from_bytes(b"bad\xff.txt").to_str().unwrap_or("bad\u{fffd}.txt")]);
@@ -946,7 +946,7 @@ fn train_says_when_a_model_memorises_or_stops_improving_and_primes_its_samples()
     assert_eq!(err.matches("memorising: ").count(), 1, "said once per best:\n{err}");
 
     // A tanh RNN on the memory task stalls near 0.28 nats: a plateau, with what fits a tanh RNN.
-    let task = ["train", "--task", "remember", "--cell", "rnn", "--hidden", "32", "--steps", "2400", "--val-every", "200"];
+    let task = ["train", "--task", "remember", "--cell", "rnn", "--hidden", "32", "--steps", "2400", "--val-every", "200", "--threads", "1"];
     let out = run(d.path(), &[&task[..], &["--val-chars", "5000", "--sample-every", "1200", "--sample-length", "80"]].concat());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
@@ -957,4 +957,68 @@ fn train_says_when_a_model_memorises_or_stops_improving_and_primes_its_samples()
     // Samples continue whole lines of validation text.
     let head = err.lines().find(|l| l.starts_with("--- sample at step 1200, after the prime \"")).unwrap_or_else(|| panic!("{err}"));
     assert!(head.ends_with("\\n\" (validation text) ---"), "{head}");
+}
+
+// ---- threads ----
+
+/// The JSON line `train` prints last.
+fn report(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
+}
+
+#[test]
+fn threads_shard_the_streams_reproducibly_and_carry_over_a_resume() {
+    let d = folder();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let train = |out: &str, extra: &[&str]| {
+        let mut a = vec!["train", "corpus.txt", "--batch", "4", "--out", out, "--log-steps"];
+        let log = format!("{out}.jsonl");
+        a.push(&log);
+        a.extend(&TINY[..6]);
+        a.extend(&TINY[8..]);
+        a.push("6");
+        a.extend(extra);
+        let o = run(d.path(), &a);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        (o, std::fs::read_to_string(d.path().join(log)).unwrap())
+    };
+    // By default every core, said in the report; the same thread count gives the same run.
+    let (o, all) = train("a.safetensors", &[]);
+    let k = cores.min(4);
+    assert_eq!(report(&o)["threads"], k);
+    assert!(stderr(&o).contains(&format!("; {k} thread")), "{}", stderr(&o));
+    let (_, two) = train("b.safetensors", &["--threads", "2"]);
+    let (_, again) = train("c.safetensors", &["--workers", "2"]);
+    assert_eq!(two, again, "--threads 2 twice, bit for bit (--workers is its alias)");
+    assert_eq!(all.lines().count(), 6);
+    let ckpt = |name: &str| checkpoint::load(&std::fs::read(d.path().join(name)).unwrap()).unwrap();
+    assert_eq!(ckpt("b.ckpt.safetensors").config.unwrap().workers, 2, "the checkpoint records the count");
+    // Another count: the same run up to the order of float additions.
+    let (o, one) = train("e.safetensors", &["--threads", "1"]);
+    let why = if cores == 1 { "; 1 thread (every core)" } else { "; 1 thread (of" };
+    assert!(stderr(&o).contains(why), "{}", stderr(&o));
+    let loss = |log: &str| -> Vec<f64> { log.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["loss"].as_f64().unwrap()).collect() };
+    for (a, b) in loss(&one).iter().zip(loss(&two)) {
+        assert!((a - b).abs() <= 1e-5 * b, "1 thread {a} vs 2 threads {b}");
+    }
+    // More threads than streams: one per stream.
+    let (o, _) = train("f.safetensors", &["--threads", "9"]);
+    assert_eq!(report(&o)["threads"], 4);
+    assert!(stderr(&o).contains("4 threads (one per stream: B is 4)"), "{}", stderr(&o));
+    // --resume keeps the checkpoint's count (the run goes on bit for bit) unless --threads says
+    // otherwise, which is not a difference that stops it.
+    let resume = |extra: &[&str]| {
+        let mut a = vec!["train", "corpus.txt", "--resume", "b.ckpt.safetensors", "--out", "r.safetensors", "--quiet", "--steps", "2"];
+        a.extend(extra);
+        run(d.path(), &a)
+    };
+    let o = resume(&[]);
+    assert!(stderr(&o).contains("2 threads (the checkpoint's; --threads N to change)"), "{}", stderr(&o));
+    assert_eq!(report(&o)["threads"], 2);
+    let o = resume(&["--threads", "3"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("note: resuming with --threads 3 (the checkpoint's: 2), from the next step"), "{}", stderr(&o));
+    assert_eq!((report(&o)["threads"].as_u64(), report(&o)["steps"].as_u64()), (Some(3), Some(8)));
+    assert_eq!(ckpt("r.ckpt.safetensors").config.unwrap().workers, 3);
+    one_line_error(&run(d.path(), &["bench", "--corpus", "corpus.txt", "--threads", "x"]), "workers must be a non-negative integer");
 }

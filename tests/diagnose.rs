@@ -13,7 +13,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 mod common;
 use common::{assert_close, tensor_f64, SMALL_TEXT};
 use rnn_playground::checkpoint;
-use rnn_playground::config::{CellKind, Config};
+use rnn_playground::config::{CellKind, Config, TokenKind};
 use rnn_playground::diagnose::{self, entropy, spectral_norm, text_entropy};
 use rnn_playground::model::{Model, Params, Precision, Workspace};
 use rnn_playground::trainer::sequence_loss_at;
@@ -80,7 +80,7 @@ fn check_case(name: &str, json: &str, weights: &[u8], reference: &[u8]) {
     let loss = sequence_loss_at(&model, &case.ids, Precision::F32).unwrap();
     assert_close(&format!("{name} loss_per_char"), &[loss], &tensor_f64(&r, "f64.loss_per_char"), RTOL, 0.0);
 
-    for h in [entropy(&case.ids), text_entropy(&case.text)] {
+    for h in [entropy(&case.ids), text_entropy(TokenKind::Characters, &case.text)] {
         let (uni, bi) = (tensor_f64(&r, "f64.unigram_bits")[0], tensor_f64(&r, "f64.bigram_bits")[0]);
         assert!((h.unigram_bits - uni).abs() < 1e-9, "{name}: unigram {} vs {uni}", h.unigram_bits);
         assert!((h.bigram_bits - bi).abs() < 1e-9, "{name}: bigram {} vs {bi}", h.bigram_bits);
@@ -147,19 +147,32 @@ fn grad_flow_is_lower_triangular_and_its_diagonal_is_the_output_gradient_of_the_
     }
 }
 
+/// The diagnostics read the first 128 tokens of their text: a longer text is cut (the same
+/// numbers as its first 128), a text of fewer than two tokens is refused.
 #[test]
-fn the_probe_is_two_to_128_characters() {
+fn the_probe_is_the_first_two_to_128_tokens() {
     let mut t =
         Trainer::new(Config { hidden: 8, embed: 4, seq_len: 8, batch: 2, ..Config::default() }, SMALL_TEXT).unwrap();
-    let long: String = SMALL_TEXT.chars().take(129).collect();
-    for text in ["", "T", &long] {
-        assert!(matches!(t.grad_flow(text), Err(Error::Text(_))), "grad_flow({:?} chars)", text.chars().count());
-        assert!(matches!(t.trace(text), Err(Error::Text(_))), "trace({:?} chars)", text.chars().count());
+    for text in ["", "T"] {
+        assert!(matches!(t.grad_flow(text), Err(Error::Text(_))), "grad_flow({text:?})");
+        assert!(matches!(t.trace(text), Err(Error::Text(_))), "trace({text:?})");
     }
     let ok: String = SMALL_TEXT.chars().take(128).collect();
     assert_eq!(t.grad_flow(&ok).unwrap().steps, 127);
     assert_eq!(t.trace(&ok).unwrap().loss.len(), 127);
+    assert_eq!(t.grad_flow(SMALL_TEXT).unwrap(), t.grad_flow(&ok).unwrap(), "the first 128 of a longer text");
+    assert_eq!(t.trace(SMALL_TEXT).unwrap(), t.trace(&ok).unwrap());
+    assert_eq!(t.diagnose_tokens(SMALL_TEXT).unwrap().concat(), ok);
     assert_eq!(t.grad_flow("Th").unwrap().layers[0].len(), 1);
+    // A word model counts words: 128 of them reach far further into the text.
+    let words = Config { tokens: TokenKind::Words, ..t.config.clone() };
+    let w = Trainer::new(words, SMALL_TEXT).unwrap();
+    let twice = SMALL_TEXT.repeat(2); // 104 tokens each
+    let tokens = w.diagnose_tokens(&twice).unwrap();
+    assert_eq!((tokens.len(), tokens[..4].to_vec()), (128, vec!["The", " ", "quick", " "]));
+    assert_eq!(w.grad_flow(&twice).unwrap().steps, 127);
+    assert_eq!(w.grad_flow(SMALL_TEXT).unwrap().steps, 103);
+    assert!(matches!(w.grad_flow("The"), Err(Error::Text(_))), "one word: nothing to predict");
     for n in [0, 1001] {
         assert!(matches!(t.grad_check(n, 1, None), Err(Error::Config(_))), "grad_check({n})");
     }
@@ -227,7 +240,7 @@ fn entropies_by_maps(s: &[u32]) -> (f64, f64) {
 
 #[test]
 fn entropies_match_direct_counting_and_closed_forms() {
-    let ids = Vocab::build(SMALL_TEXT, 100).unwrap().0.encode(SMALL_TEXT).unwrap().ids;
+    let ids = Vocab::build(TokenKind::Characters, SMALL_TEXT, 100).unwrap().0.encode(SMALL_TEXT).unwrap().ids;
     let many: Vec<u32> = (0..50_000u32).map(|i| (i * 7919 + i / 13) % 300).collect(); // grows the table
     for s in [&ids[..], &many[..], &[5, 5][..], &[1, 2, 1, 2, 3][..]] {
         let (uni, bi) = entropies_by_maps(s);
@@ -240,7 +253,11 @@ fn entropies_match_direct_counting_and_closed_forms() {
     assert!((h.unigram_bits - 3.0).abs() < 1e-12 && h.bigram_bits.abs() < 1e-12, "{h:?}");
     assert_eq!(entropy(&[]), diagnose::Entropy::default());
     assert_eq!(entropy(&[7]).bigram_bits, 0.0);
-    assert_eq!(text_entropy("abab").unigram_bits, 1.0);
+    assert_eq!(text_entropy(TokenKind::Characters, "abab").unigram_bits, 1.0);
+    // Words: "ab", " ", "ab", " ", "cd" — three symbols, two of them twice.
+    let h = text_entropy(TokenKind::Words, "ab ab cd");
+    let want = -(0.4f64 * 0.4f64.log2() * 2.0 + 0.2 * 0.2f64.log2());
+    assert!((h.unigram_bits - want).abs() < 1e-12, "{h:?} vs {want}");
 }
 
 #[test]
@@ -248,7 +265,7 @@ fn the_corpus_report_carries_the_training_text_entropies() {
     let config = Config { hidden: 8, embed: 4, seq_len: 8, batch: 2, val_fraction: 0.0, ..Config::default() };
     let t = Trainer::new(config, SMALL_TEXT).unwrap();
     // Counted over ids here, over characters there: the same counts, summed in another order.
-    let h = text_entropy(SMALL_TEXT);
+    let h = text_entropy(TokenKind::Characters, SMALL_TEXT);
     assert!((t.report.unigram_bits - h.unigram_bits).abs() < 1e-12, "{} vs {}", t.report.unigram_bits, h.unigram_bits);
     assert!((t.report.bigram_bits - h.bigram_bits).abs() < 1e-12, "{} vs {}", t.report.bigram_bits, h.bigram_bits);
     assert!(t.report.bigram_bits < t.report.unigram_bits);
@@ -368,12 +385,16 @@ fn the_cli_prints_the_references() {
     assert_close("cli grad_flow", &floats(&v["grad_flow"]), &tensor_f64(&r, "f64.grad_flow"), RTOL, ATOL);
     assert_eq!(v["sigma_max"].as_array().unwrap()[0].as_array().unwrap().len(), 4, "lstm: i, f, g, o");
     assert_close("cli sigma_max", &floats(&v["sigma_max"]), &tensor_f64(&r, "f64.sigma_max"), RTOL, 0.0);
-    assert_close("cli loss", &floats(&v["loss_per_char"]), &tensor_f64(&r, "f64.loss_per_char"), RTOL, 0.0);
+    assert_close("cli loss", &floats(&v["loss_per_token"]), &tensor_f64(&r, "f64.loss_per_char"), RTOL, 0.0);
+    let bpc = v["bits_per_char"].as_f64().unwrap();
+    let want = tensor_f64(&r, "f64.loss_per_char")[0] / std::f64::consts::LN_2;
+    assert!((bpc - want).abs() < 1e-4 * want, "characters: bits per char = nats / ln 2 ({bpc} vs {want})");
     for key in ["unigram_bits", "bigram_bits"] {
         let want = tensor_f64(&r, &format!("f64.{key}"))[0];
         assert!((v[key].as_f64().unwrap() - want).abs() < 1e-9, "cli {key}: {} vs {want}", v[key]);
     }
-    assert_eq!((v["chars"].as_u64(), v["probe_chars"].as_u64()), (Some(20), Some(20)));
+    assert_eq!((v["tokens"].as_u64(), v["chars"].as_u64(), v["probe_tokens"].as_u64()), (Some(20), Some(20), Some(20)));
+    assert_eq!(v["tokens_kind"], "characters");
 }
 
 /// On a text longer than 128 characters the gradient flow covers its first 128 (T = 127) and the
@@ -387,12 +408,12 @@ fn the_cli_reads_the_first_128_characters_for_the_gradient_flow() {
     let r = SafeTensors::deserialize(reference).unwrap();
     let long = case.text.repeat(10); // 200 characters
     let v: serde_json::Value = serde_json::from_str(&diagnose_cli(name, &long, &case.vocab)).unwrap();
-    assert_eq!((v["chars"].as_u64(), v["probe_chars"].as_u64()), (Some(200), Some(128)));
+    assert_eq!((v["tokens"].as_u64(), v["probe_tokens"].as_u64()), (Some(200), Some(128)));
     let (_, model) = load(json, weights);
     let ids = Vocab::from_chars(case.vocab.clone()).unwrap().encode(&long).unwrap().ids;
     let want_loss = sequence_loss_at(&model, &ids, Precision::F32).unwrap();
-    assert_eq!(v["loss_per_char"].as_f64().unwrap() as f32, want_loss, "the loss over all 200 characters");
-    let h = text_entropy(&long);
+    assert_eq!(v["loss_per_token"].as_f64().unwrap() as f32, want_loss, "the loss over all 200 characters");
+    let h = text_entropy(TokenKind::Characters, &long);
     assert_eq!((v["unigram_bits"].as_f64(), v["bigram_bits"].as_f64()), (Some(h.unigram_bits), Some(h.bigram_bits)));
     let (steps, want) = (case.ids.len() - 1, tensor_f64(&r, "f64.grad_flow"));
     for (l, layer) in v["grad_flow"].as_array().unwrap().iter().enumerate() {

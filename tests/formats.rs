@@ -9,7 +9,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 mod common;
 use common::SMALL_TEXT;
 use rnn_playground::checkpoint;
-use rnn_playground::config::{CellKind, ClipKind, Config, InitKind, OptimizerKind};
+use rnn_playground::config::{CellKind, ClipKind, Config, InitKind, OptimizerKind, TokenKind};
 use rnn_playground::json::{self, Value};
 use rnn_playground::rng::Rng;
 use rnn_playground::tensorfile::File;
@@ -183,14 +183,23 @@ fn config_json_round_trips_and_rejects_bad_fields() {
 
 #[test]
 fn vocabulary_json_round_trips_through_serde_json() {
-    let chars = vec![UNKNOWN, '\u{0}', '\n', '"', '\\', '/', '\u{7f}', 'é', '你', '😀', '\u{2028}'];
+    let chars = vec!['\u{FFFD}', '\u{0}', '\n', '"', '\\', '/', '\u{7f}', 'é', '你', '😀', '\u{2028}'];
+    assert_eq!(UNKNOWN, "\u{FFFD}");
     let v = Vocab::from_chars(chars.clone()).unwrap();
     let list: Vec<String> = serde_json::from_str(&v.to_json()).unwrap();
     assert_eq!(list, chars.iter().map(|c| c.to_string()).collect::<Vec<_>>());
     assert_eq!(v.to_json(), serde_json::to_string(&list).unwrap());
-    assert_eq!(Vocab::from_json(&v.to_json()).unwrap(), v);
-    for bad in ["", "{}", "[1]", "[\"a\", null]", "[\"ab\"]"] {
-        assert!(matches!(Vocab::from_json(bad), Err(Error::ModelFile(_))), "{bad} accepted");
+    assert_eq!(Vocab::from_json(TokenKind::Characters, &v.to_json()).unwrap(), v);
+    for bad in ["", "{}", "[1]", "[\"a\", null]", "[\"ab\"]", "[\"a\", \"a\"]", "[\"\"]"] {
+        assert!(matches!(Vocab::from_json(TokenKind::Characters, bad), Err(Error::ModelFile(_))), "{bad} accepted");
+    }
+    // A word vocabulary holds any tokens, each once.
+    let words = vec!["\u{FFFD}", "don't", "\n\n", "学", "👩\u{200d}👩\u{200d}👧", "\"", "é"];
+    let w = Vocab::from_json(TokenKind::Words, &serde_json::to_string(&words).unwrap()).unwrap();
+    assert_eq!(w.tokens(), &words[..]);
+    assert_eq!(Vocab::from_json(TokenKind::Words, &w.to_json()).unwrap(), w);
+    for bad in ["[\"\"]", "[\"ab\", \"ab\"]", "[2]"] {
+        assert!(matches!(Vocab::from_json(TokenKind::Words, bad), Err(Error::ModelFile(_))), "{bad} accepted");
     }
 }
 

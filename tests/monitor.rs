@@ -295,7 +295,7 @@ fn the_trainer_stops_a_run_at_learning_rate_ten_without_clipping_and_not_a_sane_
     }
     let (loss, check) = sane.check_validation(None, || false);
     assert!(check.improved, "the first check is a best");
-    assert_eq!(sane.monitor.best(), Some((loss.unwrap(), 200)));
+    assert_eq!(sane.monitor.best(), Some((loss.unwrap().loss, 200)));
 }
 
 #[test]
@@ -312,14 +312,14 @@ fn a_big_model_on_a_small_text_of_random_letters_is_caught_memorising_and_its_ev
         }
         let (loss, check) = t.check_validation(None, || false);
         // Held-out random letters cannot be predicted: no better than ln 20 = 3.0 nats.
-        assert!(loss.unwrap() > 2.9, "{loss:?}");
+        assert!(loss.unwrap().loss > 2.9, "{loss:?}");
         caught = check.memorising.map(|m| (m, t.optimizer.step));
     }
     let (m, at) = caught.expect("memorising within 400 steps");
     assert!(m.loss > m.best + 3.0 * m.rise_se && m.train < m.train_best, "{m:?} at {at}");
     // The evidence is what the trainer reads: the validation pieces average to the validation loss.
-    let e = t.evidence(None, || false).unwrap();
+    let (_, e) = t.evidence(None, || false).unwrap();
     let mean = e.val.iter().sum::<f32>() / e.val.len() as f32;
     assert!((mean - e.loss).abs() < 1e-4 && e.val.len() >= 8 && e.train.len() >= 8, "{} pieces", e.val.len());
-    assert_eq!(Some(e.loss), t.validate(None));
+    assert_eq!(Some(e.loss), t.validate(None).map(|v| v.loss));
 }

@@ -8,7 +8,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 mod common;
-use rnn_playground::config::{self, CellKind, ClipKind, Config, InitKind, OptimizerKind};
+use rnn_playground::config::{self, CellKind, ClipKind, Config, InitKind, OptimizerKind, TokenKind};
 use rnn_playground::json::{self, F32};
 use rnn_playground::sample::SampleOptions;
 use rnn_playground::settings::{self, schema_json, Group, Kind, SampleSettings, Setting, Val, SETTINGS};
@@ -78,7 +78,9 @@ fn the_table_is_well_formed() {
         assert_eq!(settings::get(s.name), s);
         match s.kind {
             Kind::Choice { names, default } => assert!(default < names.len()),
-            Kind::Int { min, max, default } => assert!(min <= default && default <= max, "{}", s.name),
+            Kind::Int { min, max, default } => {
+                assert!(min <= default && default <= max, "{}", s.name)
+            }
             Kind::Real { min, max, min_open, default } => {
                 assert!(
                     min < max && default <= max && if min_open { default > min } else { default >= min },
@@ -112,7 +114,9 @@ fn the_table_is_well_formed() {
             "beta2",
             "eps",
             "val_fraction",
+            "tokens",
             "max_vocab",
+            "workers",
             "temperature",
             "top_k",
             "top_p",
@@ -155,9 +159,13 @@ fn the_default_config_json_is_the_table() {
     for s in config_settings() {
         let got = &obj[s.name];
         match s.kind {
-            Kind::Choice { names, default } => assert_eq!(got.as_str(), Some(names[default]), "{}", s.name),
+            Kind::Choice { names, default } => {
+                assert_eq!(got.as_str(), Some(names[default]), "{}", s.name)
+            }
             Kind::Int { default, .. } => assert_eq!(got.as_u64(), Some(default), "{}", s.name),
-            Kind::Real { default, .. } => assert_eq!(got.as_f64().map(|x| x as f32), Some(default), "{}", s.name),
+            Kind::Real { default, .. } => {
+                assert_eq!(got.as_f64().map(|x| x as f32), Some(default), "{}", s.name)
+            }
             Kind::Text { .. } => panic!("{} is text", s.name),
         }
     }
@@ -199,7 +207,9 @@ fn each_bound_is_enforced() {
                     };
                     if s.group != Group::Sample {
                         match set_json(s, json) {
-                            Err(Error::Config(m)) => assert!(m.starts_with(&format!("{name} ")), "{m}"),
+                            Err(Error::Config(m)) => {
+                                assert!(m.starts_with(&format!("{name} ")), "{m}")
+                            }
                             other => panic!("{name} = {json} accepted from JSON: {other:?}"),
                         }
                     }
@@ -276,7 +286,9 @@ fn set_str_reaches_each_field() {
         ("beta2", "0.625"),
         ("eps", "1e-6"),
         ("val_fraction", "0.3"),
+        ("tokens", "Words"),
         ("max_vocab", "99"),
+        ("workers", "3"),
     ] {
         c.set_str(k, v).unwrap_or_else(|e| panic!("{k}: {e}"));
     }
@@ -300,7 +312,9 @@ fn set_str_reaches_each_field() {
         beta2: 0.625,
         eps: 1e-6,
         val_fraction: 0.3,
+        tokens: TokenKind::Words,
         max_vocab: 99,
+        workers: 3,
     };
     assert_eq!(c, want);
     assert_eq!(Config::from_json(&c.to_json()).unwrap(), c);
@@ -327,6 +341,8 @@ fn choice_lists_are_the_enums_names() {
     assert_eq!(choices("optimizer"), OptimizerKind::NAMES);
     assert_eq!(choices("clip_mode"), ClipKind::NAMES);
     assert_eq!(choices("init"), InitKind::NAMES);
+    assert_eq!(choices("tokens"), ["characters", "words"]);
+    assert_eq!(choices("tokens"), TokenKind::NAMES);
     for (i, k) in CellKind::ALL.iter().enumerate() {
         assert_eq!((*k as usize, CellKind::from_name(k.name())), (i, Some(*k)));
     }
@@ -419,7 +435,7 @@ mod cli {
     }
 
     fn lists(help: &str, s: &Setting) {
-        let flag = format!("--{}", s.name.replace('_', "-"));
+        let flag = format!("--{}", s.flag());
         let line = help
             .lines()
             .find(|l| l.trim_start().starts_with(&format!("{flag} ")))

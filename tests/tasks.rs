@@ -8,8 +8,8 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 mod common;
-use rnn_playground::config::{CellKind, Config};
-use rnn_playground::data::{split, MIN_VAL_CHARS};
+use rnn_playground::config::{CellKind, Config, TokenKind};
+use rnn_playground::data::{split, TokenIds, MIN_VAL_TOKENS};
 use rnn_playground::tasks::{generate, text, Split, Task, TRAIN_CHARS, VAL_CHARS};
 use rnn_playground::trainer::recorded_task;
 use rnn_playground::Trainer;
@@ -151,14 +151,28 @@ fn a_model_trains_on_a_task_and_validates_on_its_validation_text() {
         assert_eq!(t.task, Some((task, 5)));
         assert_eq!(r.train_chars, text(task, 5, Split::Train).len(), "{task:?}");
         assert_eq!(r.val_chars, text(task, 5, Split::Val).len(), "{task:?}");
+        assert_eq!((r.train_tokens, r.val_tokens), (r.train_chars, r.val_chars), "characters");
         assert_eq!(r.chars, r.train_chars + r.val_chars);
-        assert_eq!(r.unknown_chars, 0);
+        assert_eq!((r.unknown_tokens, r.unknown_chars), (0, 0));
         for _ in 0..3 {
             assert!(t.step().unwrap().loss.is_finite());
         }
         let v = t.validate(Some(2000)).unwrap();
-        assert!(v.is_finite() && v > 0.0, "{task:?}: validation loss {v}");
+        assert!(v.loss.is_finite() && v.loss > 0.0, "{task:?}: validation loss {v:?}");
     }
+}
+
+/// The tasks' rules count characters: a word model of one is refused, naming the setting.
+#[test]
+fn a_task_trains_on_characters_only() {
+    let words = Config { tokens: TokenKind::Words, ..tiny() };
+    let Err(e) = Trainer::for_task(words, Task::Copy, 1) else { panic!("a word model of a task") };
+    assert!(e.to_string().contains("tokens = words") && e.to_string().contains("per character"), "{e}");
+    let word_model = Trainer::new(Config { tokens: TokenKind::Words, ..tiny() }, &"ab cd. ".repeat(100)).unwrap();
+    let Err(e) = Trainer::from_file_for_task(&word_model.save_model().unwrap(), Task::Copy, 1) else {
+        panic!("a word model loaded onto a task")
+    };
+    assert!(e.to_string().contains("per character"), "{e}");
 }
 
 #[test]
@@ -195,16 +209,16 @@ fn with_validation_takes_its_own_text_and_a_vocabulary_covering_both() {
     let train = "abab abba baab ".repeat(40);
     let val = "abc cab ".repeat(20);
     let mut t = Trainer::with_validation(Config { val_fraction: 0.0, ..tiny() }, &train, &val).unwrap();
-    assert!(t.vocab.id_of('c').is_some(), "the vocabulary covers the validation text");
+    assert!(t.vocab.id_of("c").is_some(), "the vocabulary covers the validation text");
     assert_eq!((t.report.train_chars, t.report.val_chars), (train.len(), val.len()));
-    assert_eq!(t.report.unknown_chars, 0);
-    assert!(t.validate(None).unwrap().is_finite());
+    assert_eq!(t.report.unknown_tokens, 0);
+    assert!(t.validate(None).unwrap().loss.is_finite());
     assert_eq!(t.default_probe_text(7), "abc cab");
 }
 
 #[test]
 fn a_corpus_holds_out_at_least_the_minimum_for_validation() {
-    let ids = |n: usize| (0..n as u32).collect::<Vec<u32>>();
+    let ids = |n: usize| TokenIds { ids: (0..n as u32).collect(), unknown_at: Vec::new() };
     let sizes = |n: usize, f: f32| {
         let (t, v) = split(&ids(n), f);
         (t.len(), v.len())
@@ -212,21 +226,33 @@ fn a_corpus_holds_out_at_least_the_minimum_for_validation() {
     // A fraction above the minimum is kept.
     assert_eq!(sizes(100_000, 0.1), (90_000, 10_000));
     // Below it, the minimum …
-    assert_eq!(MIN_VAL_CHARS, 2000);
+    assert_eq!(MIN_VAL_TOKENS, 2000);
     assert_eq!(sizes(10_000, 0.1), (8_000, 2_000));
     // … as long as training keeps half the text.
     assert_eq!(sizes(3_000, 0.1), (1_500, 1_500));
     assert_eq!(sizes(600, 0.05), (300, 300));
-    // 0 holds out nothing; too little text to hold out two characters holds out nothing.
+    // 0 holds out nothing; too little text to hold out two tokens holds out nothing.
     assert_eq!(sizes(10_000, 0.0), (10_000, 0));
     assert_eq!(sizes(3, 0.5), (3, 0));
     // The validation part is the end of the text, as before.
     let (t, v) = split(&ids(5000), 0.1);
-    assert_eq!((t[t.len() - 1], v[0]), (2999, 3000));
+    assert_eq!((t.ids[t.len() - 1], v.ids[0]), (2999, 3000));
+    // The unknown tokens' lengths follow their tokens to either side.
+    let marked = TokenIds { ids: vec![0; 5000], unknown_at: vec![(10, 3), (2999, 4), (3000, 5), (4999, 6)] };
+    let (t, v) = split(&marked, 0.1);
+    assert_eq!((t.unknown_at, v.unknown_at), (vec![(10, 3), (2999, 4)], vec![(0, 5), (1999, 6)]));
     // The trainer reports it.
     let text = "the quick brown fox. ".repeat(300);
     let t = Trainer::new(Config { val_fraction: 0.1, ..tiny() }, &text).unwrap();
     assert_eq!((t.report.train_chars, t.report.val_chars), (text.len() - 2000, 2000));
+    // For words the minimum is 2,000 tokens, and the cut falls between two of them: 9 tokens a
+    // sentence ("the", " ", "quick", " ", "brown", " ", "fox", ".", " "), so the last 2,000 are
+    // ". " and 222 sentences.
+    let text = "the quick brown fox. ".repeat(1000);
+    let t = Trainer::new(Config { val_fraction: 0.1, tokens: TokenKind::Words, ..tiny() }, &text).unwrap();
+    assert_eq!((t.report.train_tokens, t.report.val_tokens), (7000, 2000));
+    assert_eq!((t.report.val_chars, t.report.train_chars), (2 + 222 * 21, text.len() - 2 - 222 * 21));
+    assert_eq!(t.default_probe_text(4), ". the ", "the validation text as written, from its first token");
 }
 
 /// `rnn-playground task` prints the same text; `train --task` trains on it and resumes on it.

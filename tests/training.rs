@@ -9,11 +9,12 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 mod common;
 use common::SMALL_TEXT;
 use rnn_playground::checkpoint;
-use rnn_playground::config::{CellKind, Config, InitKind, OptimizerKind};
-use rnn_playground::model::{Precision, State, Workspace};
+use rnn_playground::config::{CellKind, Config, InitKind, OptimizerKind, TokenKind};
 use rnn_playground::kernels::Isa;
+use rnn_playground::model::{Precision, State, Workspace};
 use rnn_playground::rng::Rng;
 use rnn_playground::sample::{pick, PickScratch, SampleOptions, Sampler};
+use rnn_playground::tokenizer;
 use rnn_playground::trainer::{decode_corpus, prime_bounds, sequence_loss, sequence_loss_at, PRIME_CHARS};
 use rnn_playground::vocab::{Vocab, UNKNOWN};
 use rnn_playground::{Error, Trainer};
@@ -189,23 +190,50 @@ fn divergence_is_reported_and_the_weights_kept() {
 #[test]
 fn vocabulary_handles_any_unicode_and_the_cap() {
     let text = "你好世界🙂 e\u{301}a 你好";
-    let (v, report) = Vocab::build(text, 8000).unwrap();
-    assert_eq!(report.dropped_chars, 0);
+    let (v, report) = Vocab::build(TokenKind::Characters, text, 8000).unwrap();
+    assert_eq!(report.dropped_tokens, 0);
     assert_eq!(v.decode(&v.encode(text).unwrap().ids), text);
-    assert_eq!(v.char_of(0), UNKNOWN);
-    let (capped, report) = Vocab::build("aaaabbbcc d", 3).unwrap();
+    assert_eq!(v.token(0), UNKNOWN);
+    let (capped, report) = Vocab::build(TokenKind::Characters, "aaaabbbcc d", 3).unwrap();
     assert_eq!(capped.len(), 3);
-    assert_eq!(report.dropped_chars, 3);
+    assert_eq!(report.dropped_tokens, 3);
     assert_eq!(report.dropped_occurrences, 4);
     let enc = capped.encode("abz").unwrap();
     assert_eq!(enc.ids[2], 0);
-    assert_eq!(enc.unknown, vec!['z']);
-    let (v1, _) = Vocab::build("cab", 10).unwrap();
-    let (v2, _) = Vocab::build("bca", 10).unwrap();
+    assert_eq!(enc.unknown, vec!["z"]);
+    assert_eq!((enc.unknown_tokens(), enc.unknown_chars(), enc.chars), (1, 1, 3));
+    let (v1, _) = Vocab::build(TokenKind::Characters, "cab", 10).unwrap();
+    let (v2, _) = Vocab::build(TokenKind::Characters, "bca", 10).unwrap();
     assert_eq!(v1, v2);
-    assert!(Vocab::from_json(r#"["a","bb"]"#).is_err());
-    let plain = Vocab::from_json(r#"["a","b"]"#).unwrap();
+    assert!(Vocab::from_json(TokenKind::Characters, r#"["a","bb"]"#).is_err());
+    let plain = Vocab::from_json(TokenKind::Characters, r#"["a","b"]"#).unwrap();
     assert!(matches!(plain.encode("c"), Err(Error::Text(_))));
+}
+
+/// A word vocabulary: the most frequent words, the rest unknown, each unknown token keeping its
+/// length (so bits per character count every character) and the text coming back without them.
+#[test]
+fn word_vocabulary_keeps_the_frequent_words_and_counts_the_unknown_ones() {
+    let text = "the cat and the dog and the bird. A \u{FFFD} is never a word.";
+    let (v, report) = Vocab::build(TokenKind::Words, text, 5).unwrap();
+    // " " 13, "the" 3, "and" 2, "." 2: kept in code-point order after the unknown token.
+    assert_eq!(v.tokens(), &[UNKNOWN, " ", ".", "and", "the"]);
+    assert_eq!(v.lens(), &[1, 1, 1, 3, 3]);
+    assert_eq!((report.distinct, report.dropped_tokens), (13, 9));
+    let enc = v.encode(text).unwrap();
+    assert_eq!(enc.ids.len(), 29);
+    assert_eq!(enc.chars, text.chars().count());
+    assert_eq!(enc.unknown[..3], ["cat", "dog", "bird"]);
+    assert_eq!(enc.unknown_distinct, 9, "cat dog bird A � is never a word, U+FFFD among them");
+    assert_eq!((enc.unknown_tokens(), enc.unknown_chars()), (9, 3 + 3 + 4 + 1 + 1 + 2 + 5 + 1 + 4));
+    assert_eq!(enc.unknown_at[0], (2, 3), "cat: position 2, 3 characters");
+    let decoded = v.decode(&enc.ids);
+    assert_eq!(decoded, "the � and the � and the �. � � � � � �.");
+    // Every U+FFFD of what the model writes is the unknown token: none of the others holds one.
+    assert!(v.tokens()[1..].iter().all(|t| !t.contains(UNKNOWN)));
+    let (all, _) = Vocab::build(TokenKind::Words, text, 100).unwrap();
+    assert_eq!(all.len(), 13, "the unknown token and 12 tokens (U+FFFD is none of them)");
+    assert_eq!(all.decode(&all.encode("the dog").unwrap().ids), "the dog");
 }
 
 #[test]
@@ -225,9 +253,10 @@ fn vocabulary_keeps_the_most_frequent_characters_in_code_point_order() {
         order.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut want: Vec<char> = order.iter().take(cap - 1).map(|x| x.0).collect();
         want.sort();
-        want.insert(0, UNKNOWN);
-        let (v, report) = Vocab::build(&text, cap).unwrap();
-        assert_eq!(v.chars(), &want[..], "{text:?} cap {cap}");
+        want.insert(0, '\u{FFFD}');
+        let want: Vec<String> = want.into_iter().map(String::from).collect();
+        let (v, report) = Vocab::build(TokenKind::Characters, &text, cap).unwrap();
+        assert_eq!(v.tokens(), &want[..], "{text:?} cap {cap}");
         assert_eq!(report.dropped_occurrences, order.iter().skip(cap - 1).map(|x| x.1).sum::<usize>());
     }
 }
@@ -248,10 +277,15 @@ fn sampling_respects_its_options() {
     let nucleus = SampleOptions { top_p: 1e-6, ..SampleOptions::default() };
     assert_eq!(t.sample("The ", 40, &nucleus, 9, false).unwrap().text, a.text);
     let s = t.sample("Zebra 🦓", 10, &SampleOptions::default(), 1, false).unwrap();
-    assert_eq!(s.unknown, vec!['Z', '🦓']);
-    let hot = SampleOptions { temperature: 100.0, ..SampleOptions::default() };
+    assert_eq!(s.unknown, vec!["Z", "🦓"]);
+    let hot = SampleOptions { temperature: 10.0, ..SampleOptions::default() };
     let wild = t.sample("", 2000, &hot, 4, false).unwrap();
     assert!(!wild.text.contains(UNKNOWN), "the unknown character is never sampled");
+    // The bounds are the settings table's, with its messages.
+    let Err(e) = t.sample("", 10, &SampleOptions { temperature: 10.5, ..greedy }, 1, false) else { panic!() };
+    assert_eq!(e.to_string(), "config: temperature = 10.5 must be a finite number in [0, 10]");
+    let Err(e) = t.sample("", 20_001, &greedy, 1, false) else { panic!() };
+    assert_eq!(e.to_string(), "config: length = 20001 is out of range [1, 20000]");
     let cont = t.sample("", 10, &greedy, 1, true).unwrap();
     assert_eq!(cont.text.chars().count(), 10);
     assert!(t.sample("x", 10, &SampleOptions { temperature: f32::NAN, ..greedy }, 1, false).is_err());
@@ -259,11 +293,12 @@ fn sampling_respects_its_options() {
 
 #[test]
 fn a_prime_is_cut_at_line_then_sentence_then_word_boundaries() {
-    let bounds = |s: &str| {
-        let chars: Vec<char> = s.chars().collect();
-        let (a, b) = prime_bounds(&chars);
-        chars[a..b].iter().collect::<String>()
+    let cut = |tokens: Vec<&str>| {
+        let (a, b) = prime_bounds(&tokens);
+        tokens[a..b].concat()
     };
+    let bounds = |s: &str| cut(tokenizer::tokens(TokenKind::Characters, s).collect());
+    let words = |s: &str| cut(tokenizer::tokens(TokenKind::Words, s).collect());
     // Whole lines when there are line ends (the first, cut, line dropped; the last, cut, too).
     assert_eq!(bounds("..a\nb......b\nc.....c\nd..."), "b......b\nc.....c\n");
     // Whole sentences, the space after the full stop kept, when there is no line end.
@@ -274,6 +309,11 @@ fn a_prime_is_cut_at_line_then_sentence_then_word_boundaries() {
     // No boundary at all: the text as it is.
     assert_eq!(bounds("abcdefgh"), "abcdefgh");
     assert_eq!(bounds(""), "");
+    // Blank lines go with the line end before them.
+    assert_eq!(bounds("ing home.\n\nThe river rose.\n\nAnna"), "The river rose.\n\n");
+    // Words: the same boundaries between tokens.
+    assert_eq!(words("ing home.\n\nThe river rose. Anna watched it.\n\nShe ran"), "The river rose. Anna watched it.\n\n");
+    assert_eq!(words("ing home. The river rose. Anna watched it. She ran to"), "The river rose. Anna watched it. ");
 }
 
 #[test]
@@ -393,7 +433,7 @@ fn compact_sampling_is_close_to_f32_and_deterministic() {
         assert_eq!(a.chars().count(), 300);
         assert_eq!(t.sample("The ", 300, &opts, 7, false).unwrap().text, a, "{cell:?}: same seed, same text");
         assert_ne!(t.sample("The ", 300, &opts, 8, false).unwrap().text, a, "{cell:?}: another seed");
-        let hot = SampleOptions { temperature: 100.0, top_p: 0.999, ..opts };
+        let hot = SampleOptions { temperature: 10.0, top_p: 0.999, ..opts };
         assert!(!t.sample("", 2000, &hot, 4, false).unwrap().text.contains(UNKNOWN));
         // Training changes the weights: the next sample reads fresh copies.
         let greedy = |t: &mut Trainer, precision| {
@@ -424,7 +464,8 @@ fn diagnostics_cover_every_step_and_layer() {
     assert_eq!(norms.len(), 2);
     assert!(norms.iter().all(|l| l.len() == 16 && l.iter().all(|v| v.is_finite() && *v > 0.0)));
     let p = t.probe("The gradient").unwrap();
-    assert_eq!(p.chars.len(), 12);
+    assert_eq!(p.tokens.concat(), "The gradient");
+    assert_eq!((p.tokens.len(), p.ids.len()), (12, 12));
     let names: Vec<&str> = p.layers[1].activations.iter().map(|a| a.name).collect();
     assert_eq!(names, ["h", "c", "i", "f", "g", "o"]);
     assert!(p.layers[0].activations.iter().all(|a| a.values.len() == 12 * 32));
@@ -435,12 +476,16 @@ fn diagnostics_cover_every_step_and_layer() {
 #[test]
 fn validation_and_sequence_loss_agree_on_scale() {
     let mut t = Trainer::new(Config { val_fraction: 0.3, ..tiny(CellKind::Gru) }, &SMALL_TEXT.repeat(3)).unwrap();
-    let before = t.validate(None).unwrap();
+    let before = t.validate(None).unwrap().loss;
     assert!((before - (t.vocab.len() as f32).ln()).abs() < 1.0, "untrained loss {before} near ln V");
     for _ in 0..100 {
         t.step().unwrap();
     }
-    assert!(t.validate(None).unwrap() < before);
+    let after = t.validate(None).unwrap();
+    assert!(after.loss < before);
+    // Characters: one per token, so bits per character are the loss in bits.
+    assert_eq!(after.tokens, after.chars);
+    assert!((after.bits_per_char - after.loss / std::f32::consts::LN_2).abs() < 1e-5, "{after:?}");
     let ids = t.vocab.encode(SMALL_TEXT).unwrap().ids;
     let (loss, grad) = sequence_loss(&t.model, &ids, true).unwrap();
     assert!(loss.is_finite() && grad.is_some());
@@ -455,7 +500,7 @@ fn live_settings_change_from_the_next_step_and_the_others_are_refused() {
     use rnn_playground::config::ClipKind;
     use rnn_playground::settings::SETTINGS;
     let live: Vec<&str> = SETTINGS.iter().filter(|s| s.live).map(|s| s.name).collect();
-    assert_eq!(live, ["lr", "clip_mode", "clip", "lr_decay", "lr_decay_every", "momentum", "beta1", "beta2", "eps"]);
+    assert_eq!(live, ["lr", "clip_mode", "clip", "lr_decay", "lr_decay_every", "momentum", "beta1", "beta2", "eps", "workers"]);
     let config = tiny(CellKind::Lstm);
     let mut a = Trainer::new(config.clone(), SMALL_TEXT).unwrap();
     let mut b = Trainer::new(config.clone(), SMALL_TEXT).unwrap();

@@ -97,7 +97,7 @@ fn run(attrs: &BTreeMap<String, String>, english: &str) -> Record {
         }
         if s.step % CHECK_EVERY == 0 {
             let (loss, check) = t.check_validation(Some(VAL_CHARS), || false);
-            r.checks.push((s.step, loss.unwrap(), s.smooth));
+            r.checks.push((s.step, loss.unwrap().loss, s.smooth));
             r.memorising.extend(check.memorising.map(|m| format!("step {}: {m}", s.step)));
             if check.plateau.is_some() {
                 r.plateau_at.get_or_insert(s.step);

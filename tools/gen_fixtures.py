@@ -24,10 +24,18 @@ every layer by autograd through nn.RNNCell / LSTMCell / GRUCell sharing the nn.R
 weights, sigma_max of every gate block of W_hh by torch.linalg.matrix_norm(ord=2), the mean loss,
 unigram and bigram entropies by numpy, and the trace of a forward and backward pass (written out
 gate by gate and checked against the cells).
+
+The word case of tests/words.rs (words_lstm_l1) holds a short text written for the project, its word
+tokens written out by hand, the vocabulary built from them by the engine's rule (the most frequent
+tokens up to the cap, the unknown token U+FFFD at id 0) and the ids; in float64 from the float32
+weights: the mean loss over the text read from the zero state, every parameter's gradient, the loss
+of each token, and the bits per character by hand (total bits over the characters of the predicted
+tokens).
 """
 import argparse
 import filecmp
 import json
+import math
 import os
 import sys
 import tempfile
@@ -394,6 +402,75 @@ def write_diag(out_dir):
               f"row {T - 1} first column {g[:, T - 1, 0].tolist()}, sigma_max {[round(v, 3) for v in tensors['f64.sigma_max'].flatten().tolist()]}")
 
 
+# ---- a word-level model (tests/words.rs) ----
+
+# A text written for the project, and its tokens by the tokenizer's rules (src/tokenizer.rs), written
+# out by hand: the test checks the engine cuts the text the same way.
+WORD_TOKENS = [
+    "The", " ", "cat's", " ", "hat", " ", "is", " ", "red", ".", " ", "The", " ", "dog's", " ", "hat", " ", "is",
+    " ", "blue", "!", "\n", "我", "们", " ", "爱", " ", "猫", "。", " ", "A", " ", "cat", " ", "naps", ";", " ", "a",
+    " ", "dog", " ", "runs", " ", "🐕\u200d🦺", " ", "fast", ",", "  ", "naïve", " ", "l’homme", "…", "\n",
+    "The", " ", "end", ",", " ", "the", " ", "end", ".",
+]
+WORD_TEXT = "".join(WORD_TOKENS)
+WORD_CASE = dict(name="words_lstm_l1", cell="lstm", E=6, H=8, L=1, cap=16, seed=3000)
+
+
+def word_vocab(tokens, cap):
+    """The engine's rule: the cap - 1 most frequent tokens (ties to the lower code point), kept in
+    code-point order after the unknown token U+FFFD (no kept token holds one)."""
+    counts = {}
+    for t in tokens:
+        counts[t] = counts.get(t, 0) + 1
+    by_count = sorted(counts, key=lambda t: (-counts[t], t))
+    kept = sorted(t for t in by_count[:cap - 1] if "\ufffd" not in t)
+    return ["\ufffd"] + kept
+
+
+def make_word_case(case):
+    torch.manual_seed(case["seed"])
+    cell, E, H, L = (case[k] for k in ("cell", "E", "H", "L"))
+    vocab = word_vocab(WORD_TOKENS, case["cap"])
+    index = {t: i for i, t in enumerate(vocab)}
+    ids = [index.get(t, 0) for t in WORD_TOKENS]
+    V = len(vocab)
+    model = CharModel(cell, V, E, H, L)
+    weights = {k: v.detach().clone().contiguous() for k, v in model.state_dict().items()}
+    model = model.double()
+    x, y = torch.tensor(ids[:-1])[None], torch.tensor(ids[1:])
+    logits, _, _ = model(x, None)
+    token_loss = F.cross_entropy(logits[0], y, reduction="none")
+    loss = token_loss.mean()
+    loss.backward()
+    # Bits per character by hand: the total bits over the characters of the predicted tokens (an
+    # unknown token counts the characters it hides).
+    predicted_chars = sum(len(t) for t in WORD_TOKENS[1:])
+    bpc = token_loss.detach().sum().item() / math.log(2) / predicted_chars
+    ref = {"loss": loss.detach().reshape(1), "token_loss": token_loss.detach(),
+           "bits_per_char": torch.tensor([bpc], dtype=torch.float64)}
+    for name, p in model.named_parameters():
+        ref["grad." + name] = p.grad.clone()
+    doc = dict(cell=cell, embed=E, hidden=H, layers=L, max_vocab=case["cap"], seed=case["seed"], text=WORD_TEXT,
+               tokens=WORD_TOKENS, vocab=vocab, ids=ids, predicted_chars=predicted_chars,
+               unknown_tokens=sum(1 for t in WORD_TOKENS if t not in index))
+    tensors = {"f64." + k: v.detach().to(torch.float64).contiguous() for k, v in ref.items()}
+    meta = dict(cell=cell, torch=torch.__version__, generator="tools/gen_fixtures.py")
+    return doc, weights, tensors, meta
+
+
+def write_words(out_dir):
+    case = WORD_CASE
+    doc, weights, tensors, meta = make_word_case(case)
+    name = case["name"]
+    with open(os.path.join(out_dir, name + ".json"), "w") as f:
+        f.write(json.dumps(doc, separators=(",", ":"), ensure_ascii=False) + "\n")
+    save_file(weights, os.path.join(out_dir, name + ".weights.safetensors"),
+              metadata={"meta": json.dumps({"cell": case["cell"], "format": "pytorch state_dict"})})
+    save_file(tensors, os.path.join(out_dir, name + ".ref.safetensors"), metadata={"meta": json.dumps(meta, sort_keys=True)})
+    print(f"{name:22s} {len(WORD_TOKENS)} tokens, V {len(doc['vocab'])} ({doc['unknown_tokens']} unknown), "
+          f"loss {tensors['f64.loss'].item():.6f}, {tensors['f64.bits_per_char'].item():.6f} bits per character")
+
+
 def write(out_dir):
     os.makedirs(out_dir, exist_ok=True)
     for f in os.listdir(out_dir):  # no stale case survives a rerun
@@ -419,6 +496,7 @@ def write(out_dir):
         norms = ", ".join(f"{v:.3f}" for v in tensors["f64.train.grad_norm"].tolist()) if case["train"] else ""
         print(f"{name:22s} {size:8d} B norms [{norms}]  f32-vs-f64 max: forward/grad {fwd:.1e}, params {steps:.1e}{extra}")
     write_diag(out_dir)
+    write_words(out_dir)
 
 
 def main():

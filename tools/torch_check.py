@@ -1,17 +1,20 @@
 #!/usr/bin/env python3
 """Cross-checks rnn-playground against PyTorch (needs `torch` and `safetensors`; not part of the tests).
 
-  python3 tools/torch_check.py load MODEL.safetensors TEXT
-      Loads a model exported by the CLI into PyTorch's Embedding -> nn.RNN/LSTM/GRU -> Linear with a
-      strict load_state_dict and prints the loss on TEXT (one stream from a zero state, inputs all
-      characters but the last), to compare with `rnn-playground eval --model MODEL --text TEXT`.
+  python3 tools/torch_check.py load MODEL.safetensors TEXT [--cli PATH]
+      Loads a model exported by the CLI or the page into PyTorch's Embedding -> nn.RNN/LSTM/GRU ->
+      Linear (the article's language model) with a strict load_state_dict and prints the loss on
+      TEXT (one stream from a zero state, inputs all tokens but the last) in nats per token and in
+      bits per character, to compare with `rnn-playground eval --model MODEL --text TEXT`. A word
+      model's text is cut by `rnn-playground tokenize --tokens words` (--cli: the binary; default
+      target/release/rnn-playground, then target/debug/, then the PATH), so both read the same tokens.
 
   python3 tools/torch_check.py train CORPUS --steps N [--hidden 128 --embed 32 --seq-len 64 --batch 32 ...]
       Trains the same model with the same data layout as the CLI (last 10 % validation, B contiguous
       streams, chunks of T with the state carried and detached, Adam, gradient-norm clipping) and
       prints the validation loss measured as the CLI measures it.
 """
-import argparse, json, math, sys, time
+import argparse, json, math, os, shutil, subprocess, sys, time
 
 import torch
 import torch.nn as nn
@@ -38,22 +41,43 @@ def detach(state):
     return tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
 
 
+def cli_path(given):
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for p in [given] if given else [os.path.join(root, "target", d, "rnn-playground") for d in ("release", "debug")]:
+        if p and os.path.exists(p):
+            return p
+    found = shutil.which("rnn-playground")
+    if not found:
+        sys.exit("rnn-playground not found: build it (cargo build --release) or pass --cli PATH")
+    return found
+
+
 def cmd_load(args):
     with safe_open(args.model, "pt") as f:
         meta = f.metadata()
     cfg = json.loads(meta["config"])
     vocab = json.loads(meta["vocab"])
+    kind = meta.get("tokens", "characters")
     sd = load_file(args.model)
     layers = sum(1 for k in sd if k.startswith("rnn.weight_hh_l"))
     model = CharModel(cfg["cell"], len(vocab), cfg["embed"], cfg["hidden"], layers)
     model.load_state_dict(sd, strict=True)
-    ids = {c: i for i, c in enumerate(vocab)}
+    index = {t: i for i, t in enumerate(vocab)}  # id 0, U+FFFD, is the unknown token
     text = open(args.text, encoding="utf-8").read()
-    x = torch.tensor([[ids.get(c, 0) for c in text]])
+    if kind == "words":
+        out = subprocess.run([cli_path(args.cli), "tokenize", "--tokens", "words", args.text], check=True, capture_output=True)
+        tokens = json.loads(out.stdout)
+        assert "".join(tokens) == text, "the tokens join to the text"
+    else:
+        tokens = list(text)
+    x = torch.tensor([[index.get(t, 0) for t in tokens]])
     with torch.no_grad():
         logits, _ = model(x[:, :-1])
         loss = nn.functional.cross_entropy(logits.reshape(-1, len(vocab)), x[:, 1:].reshape(-1))
-    print(json.dumps({"torch_loss": loss.item(), "chars": len(text)}))
+    predicted_chars = sum(len(t) for t in tokens[1:])
+    bits = loss.item() * (len(tokens) - 1) / math.log(2)
+    print(json.dumps({"tokens_kind": kind, "torch_loss": loss.item(), "bits_per_char": bits / predicted_chars,
+                      "tokens": len(tokens), "chars": len(text), "strict_load_state_dict": "ok"}))
 
 
 def batches(ids, T, B):
@@ -120,6 +144,7 @@ def main():
     l = sub.add_parser("load")
     l.add_argument("model")
     l.add_argument("text")
+    l.add_argument("--cli", help="the rnn-playground binary (for a word model's tokens)")
     t = sub.add_parser("train")
     t.add_argument("corpus")
     t.add_argument("--steps", type=int, default=2000)

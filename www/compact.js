@@ -13,11 +13,11 @@ const PAGE_URL = new URL('../index.html', import.meta.url);
 
 /**
  * `container`: where to mount. `opts`: {store, controls, autostart, engine, target (the element
- * whose visibility counts), nearMargin (CSS margin for "near the screen", e.g. '100% 0px')}.
- * Returns the shell's {pg, ctx, ready, destroy}.
+ * whose visibility counts), nearMargin (CSS margin for "near the screen", e.g. '100% 0px'),
+ * themeRoot and hostScheme (see shell.js)}. Returns the shell's {pg, ctx, ready, retheme, destroy}.
  */
-export function mountCompact(container, { store, controls, autostart, engine = null, target, nearMargin = '0px' }) {
-  const app = mountPlayground(container, { store, mode: 'embed', controls, engine });
+export function mountCompact(container, { store, controls, autostart, engine = null, target, nearMargin = '0px', themeRoot = container, hostScheme = () => null }) {
+  const app = mountPlayground(container, { store, mode: 'embed', controls, engine, themeRoot, hostScheme });
   const { pg } = app;
   const open = el('a', { class: 'open-link', href: PAGE_URL.href, target: '_blank', rel: 'noopener' }, 'Open in the playground ↗');
   container.append(el('div', { class: 'rnn-foot' }, el('span', {}, 'RNN playground · trains in your browser'), open));
@@ -27,7 +27,7 @@ export function mountCompact(container, { store, controls, autostart, engine = n
     const link = await writeLink(store.values, store.get('preset') === 'custom' ? store.text : null);
     if (mine !== seq) return;
     const p = new URLSearchParams(link.fragment);
-    // The page shows every view and has no embed controls.
+    // The page shows every view and has no embed controls (the theme goes along).
     for (const k of ['views', 'controls', 'autostart']) p.delete(k);
     open.href = `${PAGE_URL.href}#${p.toString().replace(/%2C/gi, ',')}`;
   };

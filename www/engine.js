@@ -13,6 +13,26 @@ export function hasSimd() {
 }
 
 /**
+ * A module worker running the script at `url`. A worker script must come from the creator's
+ * origin: when the playground is served from another origin (with CORS), a one-line module from a
+ * blob: URL imports the real one. The modules a module worker imports are checked against
+ * worker-src, so a host's CSP needs `worker-src blob: <playground origin>` (README, "Share and
+ * embed"). The training worker starts its pool's workers (pool.js) the same way. The blob: URL is
+ * revoked when the worker is terminated through the returned worker's `terminate()`.
+ */
+export function moduleWorker(url) {
+  if (url.origin === globalThis.location?.origin) return new Worker(url, { type: 'module' });
+  const blobUrl = URL.createObjectURL(new Blob([`import ${JSON.stringify(url.href)};\n`], { type: 'text/javascript' }));
+  const worker = new Worker(blobUrl, { type: 'module' });
+  const terminate = worker.terminate.bind(worker);
+  worker.terminate = () => {
+    terminate();
+    URL.revokeObjectURL(blobUrl);
+  };
+  return worker;
+}
+
+/**
  * Starts the worker. `engine`: null, or 'simd128' to force the baseline build. Calls
  * `onMessage(msg)` for each message and `onFailure(text)` when the worker cannot run.
  * Returns `{send(msg, transfer), terminate()}`.
@@ -20,22 +40,11 @@ export function hasSimd() {
 export function startWorker({ engine = null, onMessage, onFailure }) {
   const url = new URL('./worker.js', import.meta.url);
   if (engine) url.searchParams.set('engine', engine);
-  let worker;
-  let blobUrl = null;
-  if (url.origin === globalThis.location?.origin) {
-    worker = new Worker(url, { type: 'module' });
-  } else {
-    // A worker script must come from the page's origin. When the playground is served from
-    // another origin (with CORS), a one-line module from a blob: URL imports the real one. The
-    // modules a module worker imports are checked against worker-src, so a host's CSP needs
-    // `worker-src blob: <playground origin>` (README, "Share and embed").
-    blobUrl = URL.createObjectURL(new Blob([`import ${JSON.stringify(url.href)};\n`], { type: 'text/javascript' }));
-    worker = new Worker(blobUrl, { type: 'module' });
-  }
+  const worker = moduleWorker(url);
   worker.onmessage = (ev) => onMessage(ev.data);
   worker.onerror = (ev) => {
     ev.preventDefault();
-    onFailure(ev.message || 'the worker script failed to load');
+    onFailure(ev.message ? `${ev.message} (${url.href})` : `the worker script could not be loaded from ${url.href}`);
   };
   worker.onmessageerror = () => onFailure('a message from the training engine could not be read');
   return {
@@ -44,7 +53,6 @@ export function startWorker({ engine = null, onMessage, onFailure }) {
     },
     terminate() {
       worker.terminate();
-      if (blobUrl) URL.revokeObjectURL(blobUrl);
     },
   };
 }

@@ -5,6 +5,8 @@
 import { Store, readLink, writeLink } from './state.js';
 import { mountPlayground } from './shell.js';
 import * as share from './views/share.js';
+import { field } from './views/fields.js';
+import { el } from './views/dom.js';
 import { startSaving } from './saving.js';
 
 const PAGE_KEYS = null; // the page writes every setting that differs from its default
@@ -20,8 +22,18 @@ async function init() {
   const store = new Store(first.values);
   if (first.text !== null) store.setText(first.text, 'link');
   const engine = new URLSearchParams(location.search).get('engine');
-  const app = mountPlayground(document.getElementById('root'), { store, mode: 'page', controls: 'full', engine });
+  const app = mountPlayground(document.getElementById('root'), { store, mode: 'page', controls: 'full', engine, themeRoot: document.documentElement });
   share.mount(document.getElementById('share-slot'), app.ctx, () => linkFor(store));
+  document.getElementById('theme-slot').append(field(app.ctx, 'theme', { compact: true }));
+  // On a phone the text comes after the loss and the samples: one press brings it up.
+  const jump = el('button', { type: 'button', id: 'btn-jump-text', class: 'small' }, 'Your text ↓');
+  jump.addEventListener('click', () => {
+    const box = document.getElementById('corpus');
+    if (!box) return;
+    box.scrollIntoView({ block: 'center' });
+    box.focus({ preventScroll: true });
+  });
+  document.getElementById('jump-slot').append(jump);
   boot.hidden = true;
   if (first.problems.length) app.pg.alert(`this link had settings that could not be used — ${first.problems.join('; ')}.`, 'info');
   else if (first.values.preset === 'custom' && first.text === null && location.hash.length > 1) {
@@ -59,7 +71,7 @@ async function init() {
   });
   app.pg.boot(); // the page is the playground: start the engine now, not on first use
   await app.ready;
-  await startSaving(app.pg, store);
+  await startSaving(app.pg, store); // never throws: a damaged saved run is reported, not fatal
   document.documentElement.dataset.ready = '1';
 }
 

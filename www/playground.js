@@ -1,6 +1,7 @@
 // One playground: a settings store, the training worker, and the run the worker streams back.
 // The page, embed.html and <rnn-playground> each make one (or several) and mount views on it;
-// views read the store and listen to the events here, and never read each other's DOM.
+// views read the settings store and the run's store (`run`, run.js: published here after every
+// change) and listen to the events here; they never read this object's fields or each other's DOM.
 //
 // Events (`on(type, fn)`): status (buttons and badges should re-render), built {info, probeText,
 // loaded, name}, progress, val, sample, probe, dh (the worker's messages, see worker.js), file
@@ -10,6 +11,23 @@
 import { startWorker, hasSimd } from './engine.js';
 import { ENGINE_KEYS, SAMPLE_KEYS, LIVE_KEYS } from './settings.js';
 import { presetById } from './presets.js';
+import { RunStore } from './run.js';
+
+/**
+ * The loss chart's series: steps, and at each the smoothed training loss and the validation loss
+ * (nats per token, null where there is none) with their bits per character.
+ */
+const SERIES = ['steps', 'train', 'val', 'trainBpc', 'valBpc'];
+const emptySeries = () => Object.fromEntries(SERIES.map((k) => [k, []]));
+
+/**
+ * The page's "auto" number of workers: the cores the browser reports, less one for the page
+ * itself (its main thread draws the charts while training runs), at least 1 and at most 8 (past
+ * that the shards of a 32-stream batch get too small to pay for their messages).
+ */
+export function pageWorkers(cores = globalThis.navigator?.hardwareConcurrency) {
+  return Math.max(1, Math.min(8, (Number(cores) || 2) - 1));
+}
 
 /** Chart points kept before thinning (old points are halved, validation points kept). */
 const MAX_POINTS = 6000;
@@ -27,12 +45,16 @@ const int = (x) => Number(x).toLocaleString('en-US');
 export class Playground {
   /**
    * `store`: the settings (state.js). `engine`: null or 'simd128' (forces the baseline build).
+   * `mode`: 'page' | 'embed' | 'element': what workers = 0 (auto) means: pageWorkers() on the
+   * page, one in an embed (a tutorial with seven playgrounds must not start seven pools).
    */
-  constructor({ store, engine = null }) {
+  constructor({ store, engine = null, mode = 'embed' }) {
     this.store = store;
     this.engineChoice = engine;
+    this.autoWorkers = mode === 'page' ? pageWorkers() : 1;
     this.listeners = new Map();
     this.alerts = new Map(); // key → {key, message, kind, actions}
+    this.run = new RunStore(); // what the views read (published by publish())
     this.wants = {}; // 'sigma' | 'flow' | 'trace' → number of views showing it
     this.worker = null;
     this.s = {
@@ -54,9 +76,10 @@ export class Playground {
       diverged: null, // the worker's `diverged` report while training is stopped for it
       best: null, // {loss, step}: the best validation loss so far
       held: new Set(), // reasons training is held back (out of view, tab hidden)
+      pool: null, // the worker's `pool` report: {size, ready, failed}
     };
-    this.series = { steps: [], train: [], val: [] };
-    this.runs = []; // earlier runs' curves: [{label, steps, train, val}]
+    this.series = emptySeries();
+    this.runs = []; // earlier runs' curves: [{label, tokens, steps, train, val, trainBpc, valBpc}]
     this.runConfig = null; // the settings of the current run
     this.pendingCurves = null; // curves of a saved run being resumed
     this.last = {}; // the newest message of each kind, for views mounted mid-run
@@ -65,6 +88,7 @@ export class Playground {
     this.viewTimer = 0;
     this.unsubscribe = store.subscribe((c) => this.onStore(c));
     if (store.get('preset') !== 'custom' && !store.text) this.usePreset(store.get('preset'));
+    this.publish();
   }
 
   // ---- events ----
@@ -76,8 +100,23 @@ export class Playground {
   }
 
   emit(type, data) {
-    if (type !== 'status' && type !== 'alert' && type !== 'chart') this.last[type] = data;
+    if (type !== 'status' && type !== 'alert' && type !== 'chart') {
+      this.last[type] = data;
+      this.run.message(type, data);
+    }
+    this.publish(type);
     for (const fn of [...(this.listeners.get(type) ?? [])]) fn(data);
+  }
+
+  /** Publishes the run's state to the views' store (run.js); `type`: the event about to go out. */
+  publish(type) {
+    const s = this.s;
+    const touched = type === 'chart' ? ['series', 'runs'] : type === 'alert' ? ['alerts'] : [];
+    this.run.publish({
+      info: s.info, model: s.model, step: s.step, running: s.running, engine: s.engine, engineFailed: s.engineFailed,
+      best: s.best, smooth: s.smooth, pool: s.pool ?? null, series: this.series, runs: this.runs, runNumber: this.runNumber ?? 0,
+      status: this.status(), alerts: this.alertList ?? [],
+    }, touched);
   }
 
   /**
@@ -88,7 +127,8 @@ export class Playground {
   alert(message, kind = 'error', actions = [], key = 'main') {
     if (message) this.alerts.set(key, { key, message, kind, actions });
     else this.alerts.delete(key);
-    this.emit('alert', [...this.alerts.values()]);
+    this.alertList = [...this.alerts.values()];
+    this.emit('alert', this.alertList);
   }
 
   // ---- the worker ----
@@ -181,6 +221,8 @@ export class Playground {
         return this.emit(m.type, m);
       case 'updated':
         return this.onUpdated(m);
+      case 'pool':
+        return this.onPool(m);
       case 'diverged':
         return this.onDiverged(m);
       case 'memorising':
@@ -196,7 +238,11 @@ export class Playground {
     if (m.where === 'build' || m.where === 'load') {
       this.s.building = false;
       this.s.afterBuild = null;
-      this.alert((m.where === 'load' ? 'the file could not be loaded — ' : 'the model could not be built — ') + m.message);
+      // A saved run's curves wait for its model; without the model they must not join the next one.
+      this.pendingCurves = null;
+      // A saved run being resumed is reported by saving.js, which offers to forget it.
+      if (!(m.where === 'load' && this.loadingSaved)) this.alert((m.where === 'load' ? 'the file could not be loaded — ' : 'the model could not be built — ') + m.message);
+      this.loadingSaved = false;
       // Point at the offending setting when the engine names one ("config: hidden = 0 is …").
       const key = /^config: ([a-z_0-9]+) = /.exec(m.message);
       if (key && ENGINE_KEYS.includes(key[1])) this.emit('invalid', { name: key[1], problem: m.message });
@@ -213,11 +259,31 @@ export class Playground {
 
   // ---- settings and text ----
 
-  onStore({ keys, text }) {
+  onStore({ keys, text, source }) {
     if (keys.has('preset') && this.store.get('preset') !== 'custom') this.usePreset(this.store.get('preset'));
+    // Choosing a preset in the menu also takes its settings (the words preset: tokens = words).
+    const preset = presetById(this.store.get('preset'));
+    if (keys.has('preset') && source === 'form' && preset?.settings) this.store.set(preset.settings, 'preset');
     if (SAMPLE_KEYS.some((k) => keys.has(k))) this.sendViewSoon();
     if (this.s.model && LIVE_KEYS.some((k) => keys.has(k))) this.sendLiveSoon();
     if (text || ENGINE_KEYS.some((k) => keys.has(k))) this.emit('status');
+  }
+
+  /** The number of workers `value` (the setting) means here: itself, or for 0 (auto) this context's. */
+  workersFor(value) {
+    return value > 0 ? value : this.autoWorkers;
+  }
+
+  /**
+   * The engine config the worker builds from: the settings, with the number of workers resolved,
+   * except that a synthetic task trains on characters whatever `tokens` says (its rules count
+   * characters; the engine refuses words).
+   */
+  engineConfig() {
+    const c = this.store.config(ENGINE_KEYS);
+    c.workers = this.workersFor(c.workers);
+    if (this.task()) c.tokens = 'characters';
+    return c;
   }
 
   /** The learning rate, clipping and the other `live` settings go to the running model. */
@@ -225,14 +291,29 @@ export class Playground {
     clearTimeout(this.liveTimer);
     this.liveTimer = setTimeout(() => {
       if (this.s.model && this.invalid.size === 0 && this.isDirty() === false) {
-        this.send({ type: 'update', config: this.store.config(ENGINE_KEYS) });
+        this.send({ type: 'update', config: this.engineConfig() });
       }
     }, 300);
   }
 
   /** Sends the form's `live` settings when they differ from the model's (after a build or a load). */
   syncLive() {
-    if (LIVE_KEYS.some((k) => this.store.get(k) !== this.liveConfig[k])) this.sendLiveSoon();
+    const c = this.engineConfig();
+    if (LIVE_KEYS.some((k) => c[k] !== this.liveConfig[k])) this.sendLiveSoon();
+  }
+
+  /**
+   * The pool of workers is ready, or has stopped: a run goes on in one worker then, with the same
+   * numbers (its shards are computed there), and the page says so.
+   */
+  onPool(m) {
+    this.s.pool = m;
+    // The model line names the workers a run uses; a changed `workers` re-cut its shards.
+    if (this.s.info && !m.failed) this.s.info = { ...this.s.info, shards: m.size + 1 };
+    if (m.failed) this.alert(`the extra workers stopped (${m.failed}); training goes on in one worker, with the same numbers, more slowly.`, 'info', [], 'pool');
+    else this.alert(null, 'info', [], 'pool');
+    this.emit('pool', m);
+    this.emit('status');
   }
 
   /** The `live` settings changed at `step`: a mark on the loss chart says what changed. */
@@ -319,7 +400,10 @@ export class Playground {
     this.s.building = true;
     this.s.afterBuild = then;
     this.s.pendingKey = this.currentKey();
-    const config = this.store.config(ENGINE_KEYS);
+    const config = this.engineConfig();
+    if (task && this.store.get('tokens') !== 'characters') {
+      this.alert(`the synthetic task “${task.name}” trains on characters: its rules count characters. The Tokens setting applies to texts.`, 'info', [], 'tokens');
+    } else this.alert(null, 'info', [], 'tokens');
     this.send(task ? { type: 'build', config, task } : { type: 'build', config, corpus: this.store.text });
     this.emit('status');
   }
@@ -382,7 +466,8 @@ export class Playground {
     this.s.afterBuild = null;
     // Kept, to load it again on the text it carries if the person switches to that text.
     this.lastFile = { bytes: buf.slice(0), name };
-    this.send(task ? { type: 'load', bytes: buf, task, name } : { type: 'load', bytes: buf, corpus: this.store.text, name }, [buf]);
+    const workers = this.workersFor(this.store.get('workers'));
+    this.send(task ? { type: 'load', bytes: buf, task, name, workers } : { type: 'load', bytes: buf, corpus: this.store.text, name, workers }, [buf]);
     this.emit('status');
   }
 
@@ -542,7 +627,7 @@ export class Playground {
     // The curve goes on from the restored step; what came after it is gone.
     const sr = this.series;
     const keep = sr.steps.findIndex((x) => x > m.step);
-    if (keep >= 0) for (const k of ['steps', 'train', 'val']) sr[k].length = keep;
+    if (keep >= 0) for (const k of SERIES) if (sr[k]) sr[k].length = keep;
     if (sr.marks) sr.marks = sr.marks.filter((x) => x.step <= m.step);
     this.alert(`rolled back to step ${m.step.toLocaleString('en-US')}${m.to === 'best' ? ', the best validation point' : ''}; press Resume to train on from there.`, 'info', [], 'signal');
     this.emit('restored', m);
@@ -566,32 +651,36 @@ export class Playground {
       // A saved run resumed: its curves come back with it.
       const c = this.pendingCurves;
       this.pendingCurves = null;
-      this.series = c.series;
+      // (A run saved before words existed has no bits-per-character series: nats / ln 2 stand in.)
+      this.series = { ...emptySeries(), ...c.series };
       this.runs = c.runs;
       this.runNumber = c.runNumber;
       s.best = c.best;
     } else {
       this.keepRun();
-      this.series = { steps: [], train: [], val: [] };
+      this.series = emptySeries();
     }
-    this.runConfig = { ...this.store.config(ENGINE_KEYS), preset: this.store.get('preset'), text: this.store.textVersion };
+    this.runConfig = { ...(m.loaded ? m.info.config : this.engineConfig()), preset: this.store.get('preset'), text: this.store.textVersion };
     this.liveConfig = Object.fromEntries(LIVE_KEYS.map((k) => [k, m.info.config[k]]));
     // A build takes the settings of the moment, `live` ones included; a loaded file brings its own,
-    // and the form follows it (below).
+    // and the form follows it (below), but for the number of workers: that is this page's to
+    // choose, and a checkpoint goes on with it (the same run, up to float rounding).
     if (!m.loaded) this.syncLive();
     this.last = {};
+    this.run.forget();
     if (m.loaded) {
       // The file brings its own settings: show them, so what you see is what trains.
       const patch = {};
-      for (const k of ENGINE_KEYS) if (k in m.info.config) patch[k] = m.info.config[k];
+      for (const k of ENGINE_KEYS) if (k in m.info.config && k !== 'workers') patch[k] = m.info.config[k];
       this.store.set(patch, 'file');
       const r = m.info.report;
       if (this.loadingSaved) this.alert(`resumed your saved run exactly where it stopped, at step ${m.info.step.toLocaleString('en-US')}; press Resume to train on.`, 'info');
       else {
         const n = (x) => x.toLocaleString('en-US');
-        const total = r.train_chars + r.val_chars;
-        const unknown = r.unknown_chars
-          ? ` ${n(r.unknown_chars)} of the ${n(total)} characters of the current text (${((100 * r.unknown_chars) / Math.max(1, total)).toFixed(1)} %) are not in its vocabulary: the model reads them all as one unknown character.`
+        const words = m.info.tokens === 'words';
+        const share = `${((100 * r.unknown_chars) / Math.max(1, r.chars)).toFixed(1)} %${words ? ' of its characters' : ''}`;
+        const unknown = r.unknown_tokens
+          ? ` ${n(r.unknown_tokens)} of the ${n(r.tokens)} ${words ? 'tokens' : 'characters'} of the current text (${share}) are not in its vocabulary: the model reads them all as one unknown ${words ? 'token' : 'character'}.`
           : '';
         const actions = m.carried
           ? [{ label: `Switch to the text it was trained on (${n([...m.carried].length)} characters)`, run: () => this.switchToCarried(m.carried) }]
@@ -599,6 +688,7 @@ export class Playground {
         this.alert(`loaded “${m.name}”: ${r.resumed ? `checkpoint resumed exactly at step ${n(m.info.step)}` : `weights loaded; ${m.carried ? 'it was trained on another text, which it carries; ' : ''}training continues on the current text with a fresh optimizer`}.${unknown}`, 'info', actions);
       }
       s.builtKey = this.currentKey();
+      this.syncLive();
     } else {
       if (this.alerts.get('main')?.kind === 'error') this.alert(null);
       s.builtKey = s.pendingKey;
@@ -622,19 +712,22 @@ export class Playground {
   keepRun() {
     const sr = this.series;
     if (!this.runConfig || !sr.steps.length || (sr.steps.length < 2 && sr.val.every((v) => v === null))) return;
-    const next = { ...this.store.config(ENGINE_KEYS), preset: this.store.get('preset'), text: this.store.textVersion };
+    this.runs = [...this.runs]; // a new list: the store tells the views
+    const next = { ...this.engineConfig(), preset: this.store.get('preset'), text: this.store.textVersion };
     const diff = Object.keys(next)
       .filter((k) => k !== 'text' && this.runConfig[k] !== next[k])
       .map((k) => `${k}=${this.runConfig[k]}`);
     if (this.runConfig.text !== next.text && this.runConfig.preset === next.preset) diff.push('other text');
     this.runNumber = (this.runNumber ?? 0) + 1;
-    this.runs.push({ label: `run ${this.runNumber}${diff.length ? `: ${diff.join(', ')}` : ' (same settings)'}`, steps: sr.steps, train: sr.train, val: sr.val });
+    const label = `run ${this.runNumber}${diff.length ? `: ${diff.join(', ')}` : ' (same settings)'}`;
+    this.runs.push({ label, tokens: this.runConfig.tokens, steps: sr.steps, train: sr.train, val: sr.val, trainBpc: sr.trainBpc, valBpc: sr.valBpc });
     if (this.runs.length > MAX_RUNS) this.runs.shift();
   }
 
   /** Forgets the kept runs. */
   clearRuns() {
     this.runs = [];
+    this.runNumber = this.runNumber ?? 0;
     this.emit('chart');
   }
 
@@ -645,7 +738,9 @@ export class Playground {
     if (last >= 0 && sr.steps[last] === step) return last;
     sr.steps.push(step);
     sr.train.push(last >= 0 ? sr.train[last] : null);
+    sr.trainBpc.push(last >= 0 ? sr.trainBpc[last] : null);
     sr.val.push(null);
+    sr.valBpc.push(null);
     return last + 1;
   }
 
@@ -653,7 +748,9 @@ export class Playground {
     const first = this.s.step === 0 || !this.s.running;
     this.s.step = p.step;
     this.s.smooth = p.smooth;
-    this.series.train[this.chartRow(p.step)] = p.smooth;
+    const row = this.chartRow(p.step);
+    this.series.train[row] = p.smooth;
+    this.series.trainBpc[row] = p.smoothBpc;
     this.thin();
     this.emit('progress', p);
     this.emit('chart');
@@ -667,7 +764,9 @@ export class Playground {
     this.onPlateau(v.plateau ?? null);
     if (v.loss !== null) {
       this.s.lastVal = v.loss;
-      this.series.val[this.chartRow(v.step)] = v.loss;
+      const row = this.chartRow(v.step);
+      this.series.val[row] = v.loss;
+      this.series.valBpc[row] = v.bpc;
       this.emit('chart');
     }
     this.emit('val', v);
@@ -679,9 +778,7 @@ export class Playground {
     if (sr.steps.length <= MAX_POINTS) return;
     const keep = (i) => i % 2 === 0 || sr.val[i] !== null || i === sr.steps.length - 1;
     const idx = sr.steps.map((_, i) => i).filter(keep);
-    sr.steps = idx.map((i) => sr.steps[i]);
-    sr.train = idx.map((i) => sr.train[i]);
-    sr.val = idx.map((i) => sr.val[i]);
+    for (const k of SERIES) sr[k] = idx.map((i) => sr[k][i] ?? null);
   }
 
   // ---- live sampling settings and probe text ----

@@ -1,7 +1,7 @@
 // Connects the page's playground to autosave.js: when to save, what a saved run holds, and the
 // offer to resume one after a reload.
 
-import { Autosave, SAVE_EVERY_MS } from './autosave.js';
+import { Autosave, SAVE_EVERY_MS, validateRun } from './autosave.js';
 import { presetById } from './presets.js';
 
 /** Starts saving `pg`'s run; offers the saved runs other tabs left behind. Returns the Autosave. */
@@ -49,27 +49,70 @@ export async function startSaving(pg, store) {
     if (document.visibilityState === 'hidden') save();
   });
 
-  const saved = await autosave.init();
-  if (saved.length) {
-    const r = saved[0];
-    const ago = ((Date.now() - r.savedAt) / 60000);
-    const when = ago < 1 ? 'less than a minute ago' : ago < 90 ? `${Math.round(ago)} min ago` : `${Math.round(ago / 60)} h ago`;
-    pg.alert(`a run saved in this browser ${when} can be resumed: ${r.summary.model} on ${r.summary.text}, step ${r.step.toLocaleString('en-US')}${Number.isFinite(r.summary.loss) ? `, loss ${r.summary.loss.toFixed(3)}` : ''}.`, 'info', [
-      {
-        label: 'Resume it',
-        run: async () => {
-          await autosave.adopt(r.id);
-          pg.resume({ ...r, text: await autosave.text(r.id) });
-        },
-      },
-      {
-        label: 'Forget it',
-        run: async () => {
-          await autosave.remove(r.id);
-          autosave.changed();
-        },
-      },
-    ], 'saved');
+  try {
+    await offer(pg, autosave, await autosave.init());
+  } catch (e) {
+    // Whatever is in the browser's storage, the page starts.
+    pg.alert(`the runs saved in this browser could not be read (${e && e.message ? e.message : e}); the page starts afresh.`, 'info', [], 'saved-damaged');
   }
   return autosave;
+}
+
+const ago = (t) => {
+  const min = (Date.now() - t) / 60000;
+  return min < 1 ? 'less than a minute ago' : min < 90 ? `${Math.round(min)} min ago` : `${Math.round(min / 60)} h ago`;
+};
+
+/**
+ * Offers the newest saved run that reads back whole (validateRun), and says which could not be
+ * read, with a button to forget them; a saved run the engine then refuses is reported the same way.
+ */
+async function offer(pg, autosave, records) {
+  const good = [];
+  const damaged = [];
+  for (const record of records) {
+    const id = record && typeof record === 'object' ? record.id : undefined;
+    let text = null;
+    try {
+      if (id !== undefined) text = await autosave.text(id);
+    } catch {
+      text = undefined;
+    }
+    const r = validateRun(record, text);
+    if (r.run) good.push(r.run);
+    else damaged.push({ id, problem: r.problem });
+  }
+  const forget = (ids) => async () => {
+    for (const id of ids) if (id !== undefined) await autosave.remove(id);
+    autosave.changed();
+  };
+  if (damaged.length) {
+    const reasons = [...new Set(damaged.map((d) => d.problem))].join('; ');
+    pg.alert(`${damaged.length === 1 ? 'a run saved in this browser' : `${damaged.length} runs saved in this browser`} could not be read (${reasons}). The page starts afresh; the saved data is left as it is until you forget it.`, 'info', [
+      { label: damaged.length === 1 ? 'Forget it' : 'Forget them', run: forget(damaged.map((d) => d.id)) },
+    ], 'saved-damaged');
+  }
+  if (!good.length) return;
+  const r = good[0];
+  pg.alert(`a run saved in this browser ${ago(r.savedAt)} can be resumed: ${r.summary.model} on ${r.summary.text}, step ${r.step.toLocaleString('en-US')}${r.summary.loss !== null ? `, loss ${r.summary.loss.toFixed(3)}` : ''}${r.curvesLost ? ' (its loss curves could not be read)' : ''}.`, 'info', [
+    {
+      label: 'Resume it',
+      run: async () => {
+        // The engine reads the checkpoint; if it refuses it, say so and offer to forget the run.
+        const off = pg.on('error', (m) => {
+          if (m.where !== 'load') return;
+          off();
+          autosave.release();
+          pg.alert(`the saved run could not be resumed: ${m.message}. The page goes on without it.`, 'info', [{ label: 'Forget it', run: forget([r.id]) }], 'saved-damaged');
+        });
+        const offBuilt = pg.on('built', () => {
+          off();
+          offBuilt();
+        });
+        await autosave.adopt(r.id);
+        pg.resume(r);
+      },
+    },
+    { label: 'Forget it', run: forget([r.id]) },
+  ], 'saved');
 }

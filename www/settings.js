@@ -2,8 +2,9 @@
 // settings (model, training, sampling) come from the engine: scripts/build asks the engine for
 // its table (`rnn-playground settings`) and writes it to pkg/settings.js, so no default or bound
 // of the engine is repeated here. The page adds the few settings only it has (preset, views,
-// units, and the embed's controls and autostart). Everything else derives from `SETTINGS`: the
-// form, the link fragment (state.js), the embed's and the element's attributes.
+// units, theme, and the embed's controls and autostart). Everything else derives from `SETTINGS`:
+// the form, the link fragment (state.js), the embed's and the element's attributes, the code the
+// Share dialog writes and the authors' page (embedding.html).
 //
 // Pure module: no DOM, so Node tests import it too.
 
@@ -24,7 +25,11 @@ const PAGE_SETTINGS = [
   },
   {
     name: 'units', group: 'page', kind: 'choice', default: 'nats', choices: ['nats', 'bits', 'ppl'],
-    help: 'Loss in nats or bits per character, or as perplexity',
+    help: 'Loss in nats per token, in bits per character (a character run and a word run compare in it), or as perplexity per token',
+  },
+  {
+    name: 'theme', group: 'page', kind: 'choice', default: 'auto', choices: ['auto', 'light', 'dark'],
+    help: 'Colours: auto follows the host page or the system (prefers-color-scheme), or always light or dark',
   },
   {
     name: 'steps', group: 'page', kind: 'int', min: 0, max: Number.MAX_SAFE_INTEGER, default: 0,
@@ -108,7 +113,8 @@ export function describe(s) {
 
 /**
  * Checks a value for setting `s`, given as a string (from a link, an attribute or a form) or as
- * a value of the right type. Returns `{value}` or `{problem}` (a sentence naming the setting).
+ * a value of the right type. Returns `{value}`, `{problem}` (a sentence naming the setting), or
+ * for a list with some unknown entries both: the known entries and a note naming the others.
  */
 export function check(s, raw) {
   const bad = () => ({ problem: `${s.name} must be ${describe(s)}` });
@@ -128,11 +134,16 @@ export function check(s, raw) {
       return s.choices.includes(v) ? { value: v } : bad();
     }
     case 'list': {
+      // Forgiving: unknown entries are dropped and named, the known ones kept ("loss,lss,samples"
+      // shows the loss and the samples). Only a list with nothing known in it is refused.
       const items = Array.isArray(raw) ? raw : String(raw).split(',');
       const names = items.map((x) => String(x).trim().toLowerCase()).filter(Boolean);
       const unknown = names.filter((n) => !s.choices.includes(n));
-      if (unknown.length) return { problem: `${s.name}: unknown ${unknown.map((u) => `“${u}”`).join(', ')} (${describe(s)})` };
-      return { value: [...new Set(names)] };
+      const known = [...new Set(names.filter((n) => s.choices.includes(n)))];
+      if (!unknown.length) return { value: known };
+      const named = unknown.map((u) => `“${u.length > 24 ? `${u.slice(0, 24)}…` : u}”`).join(', ');
+      if (!known.length) return { problem: `${s.name}: unknown ${named} (${describe(s)})` };
+      return { value: known, problem: `${s.name}: unknown ${named} left out (${describe(s)})` };
     }
     case 'flag': {
       if (raw === true || raw === false) return { value: raw };

@@ -5,17 +5,29 @@
 import { el } from './views/dom.js';
 import { Playground } from './playground.js';
 import { VIEWS } from './views/index.js';
+import { schemeFor, themeChanged } from './theme.js';
 import * as alertView from './views/alert.js';
 import * as trainView from './views/train.js';
 
 /**
  * `container`: an element (in the document or a shadow root). `opts`: {store, mode: 'page' |
- * 'embed' | 'element', controls: 'none' | 'basic' | 'full', engine: null | 'simd128'}.
- * Returns {pg, ctx, ready (a promise: every view mounted), destroy()}.
+ * 'embed' | 'element', controls: 'none' | 'basic' | 'full', engine: null | 'simd128',
+ * themeRoot: the element whose `color-scheme` the theme sets (default `container`), hostScheme():
+ * the host's own scheme for theme=auto ('light' | 'dark' | null: the system's)}.
+ * Returns {pg, ctx, ready (a promise: every view mounted), retheme(), destroy()}.
  */
-export function mountPlayground(container, { store, mode, controls = 'full', engine = null }) {
-  const pg = new Playground({ store, engine });
+export function mountPlayground(container, { store, mode, controls = 'full', engine = null, themeRoot = container, hostScheme = () => null }) {
+  const pg = new Playground({ store, engine, mode });
   const root = container.getRootNode();
+  // The theme is a color-scheme on the playground's root: playground.css resolves every colour
+  // from it and the --rnn-* properties; the views redraw their canvases when told.
+  const retheme = () => {
+    themeRoot.style.colorScheme = schemeFor(store.get('theme'), hostScheme());
+    themeRoot.dataset.theme = store.get('theme');
+    themeChanged(root);
+  };
+  retheme();
+  const offTheme = store.subscribe(({ keys }) => keys.has('theme') && retheme());
   const ctx = {
     pg,
     store,
@@ -33,26 +45,34 @@ export function mountPlayground(container, { store, mode, controls = 'full', eng
   let area;
   const full = controls === 'full';
   const pending = [];
-  const mountModule = (load, parent) => pending.push(load().then((m) => fixed.push(m.mount(parent, ctx))));
+  const mountModule = (file, parent) => {
+    const url = new URL(file, import.meta.url).href;
+    pending.push(import(url).then(
+      (m) => fixed.push(m.mount(parent, ctx)),
+      (e) => pg.alert(`a part of the playground could not be loaded from ${url} (${e.message || e}).`, 'error', [], `module ${file}`),
+    ));
+  };
 
   fixed.push(alertView.mount(container, ctx));
   if (mode === 'page') {
     // The training controls and the views come first in the document, so the Tab key reaches
-    // Start before the settings, and a phone (one column) shows them first; on a wide screen
-    // the text and the settings sit in the left column.
-    const left = el('div', { class: 'column column-left' });
-    const right = el('div', { class: 'column column-right' });
-    container.append(el('main', { id: 'app', class: 'layout' }, right, left));
+    // Start before the settings. page.css places them: on a wide screen the training card above
+    // the text and the settings in a narrow column, the loss and the samples side by side beside
+    // it (the first screen shows Start, the loss and the newest sample); on a phone one column,
+    // training (sticky), the loss, the text, the samples, the other views, the settings.
+    const side = el('div', { class: 'column column-side' });
+    const main = el('div', { class: 'column column-main' });
+    container.append(el('main', { id: 'app', class: 'layout' }, main, side));
     const corpusBox = el('div', { class: 'slot' });
     const formBox = el('div', { class: 'slot' });
     const filesBox = el('div', { class: 'slot files-slot' });
-    left.append(corpusBox, formBox, filesBox);
-    mountModule(() => import('./views/corpus.js'), corpusBox);
-    mountModule(() => import('./views/form.js'), formBox);
-    mountModule(() => import('./views/files.js'), filesBox);
-    fixed.push(trainView.mount(right, ctx));
+    side.append(corpusBox, formBox, filesBox);
+    mountModule('./views/corpus.js', corpusBox);
+    mountModule('./views/form.js', formBox);
+    mountModule('./views/files.js', filesBox);
+    fixed.push(trainView.mount(main, ctx));
     area = el('div', { class: 'views' });
-    right.append(area);
+    main.append(area);
   } else {
     const body = el('div', { class: 'compact-body' });
     container.append(body);
@@ -60,8 +80,8 @@ export function mountPlayground(container, { store, mode, controls = 'full', eng
       const corpusBox = el('div', { class: 'slot' });
       const formBox = el('div', { class: 'slot' });
       body.append(corpusBox, formBox);
-      mountModule(() => import('./views/corpus.js'), corpusBox);
-      mountModule(() => import('./views/form.js'), formBox);
+      mountModule('./views/corpus.js', corpusBox);
+      mountModule('./views/form.js', formBox);
     }
     fixed.push(trainView.mount(body, ctx));
     area = el('div', { class: 'views' });
@@ -72,11 +92,20 @@ export function mountPlayground(container, { store, mode, controls = 'full', eng
   const mountChosen = async () => {
     const gen = ++generation;
     const names = store.get('views');
-    const mods = await Promise.all(names.map((n) => VIEWS.find((v) => v.name === n).load()));
+    // A view whose module cannot be fetched (a folder copied without it, a network error) is
+    // named with its URL; the others still mount.
+    const mods = await Promise.all(names.map((n) => {
+      const v = VIEWS.find((x) => x.name === n);
+      return v.load().catch((e) => ({ failed: v, error: e }));
+    }));
     if (gen !== generation) return;
     for (const v of chosen) v.destroy();
-    chosen = mods.map((m) => m.mount(area, ctx));
+    const failed = mods.filter((m) => m.failed);
+    chosen = mods.filter((m) => !m.failed).map((m) => m.mount(area, ctx));
     area.dataset.count = String(chosen.length);
+    if (failed.length) {
+      pg.alert(`${failed.length === 1 ? 'a view' : 'some views'} could not be loaded: ${failed.map((m) => `${m.failed.title} from ${m.failed.url}`).join('; ')} (${failed[0].error?.message || failed[0].error}).`, 'error', [], 'views');
+    } else pg.alert(null, 'error', [], 'views');
   };
   const offViews = store.subscribe(({ keys }) => keys.has('views') && mountChosen());
   // A symbol hovered in the equations lights up the view that shows it.
@@ -89,7 +118,9 @@ export function mountPlayground(container, { store, mode, controls = 'full', eng
     pg,
     ctx,
     ready,
+    retheme,
     destroy() {
+      offTheme();
       offViews();
       offHighlight();
       for (const v of [...fixed, ...chosen]) v.destroy();

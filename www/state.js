@@ -24,18 +24,23 @@ export const LINK_DEFAULTS = {
     cell: 'lstm', layers: 1, hidden: 128, embed: 32, init: 'pytorch', seed: 1,
     seq_len: 64, batch: 32, optimizer: 'adam', lr: 0.002, clip_mode: 'norm', clip: 5,
     lr_decay: 1, lr_decay_every: 1000, momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8,
-    val_fraction: 0.1, max_vocab: 8000,
+    val_fraction: 0.1, tokens: 'characters', max_vocab: 8000,
     temperature: 0.8, top_k: 0, top_p: 1, length: 300, prime: '',
     preset: 'english', views: 'loss,gradients,samples,heatmap', units: 'nats', steps: 0, loss_min: 0, loss_max: 0, controls: 'basic', autostart: false,
+    theme: 'auto',
   },
-  // 2: the mathematics views joined the default views.
+  // 2: the mathematics views joined the default views. (workers came later with the default 0,
+  // "auto", which a link without it has always meant: how many workers share the batch is the
+  // browser's to choose, as which engine build runs is; and tokens with the default characters,
+  // which links of either version always meant.)
   2: {
     cell: 'lstm', layers: 1, hidden: 128, embed: 32, init: 'pytorch', seed: 1,
     seq_len: 64, batch: 32, optimizer: 'adam', lr: 0.002, clip_mode: 'norm', clip: 5,
     lr_decay: 1, lr_decay_every: 1000, momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8,
-    val_fraction: 0.1, max_vocab: 8000,
+    val_fraction: 0.1, tokens: 'characters', max_vocab: 8000, workers: 0,
     temperature: 0.8, top_k: 0, top_p: 1, length: 300, prime: '',
     preset: 'english', views: 'loss,gradients,samples,heatmap,equations,flow,microscope,surprisal,gates', units: 'nats', steps: 0, loss_min: 0, loss_max: 0, controls: 'basic', autostart: false,
+    theme: 'auto',
   },
 };
 
@@ -218,8 +223,10 @@ export async function readLink(fragment, { only = null } = {}) {
     }
     seen.add(key);
     const r = check(s, raw);
-    if ('value' in r) values[key] = r.value;
-    else problems.push(`${key}=${clip(raw)} is not valid (${describe(s)}); using the default, ${format(s, values[key])}`);
+    if ('value' in r) {
+      values[key] = r.value;
+      if (r.problem) problems.push(r.problem);
+    } else problems.push(`${key}=${clip(raw)} is not valid (${describe(s)}); using the default, ${format(s, values[key])}`);
   }
   let text = null;
   if (params.has('text')) {

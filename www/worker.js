@@ -1,6 +1,8 @@
 // The training worker: it owns the model (a wasm WasmTrainer) and streams small messages to the
 // page. Training runs in ~90 ms slices so that control messages (pause, step, settings) are
-// handled between slices; the main thread never trains.
+// handled between slices; the main thread never trains. With k workers (the setting `workers`,
+// which the page resolves) it coordinates a pool of k − 1 more (pool.js): each step's k shards
+// of the B streams run on k cores, with the numbers of one worker running the k shards itself.
 //
 // Protocol (page → worker), every message has a `type`:
 //   build   {config, corpus}      fresh model; replies `built` or `error` (where: 'build')
@@ -8,8 +10,9 @@
 //                                 name from the settings table's `tasks`; `seed` defaults to
 //                                 config.seed): its generated ~2 MB training text, validated on
 //                                 its own validation text
-//   load    {bytes, corpus} | {bytes, task: {name, seed}}   model/checkpoint file, continuing on
-//                                 that text or task; replies `built` or `error` (where: 'load')
+//   load    {bytes, corpus, workers} | {bytes, task: {name, seed}, workers}   model/checkpoint
+//                                 file, continuing on that text or task with `workers` (the page's
+//                                 resolved number); replies `built` or `error` (where: 'load')
 //   taskText {task: {name, seed}, split?: 'train'|'val', maxChars?}   the start of a task's text
 //                                 (20,000 characters unless maxChars): replies `taskText`
 //                                 {task, split, maxChars, text} or `error` (where: 'taskText')
@@ -29,43 +32,39 @@
 //                                 next step; replies `updated` {step, config} or error (update)
 //   rollback {to: 'good'|'best'}   back to the last healthy step or the best validation point;
 //                                  replies `restored` {to, step, info}
+//   bench   {seconds, warmup}     trains that long (after a warm-up) with nothing else: replies
+//                                 `bench` {steps, tokens, chars, seconds, tokensPerSec, charsPerSec, shards, pooled, ms}
 // Worker → page: ready {engine} | fatal {message} | built {info, probeText, loaded, task} | state {running}
-//   | progress {...} | val {step, loss} | sample {step, text, prime, primed: 'yours'|'validation'|'training',
-//     temperature, unknown} (without a prime of the page's, the engine's samplePrime: real text)
-//   | probe {step, chars, hidden, layers:[{name: Float32Array}]} (buffers transferred)
+//   | progress {...} | val {step, loss, bpc} | sample {step, text, tokens, ids, unknownId, prime,
+//     primed: 'yours'|'validation'|'training', temperature, unknown} (without a prime of the
+//     page's, the engine's samplePrime: real text)
+//   | probe {step, tokens, ids, hidden, layers:[{name: Float32Array}]} (buffers transferred)
 //   | dh {step, norms: [Float32Array]} | file {...} | error {where, message}
 //   | diverged {reason: 'nan'|'jump'|'uniform'|'far', step, loss, reference, goodStep} (training stopped)
 //   | memorising {best, bestStep, loss, trainBest, train, rise, riseSe, widening, wideningSe}
-//     (the engine's evidence, src/monitor.rs; val carries `best: {loss, step}` and `plateau`:
+//     (the engine's evidence, src/monitor.rs; val carries `best: {loss, bpc, step}` and `plateau`:
 //     {best, bestStep, since, loss, train, new, remedies} while the model has stopped improving)
-//   | sigma {step, values: [Float32Array(G)]} | flow {step, chars, layers: [Float32Array(T·T)]}
-//   | trace {step, trace, vocab}   (the three only while wanted)  | gradcheck {step, result}
+//   | sigma {step, values: [Float32Array(G)]} | flow {step, tokens, layers: [Float32Array(T·T)]}
+//   | trace {step, trace, vocab, unknownId}   (the three only while wanted)  | gradcheck {step, result}
 //   progress carries `norms`: the pre-clip gradient norm of every step since the last one
+//   | pool {size, ready, failed}   the pool's workers (size 0: this worker alone) are ready, or
+//                                 have failed (training goes on here, with the same numbers)
+// While a step runs on the pool, the page's messages wait until it is done.
+// Text crosses as tokens: the engine cuts it (characters or words) and every result carries its
+// tokens as strings, so nothing here splits text into positions.
 
-// Two builds of the engine (scripts/build): pkg-relaxed adds relaxed SIMD (fused multiply-adds,
-// 14–24 % faster training in Chromium); pkg needs only SIMD. `?engine=simd128` on this module's URL
-// forces the baseline.
-const ENGINES = {
-  relaxed: './pkg-relaxed/rnn_playground.js',
-  simd128: './pkg/rnn_playground.js',
-};
-// A one-function module using f32x4.relaxed_madd: it validates only where relaxed SIMD is on.
-const v128Zero = [0xfd, 0x0c, ...new Array(16).fill(0)];
-const RELAXED_PROBE = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
-  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // type: () -> v128
-  0x03, 0x02, 0x01, 0x00, // one function of type 0
-  0x0a, 0x3d, 0x01, 0x3b, 0x00, ...v128Zero, ...v128Zero, ...v128Zero, 0xfd, 0x85, 0x02, 0x0b,
-]);
+import { loadEngine, wasmUrl } from './load-engine.js';
+import { moduleWorker } from './engine.js';
+import { Pool, pooledStep } from './pool.js';
 
 let WasmTrainer = null;
+let engineBuild = null; // 'relaxed' | 'simd128': the build this worker runs (its pool runs the same)
 let taskText = null; // the engine's taskText(name, seed, split, maxChars)
 
 const SLICE_MS = 90; // one trainFor call; the loop yields to the message queue after each
-const VAL_CHARS = 20000; // validation cost stays bounded on large corpora
-const PROBE_CHARS = 240;
+const VAL_TOKENS = 20000; // validation cost stays bounded on large corpora
+const PROBE_TOKENS = 240; // the heatmap's default probe: the start of the held-out text
 const TASK_TEXT_CHARS = 20000; // of a task's text for the page to show: the model trains on all of it
-const MATH_CHARS = 128; // the probe text of the mathematics views (gradFlow and trace take at most 128)
 
 let trainer = null;
 let source = null; // {corpus} or {task: {name, seed}}: what the trainer was built on, to restore snapshots
@@ -76,6 +75,9 @@ let running = false;
 let until = 0; // the step to stop at (0: none)
 let checking = null; // the gradient check in progress: {perTensor, seed, step, next, result}
 let loopGen = 0; // invalidates a pending tick after pause/start
+let pool = null; // the other workers of a run on k > 1 shards (pool.js), or null
+let busy = false; // a step is running on the pool: the page's messages wait in `waiting`
+const waiting = [];
 
 const view = { prime: '', temperature: 0.8, length: 300, topK: 0, topP: 1, probeText: '' };
 let run = freshRun();
@@ -87,13 +89,15 @@ function freshRun() {
     best: null, // {loss, step}: the best validation point, as the engine's monitor judged it
     lastStats: null,
     posted: {}, // series name → performance.now() of its last post
-    speedMark: { ms: 0, chars: 0 },
-    speed: null,
+    speedMark: { ms: 0, tokens: 0, chars: 0 },
+    speed: null, // {tokens, chars} per second
     recentClipped: [], // last ~50 steps' clipped flags, summarised as a fraction
     norms: [], // pre-clip gradient norms not yet posted
     samples: 0,
     seed: 1,
     valMs: 0, // the last validation check's wall time
+    shards: 1, // k: the trainer's shards of the B streams
+    ms: null, // where a pooled step's time went, summed since the last progress message
   };
 }
 
@@ -128,8 +132,9 @@ function progressMsg() {
   const s = run.lastStats;
   const dms = run.trainMs - run.speedMark.ms;
   if (dms >= 500 || run.speed === null) {
-    if (dms > 0) run.speed = ((s.chars - run.speedMark.chars) / dms) * 1000;
-    run.speedMark = { ms: run.trainMs, chars: s.chars };
+    const m = run.speedMark;
+    if (dms > 0) run.speed = { tokens: ((s.tokens - m.tokens) / dms) * 1000, chars: ((s.chars - m.chars) / dms) * 1000 };
+    run.speedMark = { ms: run.trainMs, tokens: s.tokens, chars: s.chars };
   }
   const rc = run.recentClipped;
   return {
@@ -137,23 +142,46 @@ function progressMsg() {
     step: s.step,
     loss: s.loss,
     smooth: run.smooth,
+    bpc: s.bits_per_char, // the step's loss in bits per character
+    smoothBpc: s.smooth_bpc,
     gradNorm: s.grad_norm,
     clipped: s.clipped,
     clippedFraction: rc.length ? rc.reduce((a, b) => a + b, 0) / rc.length : 0,
     lr: s.lr,
-    chars: s.chars,
-    charsPerSec: run.speed,
+    tokens: s.tokens,
+    chars: s.chars, // characters of the tokens trained on since this model was built or loaded
+    tokensPerSec: run.speed && run.speed.tokens,
+    charsPerSec: run.speed && run.speed.chars,
     elapsed: run.trainMs,
     epoch: s.epoch,
     epochProgress: s.epoch_progress,
     norms: run.norms.splice(0), // the pre-clip norms of the steps since the last message
+    workers: run.shards,
+    pooled: !!(pool && pool.ready),
+    ms: takeMs(),
   };
 }
 
-/** The probe text the mathematics views use: its first 128 characters (the engine's bound). */
+/** A pooled step's time, `ms` of pooledStep, added to the sums of the next progress message. */
+function addMs(ms) {
+  const sum = run.ms ?? (run.ms = { steps: 0 });
+  sum.steps += 1;
+  for (const [k, v] of Object.entries(ms)) sum[k] = (sum[k] ?? 0) + v;
+}
+
+/** The mean time of each part of the pooled steps since the last message, or null. */
+function takeMs() {
+  const sum = run.ms;
+  run.ms = null;
+  if (!sum) return null;
+  const out = {};
+  for (const [k, v] of Object.entries(sum)) if (k !== 'steps') out[k] = v / sum.steps;
+  return out;
+}
+
+/** The probe text of the mathematics views (the engine reads its first 128 tokens). */
 function mathText() {
-  const text = view.probeText || trainer.defaultProbeText(PROBE_CHARS);
-  return Array.from(text).slice(0, MATH_CHARS).join('');
+  return view.probeText || trainer.defaultProbeText(PROBE_TOKENS);
 }
 
 /**
@@ -179,9 +207,9 @@ const SERIES = {
     },
     post() {
       // The engine judges the check (src/monitor.rs): a new best, memorising, a plateau, a healthy
-      // run. It reads VAL_CHARS of validation text and as much training text.
+      // run. It reads VAL_TOKENS of validation text and as much training text.
       const t0 = performance.now();
-      const v = trainer.validate(VAL_CHARS);
+      const v = trainer.validate(VAL_TOKENS);
       run.valMs = performance.now() - t0;
       const step = stepNow();
       // A healthy point to come back to, and the best weights so far.
@@ -190,8 +218,8 @@ const SERIES = {
         if (snap) snaps.good = snap;
         if (v.improved && snap) snaps.best = snap;
       }
-      if (v.improved) run.best = { loss: v.loss, step };
-      post({ type: 'val', step, loss: v.loss, best: run.best, plateau: v.plateau });
+      if (v.improved) run.best = { loss: v.loss, bpc: v.bpc, step };
+      post({ type: 'val', step, loss: v.loss, bpc: v.bpc, best: run.best, plateau: v.plateau });
       if (v.memorising) post({ type: 'memorising', ...v.memorising });
     },
   },
@@ -205,18 +233,19 @@ const SERIES = {
       const prime = view.prime || trainer.samplePrime(seed);
       const s = trainer.sample(prime, view.length, view.temperature, view.topK, view.topP, seed);
       post({
-        type: 'sample', step: stepNow(), text: s.text, prime, primed: view.prime ? 'yours' : run.primeSource,
+        type: 'sample', step: stepNow(), text: s.text, tokens: s.tokens, ids: s.ids, unknownId: run.unknownId,
+        prime, primed: view.prime ? 'yours' : run.primeSource,
         temperature: view.temperature, topK: view.topK, topP: view.topP, unknown: s.unknown,
-      });
+      }, [s.ids.buffer]);
     },
   },
   probe: {
     ms: 2000,
     post() {
-      const p = trainer.probe(view.probeText || trainer.defaultProbeText(PROBE_CHARS));
+      const p = trainer.probe(view.probeText || trainer.defaultProbeText(PROBE_TOKENS));
       const layers = p.layers.map((l) => Object.keys(l).map((name) => ({ name, values: l[name] })));
       const transfer = layers.flatMap((l) => l.map((a) => a.values.buffer));
-      post({ type: 'probe', step: stepNow(), chars: p.chars, hidden: p.hidden, layers }, transfer);
+      post({ type: 'probe', step: stepNow(), tokens: p.tokens, ids: p.ids, unknownId: run.unknownId, hidden: p.hidden, layers }, [...transfer, p.ids.buffer]);
     },
   },
   // σ_max of each gate block of each layer's W_hh.
@@ -233,9 +262,8 @@ const SERIES = {
     ms: 4000,
     when: () => wants.flow,
     post() {
-      const text = mathText();
-      const layers = trainer.gradFlow(text);
-      post({ type: 'flow', step: stepNow(), chars: Array.from(text), layers }, layers.map((a) => a.buffer));
+      const { tokens, layers } = trainer.gradFlow(mathText());
+      post({ type: 'flow', step: stepNow(), tokens, layers }, layers.map((a) => a.buffer));
     },
   },
   // Every number of the forward and backward pass over the math probe text (microscope, surprisal).
@@ -244,9 +272,9 @@ const SERIES = {
     when: () => wants.trace,
     post() {
       const t = trainer.trace(mathText());
-      const transfer = [t.targets.buffer, t.loss.buffer, t.probs.buffer];
+      const transfer = [t.ids.buffer, t.chars.buffer, t.targets.buffer, t.loss.buffer, t.probs.buffer];
       for (const l of t.layers) for (const v of Object.values(l)) if (v && v.buffer) transfer.push(v.buffer);
-      post({ type: 'trace', step: stepNow(), trace: t, vocab: run.vocab }, transfer);
+      post({ type: 'trace', step: stepNow(), trace: t, vocab: run.vocab, unknownId: run.unknownId }, transfer);
     },
   },
 };
@@ -289,7 +317,8 @@ function schedule() {
 }
 
 function tick(gen) {
-  if (!running || !trainer || gen !== loopGen || checking) return;
+  if (!running || !trainer || gen !== loopGen || checking || busy) return;
+  if (run.shards > 1) return tickPooled(gen);
   try {
     const s = trainer.trainFor(SLICE_MS, until ? until - stepNow() : 1 << 30);
     if (s.steps > 0) {
@@ -308,6 +337,101 @@ function tick(gen) {
   }
   periodic(false);
   schedule();
+}
+
+/**
+ * A slice of training on k shards: pooled steps (pool.js) for ~SLICE_MS, the page's messages
+ * waiting meanwhile (a step's shards are in flight), then the periodic series.
+ */
+async function tickPooled(gen) {
+  const start = performance.now();
+  busy = true;
+  let stop = null;
+  try {
+    while (running && trainer && gen === loopGen && performance.now() - start < SLICE_MS) {
+      const t0 = performance.now();
+      const r = await pooledStep(trainer, pool);
+      account(1, r.stats, performance.now() - t0, r.stats.clipped ? 1 : 0);
+      if (r.pooled) addMs(r.ms);
+      if (r.stats.diverged) {
+        stop = () => diverge(stopOf(r.stats.diverged));
+        break;
+      }
+      if (until && stepNow() >= until) {
+        stop = finish;
+        break;
+      }
+    }
+  } catch (e) {
+    stop = () => failedStep(e);
+  }
+  if (stop) stop();
+  else if (gen === loopGen && trainer) periodic(false);
+  const again = !stop && running && gen === loopGen;
+  release();
+  if (again && running && gen === loopGen) schedule();
+}
+
+/** One step on the pool (the page's Step button), then everything the page refreshes. */
+async function stepPooled() {
+  busy = true;
+  try {
+    const t0 = performance.now();
+    const r = await pooledStep(trainer, pool);
+    account(1, r.stats, performance.now() - t0, r.stats.clipped ? 1 : 0);
+    if (r.pooled) addMs(r.ms);
+    periodic(true);
+    if (r.stats.diverged) diverge(stopOf(r.stats.diverged));
+  } catch (e) {
+    failedStep(e);
+  }
+  release();
+}
+
+/** One step for `bench`: on the pool with k shards, else as the training loop takes it. */
+async function benchStep() {
+  const t0 = performance.now();
+  const r = run.shards > 1 ? await pooledStep(trainer, pool) : { stats: trainer.step(), pooled: false };
+  account(1, r.stats, performance.now() - t0, r.stats.clipped ? 1 : 0);
+  if (r.pooled) addMs(r.ms);
+  return r;
+}
+
+/** A step threw: the wasm module trapped, the loss diverged, or another engine error. */
+function failedStep(e) {
+  setRunning(false);
+  if (e instanceof WebAssembly.RuntimeError) return trapped(e);
+  if (/^training diverged/.test(message(e))) return diverge(nanStop(e));
+  post({ type: 'error', where: 'train', message: message(e) });
+  if (run.lastStats) periodic(true);
+}
+
+/** The pooled step is done: the messages that came meanwhile, in order. */
+function release() {
+  busy = false;
+  while (waiting.length && !busy) safeHandle(waiting.shift());
+}
+
+/**
+ * Starts, resizes or stops the pool for the trainer's k shards (k − 1 more workers), and gives
+ * them the model; tells the page.
+ */
+function syncPool() {
+  const k = trainer ? trainer.info().shards : 1;
+  run.shards = k;
+  if (k <= 1) {
+    if (pool) pool.terminate();
+    pool = null;
+    post({ type: 'pool', size: 0, ready: true, failed: null });
+    return;
+  }
+  if (!pool || pool.failed) {
+    if (pool) pool.terminate();
+    const url = new URL('./shard-worker.js', import.meta.url);
+    pool = new Pool({ url, engine: engineBuild, spawn: moduleWorker, onState: (st) => post({ type: 'pool', ...st }) });
+  }
+  pool.resize(k - 1);
+  pool.load(trainer.saveModel());
 }
 
 /** A divergence rule of the engine's monitor fired (reference: the recent average or log V). */
@@ -377,8 +501,10 @@ function replace(t, from) {
   const info = trainer.info();
   run.seed = Number(info.config.seed) || 1;
   run.vocab = info.vocab;
-  run.primeSource = info.report.val_chars >= 2 ? 'validation' : 'training';
+  run.primeSource = info.report.val_tokens >= 2 ? 'validation' : 'training';
+  run.unknownId = info.unknown_id;
   snaps = { good: snapshot(info.step), best: null };
+  syncPool();
   return info;
 }
 
@@ -429,7 +555,7 @@ const HANDLERS = {
     const t = attempt('build', () => (src.task ? WasmTrainer.forTask(config, src.task.name, src.task.seed) : new WasmTrainer(config, msg.corpus)));
     if (!t) return;
     const info = replace(t, src);
-    post({ type: 'built', info, probeText: trainer.defaultProbeText(PROBE_CHARS), loaded: false, task: src.task ?? null });
+    post({ type: 'built', info, probeText: trainer.defaultProbeText(PROBE_TOKENS), loaded: false, task: src.task ?? null });
     postFresh(); // step 0: validation loss of the untrained model, close to log V
   },
 
@@ -437,6 +563,8 @@ const HANDLERS = {
     const src = sourceOf(msg);
     const t = attempt('load', () => fromFile(new Uint8Array(msg.bytes), src));
     if (!t) return;
+    // The page's number of workers, not the file's (a checkpoint from a 64-core machine).
+    if (msg.workers > 0) t.setWorkers(msg.workers);
     // The text the file was trained on, when it carries it and it is not the current one.
     let carried = null;
     if (src.corpus !== undefined) {
@@ -444,7 +572,7 @@ const HANDLERS = {
       if (typeof c === 'string' && c !== src.corpus) carried = c;
     }
     const info = replace(t, src);
-    post({ type: 'built', info, probeText: trainer.defaultProbeText(PROBE_CHARS), loaded: true, name: msg.name, task: src.task ?? null, carried });
+    post({ type: 'built', info, probeText: trainer.defaultProbeText(PROBE_TOKENS), loaded: true, name: msg.name, task: src.task ?? null, carried });
     postFresh(['val', 'sample', 'probe']);
   },
 
@@ -464,6 +592,7 @@ const HANDLERS = {
 
   step() {
     if (!trainer || running || checking) return;
+    if (run.shards > 1) return stepPooled();
     try {
       const t0 = performance.now();
       const s = trainer.step();
@@ -479,6 +608,42 @@ const HANDLERS = {
       return;
     }
     periodic(true);
+  },
+
+  // Training speed alone, for bench/: no periodic series, the loop's own clock.
+  async bench(msg) {
+    if (!trainer || running) return;
+    busy = true;
+    const out = { type: 'bench', steps: 0, chars: 0, seconds: 0, shards: run.shards, pooled: false, ms: null };
+    try {
+      // The pool's workers load the engine and the model first (else their shards run here).
+      for (let waited = 0; pool && !pool.ready && !pool.failed && waited < 30000; waited += 50) {
+        await new Promise((ok) => setTimeout(ok, 50));
+      }
+      const warmupEnd = performance.now() + 1000 * (msg.warmup ?? 1);
+      const first = await benchStep();
+      while (performance.now() < warmupEnd) await benchStep();
+      run.ms = null;
+      const t0 = performance.now();
+      const [k0, c0] = [run.lastStats.tokens, run.lastStats.chars];
+      while (out.steps < 3 || performance.now() - t0 < 1000 * msg.seconds) {
+        const r = await benchStep();
+        out.steps += 1;
+        out.pooled = r.pooled;
+      }
+      out.seconds = (performance.now() - t0) / 1000;
+      out.tokens = run.lastStats.tokens - k0;
+      out.chars = run.lastStats.chars - c0;
+      out.tokensPerSec = out.tokens / out.seconds;
+      out.charsPerSec = out.chars / out.seconds;
+      out.loss = run.lastStats.loss;
+      out.first = first.stats.loss;
+      out.ms = takeMs();
+      post(out);
+    } catch (e) {
+      post({ type: 'error', where: 'bench', message: message(e) });
+    }
+    release();
   },
 
   // Which of the mathematics' numbers the page's views show; the new ones come at once.
@@ -500,6 +665,7 @@ const HANDLERS = {
     try {
       trainer.updateLive(JSON.stringify(msg.config));
       live = msg.config;
+      if (trainer.info().shards !== run.shards) syncPool();
       post({ type: 'updated', step: stepNow(), config: msg.config });
     } catch (e) {
       if (e instanceof WebAssembly.RuntimeError) throw e;
@@ -541,13 +707,15 @@ const HANDLERS = {
         // A config the model no longer matches: keep the snapshot's.
       }
     }
+    syncPool();
     // The run goes on from the snapshot: its clock stays, its step is the snapshot's, and the
     // smoothed loss starts again (the losses after the snapshot are gone).
     run.smooth = null;
     const info = trainer.info();
-    const chars = snap.step * info.config.seq_len * info.report.streams;
-    if (run.lastStats) run.lastStats = { ...run.lastStats, step: snap.step, chars };
-    run.speedMark = { ms: run.trainMs, chars };
+    // The restored trainer counts its characters from 0: the speed restarts from here.
+    const tokens = snap.step * info.config.seq_len * info.report.streams;
+    if (run.lastStats) run.lastStats = { ...run.lastStats, step: snap.step, tokens, chars: 0 };
+    run.speedMark = { ms: run.trainMs, tokens, chars: 0 };
     post({ type: 'restored', to: msg.to, step: snap.step, info });
     postFresh();
   },
@@ -593,8 +761,9 @@ const HANDLERS = {
 
 function handle(msg) {
   const h = Object.hasOwn(HANDLERS, msg.type) ? HANDLERS[msg.type] : null;
-  if (h) h(msg);
-  else post({ type: 'error', where: 'worker', message: `unknown message type ${msg.type}` });
+  if (h) return h(msg);
+  post({ type: 'error', where: 'worker', message: `unknown message type ${msg.type}` });
+  return null;
 }
 
 // Messages that arrive while the wasm module is still loading wait here.
@@ -602,12 +771,15 @@ const queue = [];
 let ready = false;
 self.onmessage = (ev) => {
   if (!ready) queue.push(ev.data);
+  else if (busy) waiting.push(ev.data);
   else safeHandle(ev.data);
 };
 
 function safeHandle(msg) {
   try {
-    handle(msg);
+    const r = handle(msg);
+    // An async handler (a pooled step, bench) reports its own errors; a trap still restarts.
+    if (r && r.catch) r.catch((e) => failedStep(e));
   } catch (e) {
     // A bug or a wasm trap: report it rather than leaving the page waiting.
     setRunning(false);
@@ -622,32 +794,18 @@ function trapped(e) {
   post({ type: 'error', where: 'trap', message: `the engine crashed (${message(e)}); press Reset to start again` });
 }
 
-/** Loads the fastest engine build this browser runs; the baseline if the relaxed one fails. */
-async function loadEngine() {
-  // import.meta.url, not self.location: a worker started from a blob: URL (playground served from
-  // another origin) imports this module with the query intact.
-  const forced = new URL(import.meta.url).searchParams.get('engine');
-  const relaxed = forced !== 'simd128' && WebAssembly.validate(RELAXED_PROBE);
-  if (relaxed) {
-    try {
-      const mod = await import(ENGINES.relaxed);
-      await mod.default();
-      return { mod, engine: 'relaxed' };
-    } catch (e) {
-      console.warn(`relaxed-SIMD engine unavailable (${message(e)}); using the SIMD engine`);
-    }
-  }
-  const mod = await import(ENGINES.simd128);
-  await mod.default();
-  return { mod, engine: 'simd128' };
-}
-
-loadEngine()
+// import.meta.url, not self.location: a worker started from a blob: URL (playground served from
+// another origin) imports this module with the query intact. `?engine=simd128` forces the baseline.
+loadEngine(new URL(import.meta.url).searchParams.get('engine'))
   .then(({ mod, engine }) => {
     WasmTrainer = mod.WasmTrainer;
+    engineBuild = engine;
     taskText = mod.taskText;
     ready = true;
     post({ type: 'ready', engine });
     for (const m of queue.splice(0)) safeHandle(m);
   })
-  .catch((e) => post({ type: 'fatal', message: `The WebAssembly engine failed to load: ${message(e)}` }));
+  .catch((e) => {
+    // Name what was tried, so a folder hosted without its engine can be mended.
+    post({ type: 'fatal', message: `The WebAssembly engine failed to load from ${wasmUrl()} (${message(e)})` });
+  });

@@ -8,7 +8,7 @@ export function engineConfig(m) {
   return {
     cell: m.cell, layers: m.layers, hidden: m.hidden, embed: m.embed,
     seq_len: m.seq_len, batch: m.batch,
-    optimizer: 'adam', lr: LR, clip_mode: 'norm', clip: CLIP,
+    optimizer: 'adam', lr: LR, clip_mode: 'norm', clip: CLIP, tokens: m.tokens ?? 'characters',
   };
 }
 
@@ -35,26 +35,37 @@ export async function runEngine(WasmTrainer, m, text, { seconds, warmup, now, sa
     // Warm-up: at least 2 steps and `warmup` seconds (JIT tiering, allocations, caches).
     const wEnd = now() + warmup * 1000;
     let warmSteps = 0;
-    while (warmSteps < 2 || now() < wEnd) warmSteps += trainer.trainFor(Math.max(1, wEnd - now()), 1000000).steps;
+    let chars0 = 0; // characters of the tokens trained on so far (the engine counts them)
+    while (warmSteps < 2 || now() < wEnd) {
+      const r = trainer.trainFor(Math.max(1, wEnd - now()), 1000000);
+      warmSteps += r.steps;
+      if (r.last) chars0 = r.last.chars;
+    }
     // Measured: slices of ≤ 250 ms, like the page's worker, until `seconds` and ≥ minSteps steps.
     let steps = 0;
     let lastLoss = NaN;
+    let chars = chars0;
     const t0 = now();
     let el = 0;
     for (;;) {
       const r = trainer.trainFor(Math.min(250, Math.max(1, seconds * 1000 - el * 1000)), 1000000);
       steps += r.steps;
-      if (r.last) lastLoss = r.last.loss;
+      if (r.last) {
+        lastLoss = r.last.loss;
+        chars = r.last.chars;
+      }
       el = (now() - t0) / 1000;
       if (el >= seconds && steps >= minSteps) break;
     }
     const macs = macsPerChar(m, vocab);
     const out = {
-      chars_per_sec: (steps * m.seq_len * m.batch) / el,
+      tokens: info.tokens,
+      tokens_per_sec: (steps * m.seq_len * m.batch) / el,
+      chars_per_sec: (chars - chars0) / el,
       steps, seconds: el, warmup_steps: warmSteps,
-      macs_per_char: macs, vocab, last_loss: lastLoss,
+      macs_per_token: macs, vocab, last_loss: lastLoss,
     };
-    out.gflops = effectiveGflops(out.chars_per_sec, macs);
+    out.gflops = effectiveGflops(out.tokens_per_sec, macs);
     if (sample) out.sample = timeSample(trainer, now);
     return out;
   } finally {

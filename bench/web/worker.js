@@ -1,5 +1,5 @@
 // The benchmark worker: one job per worker (see main.js). Module worker, like the app's.
-// Jobs: {kind: "peak"} | {kind: "tfjs", model} | {kind: "engine", model, pkg, sample}
+// Jobs: {kind: "peak"} | {kind: "tfjs", model, threads} | {kind: "engine", model, pkg, sample}
 // with {seconds, warmup}. Posts back the result object or {error}.
 
 import { timePeak } from '../lib/peak.mjs';
@@ -32,8 +32,12 @@ async function run(job) {
     await import(`${nm}/tfjs/dist/tf.min.js`);
     await import(`${nm}/tfjs-backend-wasm/dist/tf-backend-wasm.min.js`);
     const tf = globalThis.tf;
-    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-    tf.wasm.setThreadsCount(1);
+    // More than one thread: the threaded SIMD binary, which needs SharedArrayBuffer (a cross-origin
+    // isolated page: bench.mjs serves one for these rows).
+    const threads = job.threads ?? 1;
+    if (threads > 1 && !self.crossOriginIsolated) throw new Error('TF.js threads need a cross-origin isolated page');
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads > 1);
+    tf.wasm.setThreadsCount(threads);
     // Local wasm binaries from node_modules, never a CDN.
     tf.wasm.setWasmPaths(`${nm}/tfjs-backend-wasm/dist/`);
     if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") failed');

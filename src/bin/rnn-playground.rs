@@ -6,15 +6,17 @@
 //! rnn-playground task NAME [--seed S]        print a task's text (--split val: its validation text)
 //! rnn-playground sample --model M [options]  generate text
 //! rnn-playground eval --model M --text FILE  loss of a model on a text (+ gradients)
+//! rnn-playground tokenize [--tokens K] FILE   the tokens of a text, as a JSON array of strings
 //! rnn-playground diagnose --model M --text F  gradient flow, σ_max, loss and entropies, one JSON line
 //! rnn-playground info --model M              what a model file holds
 //! rnn-playground bench --corpus FILE [...]   training speed, one JSON line
 //! ```
 //!
 //! The flags of the engine's settings (`--hidden`, `--seq-len`, `--top-k`, …) are made from the
-//! settings table (`rnn_playground::settings::SETTINGS`): kebab-case of the name, its help line
-//! and default; their values go through `Config::set_str` / `SampleSettings::set_str`, so a bad
-//! value gets the engine's message. `rnn-playground <command> --help` lists them.
+//! settings table (`rnn_playground::settings::SETTINGS`): kebab-case of the name (or the flag the
+//! table names: `workers` is `--threads`), its help line and default; their values go through
+//! `Config::set_str` / `SampleSettings::set_str`, so a bad value gets the engine's message.
+//! `rnn-playground <command> --help` lists them.
 
 /// Cargo builds the binary (and never runs it) for wasm32 too, when it compiles the integration
 /// tests there; clap and indicatif are native-only dependencies.
@@ -33,8 +35,9 @@ mod cli {
     use clap::{value_parser, Arg, ArgAction, ArgMatches, Command};
     use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
     use rnn_playground::checkpoint;
-    use rnn_playground::config::Config;
-    use rnn_playground::diagnose::{self, MAX_PROBE_CHARS};
+    use rnn_playground::config::{Config, TokenKind};
+    use rnn_playground::data::TokenIds;
+    use rnn_playground::diagnose::{self, MAX_DIAGNOSE_TOKENS};
     use rnn_playground::loss::{bits_per_char, perplexity};
     use rnn_playground::model::{Model, Precision};
     use rnn_playground::monitor::{remedies, Remedy};
@@ -45,8 +48,8 @@ mod cli {
     use rnn_playground::trainer::{
         decode_corpus, recorded_task, sequence_loss, sequence_loss_at, Trainer, MAX_CORPUS_BYTES,
     };
-    use rnn_playground::vocab::Vocab;
-    use rnn_playground::{json, tensorfile};
+    use rnn_playground::vocab::{Encoded, Vocab, UNKNOWN};
+    use rnn_playground::{json, tensorfile, tokenizer};
     use std::borrow::Cow;
     use std::ffi::OsString;
     use std::io::{IsTerminal, Read, Write};
@@ -63,7 +66,8 @@ mod cli {
         }};
     }
 
-    const COMMANDS: [&str; 8] = ["train", "sample", "eval", "diagnose", "info", "bench", "task", "settings"];
+    const COMMANDS: [&str; 9] =
+        ["train", "sample", "eval", "diagnose", "tokenize", "info", "bench", "task", "settings"];
     const PRECISIONS: [Precision; 3] = [Precision::I16, Precision::Bf16, Precision::F32];
 
     pub fn main() -> ExitCode {
@@ -199,7 +203,13 @@ mod cli {
         }
     }
 
-    /// `--seq-len N`: the setting's flag, help line, default and (for a choice) its values.
+    /// Every core this process may use: what `--threads 0` (the default) means.
+    fn cores() -> usize {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    }
+
+    /// `--seq-len N`: the setting's flag, help line, default and (for a choice) its values. A flag
+    /// the table renames (`--threads`) keeps the name's kebab-case (`--workers`) as an alias.
     fn setting_arg(s: &'static Setting) -> Arg {
         let value_name = match s.kind {
             Kind::Choice { .. } => s.flag().to_uppercase(),
@@ -207,12 +217,19 @@ mod cli {
             Kind::Real { .. } => "X".into(),
             Kind::Text { .. } => "TEXT".into(),
         };
-        let arg = Arg::new(s.name)
+        let default = match s.name {
+            "workers" => format!("0, every core: {} here; --resume: the checkpoint's", cores()),
+            _ => s.display(s.default()),
+        };
+        let mut arg = Arg::new(s.name)
             .long(s.flag())
             .value_name(value_name)
             .action(ArgAction::Set)
-            .help(format!("{} [default: {}]", s.help, s.display(s.default())))
+            .help(format!("{} [default: {default}]", s.help))
             .help_heading(heading(s.group));
+        if s.cli.is_some() {
+            arg = arg.visible_alias(s.name.replace('_', "-"));
+        }
         match s.kind {
             Kind::Choice { names, .. } => {
                 arg.value_parser(PossibleValuesParser::new(names.iter().copied())).ignore_case(true)
@@ -251,7 +268,15 @@ mod cli {
         Arg::new("vocab")
             .long("vocab")
             .value_name("VOCAB.json")
-            .help("The vocabulary (a JSON array of characters in id order), for a file without one")
+            .help("The vocabulary (a JSON array of its tokens in id order), for a file without one; see --tokens")
+    }
+
+    /// `--tokens characters|words`: what the vocabulary of `--vocab` holds (a file of this tool
+    /// says it itself).
+    fn tokens_arg() -> Arg {
+        setting_arg(settings::get("tokens"))
+            .help("What the --vocab file's tokens are: characters (default) or words; a model file of this tool records it")
+            .help_heading(None::<&str>)
     }
 
     fn precision_arg(default: Precision, help: &'static str) -> Arg {
@@ -324,6 +349,9 @@ mod cli {
                 )
                 .arg(number("sample-length", "N", "200", value_parser!(usize).into()).help("Characters per sample"))
                 .arg(setting_arg(settings::get("temperature")).help_heading(None::<&str>))
+                .arg(Arg::new("log-steps").long("log-steps").value_name("FILE.jsonl").help(
+                    "Every step's loss, gradient norm and learning rate, one JSON line each (as tools/train_torch.py --log-steps writes them), saved with the model",
+                ))
                 .arg(
                     Arg::new("quiet")
                         .long("quiet")
@@ -336,9 +364,10 @@ mod cli {
              Limits: the text at most 64 MiB (RNN_PLAYGROUND_MAX_CORPUS_BYTES lowers it).",
         );
         let sample = Command::new("sample")
-            .about("Generate text from a model")
+            .about("Generate text from a model (a word model's unknown token is printed as U+FFFD, reversed on a terminal)")
             .arg(model_arg())
             .arg(vocab_arg())
+            .arg(tokens_arg())
             .args(group_args(Group::Sample))
             .arg(setting_arg(settings::get("seed")).help_heading(None::<&str>))
             .arg(precision_arg(
@@ -346,10 +375,11 @@ mod cli {
                 "Weight matrices as i16 or bf16 (compact, faster) or f32 (exactly the training forward pass)",
             ));
         let eval = Command::new("eval")
-            .about("Loss of a model on a text, as one JSON line (optionally its gradients)")
+            .about("Loss of a model on a text, per token and in bits per character, as one JSON line (optionally its gradients)")
             .arg(model_arg())
             .arg(Arg::new("text").long("text").value_name("FILE").required(true).help("The text to evaluate (UTF-8)"))
             .arg(vocab_arg())
+            .arg(tokens_arg())
             .arg(Arg::new("grads").long("grads").value_name("OUT.safetensors").help("Write ∂L/∂θ of every tensor here"))
             .arg(precision_arg(Precision::F32, "Weight matrices as f32 (exact), bf16 or i16, as sampling reads them"));
         let diagnose = Command::new("diagnose")
@@ -361,18 +391,24 @@ mod cli {
                     .value_name("FILE")
                     .required(true)
                     .help(format!(
-                        "The text (UTF-8): grad_flow over its first {MAX_PROBE_CHARS} characters, the rest over all of it"
+                        "The text (UTF-8): grad_flow over its first {MAX_DIAGNOSE_TOKENS} tokens, the rest over all of it"
                     )),
             )
             .arg(vocab_arg())
+            .arg(tokens_arg())
             .after_help(format!(
-                "Prints {{\"grad_flow\": [layer][t][k], \"sigma_max\": [layer][gate], \"loss_per_char\", \"unigram_bits\", \"bigram_bits\", …}}:\n\
-                 grad_flow[l][t][k] = ‖∂ℓ_t/∂h_k‖₂ of layer l (0 for k > t) over the first {MAX_PROBE_CHARS} characters of the text, read \
-                 from the zero state, ℓ_t the cross-entropy predicting character t + 1; sigma_max: the largest singular value of \
-                 each H×H gate block of W_hh, in PyTorch's gate order (rnn: one; lstm: i, f, g, o; gru: r, z, n); loss_per_char: \
-                 the mean cross-entropy (nats) over the whole text, as eval computes it; unigram_bits and bigram_bits: H(X) and \
-                 H(X_t | X_{{t−1}}) of the whole text's characters, bits per character."
+                "Prints {{\"grad_flow\": [layer][t][k], \"sigma_max\": [layer][gate], \"loss_per_token\", \"bits_per_char\", \"unigram_bits\", \"bigram_bits\", …}}:\n\
+                 grad_flow[l][t][k] = ‖∂ℓ_t/∂h_k‖₂ of layer l (0 for k > t) over the first {MAX_DIAGNOSE_TOKENS} tokens of the text, read \
+                 from the zero state, ℓ_t the cross-entropy predicting token t + 1; sigma_max: the largest singular value of \
+                 each H×H gate block of W_hh, in PyTorch's gate order (rnn: one; lstm: i, f, g, o; gru: r, z, n); loss_per_token: \
+                 the mean cross-entropy (nats) over the whole text, as eval computes it, and bits_per_char its total bits over \
+                 the characters predicted; unigram_bits and bigram_bits: H(X) and H(X_t | X_{{t−1}}) of the whole text's tokens, \
+                 bits per token."
             ));
+        let tokenize = Command::new("tokenize")
+            .about("Print the tokens of a text as a JSON array of strings: how the model cuts it (joined, they give the text back)")
+            .arg(Arg::new("text").value_name("FILE").required(true).help("The text (UTF-8)"))
+            .arg(setting_arg(settings::get("tokens")).help_heading(None::<&str>));
         let info = Command::new("info").about("What a model file holds, as JSON").arg(model_arg());
         let settings = Command::new("settings").about(
             "Print the settings table as JSON: every setting's name, group, kind, default, bounds and help \
@@ -412,11 +448,11 @@ mod cli {
                 ),
         );
         Command::new("rnn-playground")
-            .about("Train character-level RNN / LSTM / GRU language models, exact to PyTorch")
+            .about("Train character- or word-level RNN / LSTM / GRU language models, exact to PyTorch")
             .version(env!("CARGO_PKG_VERSION"))
             .subcommand_required(true)
             .arg_required_else_help(true)
-            .subcommands([train, sample, eval, diagnose, info, bench, task, settings])
+            .subcommands([train, sample, eval, diagnose, tokenize, info, bench, task, settings])
             .after_help(
                 "Each command's flags, with the engine's settings and their defaults: rnn-playground <COMMAND> --help",
             )
@@ -424,7 +460,8 @@ mod cli {
 
     // ---- reading the flags ----
 
-    /// The config from `--config FILE` (if any) with every setting flag applied on top.
+    /// The config from `--config FILE` (if any) with every setting flag applied on top; workers
+    /// 0 (auto) become every core.
     fn config_from(m: &ArgMatches) -> Result<Config, String> {
         let mut c = match m.get_one::<String>("config") {
             Some(path) => Config::from_json(&read_json(path)?).map_err(|e| format!("{path}: {e}"))?,
@@ -436,7 +473,25 @@ mod cli {
             }
         }
         c.validate().map_err(|e| e.to_string())?;
+        if c.workers == 0 {
+            c.workers = cores();
+        }
         Ok(c)
+    }
+
+    /// How many threads a trainer runs on, and why, for the report: `2 threads (every core)`.
+    fn threads_text(t: &Trainer, asked: usize, resumed_with: Option<usize>) -> String {
+        let k = t.shards.len();
+        let why = if resumed_with.is_some() {
+            "the checkpoint's; --threads N to change".to_string()
+        } else if k < asked {
+            format!("one per stream: B is {}", t.batcher.streams)
+        } else if k == cores() {
+            "every core".to_string()
+        } else {
+            format!("of {} cores", cores())
+        };
+        format!("{k} thread{} ({why})", if k == 1 { "" } else { "s" })
     }
 
     /// The sampling settings from their flags (those the command has).
@@ -697,6 +752,7 @@ mod cli {
             Some(("sample", m)) => sample(m),
             Some(("eval", m)) => eval(m),
             Some(("diagnose", m)) => diagnose(m),
+            Some(("tokenize", m)) => tokenize(m),
             Some(("info", m)) => info(m),
             Some(("bench", m)) => bench(m),
             Some(("task", m)) => task(m),
@@ -816,6 +872,9 @@ mod cli {
         if task {
             asked.seed = ckpt.seed;
         }
+        if asked.workers == 0 {
+            asked.workers = cores();
+        }
         if asked == *ckpt {
             return Ok(asked);
         }
@@ -882,33 +941,52 @@ mod cli {
             .map_err(|e| format!("--sample-length: {e}"))?;
         let sampling = sample_settings_from(m)?;
         let quiet = m.get_flag("quiet");
+        let log_path = string(m, "log-steps");
         // Where the results go is checked before anything is read or trained.
         check_writable(&out)?;
         check_writable(&ckpt)?;
+        if let Some(p) = &log_path {
+            check_writable(p)?;
+        }
+        let log = std::cell::RefCell::new(String::new());
         let config = config_from(m)?;
+        let asked = config.workers;
         let (mut t, text) = trainer_for(m, config, resume.as_ref())?;
+        // Resuming without --threads (or a config naming it) continues on the checkpoint's count.
+        let kept_k = (resume.is_some() && m.get_one::<String>("workers").is_none() && m.get_one::<String>("config").is_none())
+            .then_some(t.shards.len());
         // From here Ctrl-C stops the training loop, which saves before exiting.
         DEFER.store(true, SeqCst);
         let r = &t.report;
         let d = t.model.dims();
+        let words = r.kind == TokenKind::Words;
         eprintln!(
-            "corpus: {} chars, vocabulary {} ({} train / {} validation chars, {} streams){}",
-            r.chars,
+            "corpus: {} {}, vocabulary {} ({} train / {} validation {}, {} streams){}",
+            r.tokens,
+            if words { format!("words and marks ({} chars)", r.chars) } else { "chars".to_string() },
             r.vocab,
-            r.train_chars,
-            r.val_chars,
+            r.train_tokens,
+            r.val_tokens,
+            if words { "tokens" } else { "chars" },
             r.streams,
-            if r.dropped_chars > 0 {
+            if r.unknown_tokens > 0 {
                 format!(
-                    "; {} rare characters ({} occurrences) over the cap map to unknown",
-                    r.dropped_chars, r.dropped_occurrences
+                    "; {} {} ({:.1} % of the characters) read as unknown{}",
+                    r.unknown_tokens,
+                    if words { "tokens" } else { "chars" },
+                    100.0 * r.unknown_chars as f64 / r.chars.max(1) as f64,
+                    if r.dropped_tokens > 0 {
+                        format!(", {} rare ones over the cap", r.dropped_tokens)
+                    } else {
+                        String::new()
+                    }
                 )
             } else {
                 String::new()
             }
         );
         eprintln!(
-            "model: {} {}×{}, embedding {}, {} parameters; T {}, B {}, {} lr {}",
+            "model: {} {}×{}, embedding {}, {} parameters; T {}, B {}, {} lr {}; {}",
             d.cell.name(),
             d.layers,
             d.hidden,
@@ -917,10 +995,14 @@ mod cli {
             t.config.seq_len,
             t.batcher.streams,
             t.config.optimizer.name(),
-            t.config.lr
+            t.config.lr,
+            threads_text(&t, asked, kept_k)
         );
         let stop = || STOP.load(SeqCst);
-        let save = |t: &Trainer| save_run(t, &out, &ckpt, text.as_deref());
+        let save = |t: &Trainer| {
+            save_run(t, &out, &ckpt, text.as_deref())?;
+            log_path.as_deref().map_or(Ok(()), |p| write_file(p, log.borrow().as_bytes()))
+        };
         // The bar is drawn on stderr (only when it is a terminal); samples and notes are printed
         // above it, or straight to stderr when it is not drawn.
         let pb = if quiet {
@@ -943,8 +1025,10 @@ mod cli {
         let start = Instant::now();
         let first_step = t.optimizer.step;
         let mut last_draw: Option<Instant> = None;
-        let mut val: Option<f32> = None;
+        let mut val = None;
         let mut smooth: Option<f32> = None; // the engine's smoothed loss (monitor.rs)
+        let mut smooth_bpc: Option<f32> = None;
+        let tokens_per_step = (t.config.seq_len * t.batcher.streams) as u64;
         // The step of the checkpoint at `ckpt` that is known good: the last written at a healthy
         // validation, or the one this run resumed from when it is that file.
         let same_file = |p: &str| std::fs::canonicalize(p).ok().is_some_and(|a| std::fs::canonicalize(&ckpt).ok() == Some(a));
@@ -968,6 +1052,11 @@ mod cli {
                 }
             };
             smooth = Some(s.smooth);
+            smooth_bpc = Some(s.smooth_bpc);
+            if log_path.is_some() {
+                let line = serde_json::json!({"step": s.step, "loss": s.loss, "grad_norm": s.grad_norm, "clipped": s.clipped, "lr": s.lr});
+                log.borrow_mut().push_str(&format!("{line}\n"));
+            }
             if let Some(d) = s.diverged {
                 pb.abandon();
                 return Err(match kept {
@@ -1006,13 +1095,20 @@ mod cli {
             pb.set_position(done);
             if validated || done == steps || last_draw.is_none_or(|l| l.elapsed() >= Duration::from_millis(100)) {
                 last_draw = Some(Instant::now());
-                let cps = (done * (t.config.seq_len * t.batcher.streams) as u64) as f64
-                    / start.elapsed().as_secs_f64().max(1e-9);
+                let secs = start.elapsed().as_secs_f64().max(1e-9);
+                let speed = if words {
+                    format!(
+                        "{:.0} tokens/s, {:.0} chars/s",
+                        (done * tokens_per_step) as f64 / secs,
+                        s.chars as f64 / secs
+                    )
+                } else {
+                    format!("{:.0} chars/s", s.chars as f64 / secs)
+                };
                 pb.set_message(format!(
-                    "loss {:.3} val {} | {:.0} chars/s | epoch {:.2}",
+                    "loss {:.3} val {} | {speed} | epoch {:.2}",
                     smooth.unwrap_or(s.loss),
-                    val.map_or("-".to_string(), |v| format!("{v:.3}")),
-                    cps,
+                    val.map_or("-".to_string(), |v| format!("{:.3}", v.loss)),
                     s.epoch as f32 + s.epoch_progress
                 ));
             }
@@ -1020,12 +1116,13 @@ mod cli {
                 // Continuing real text from a warmed state, not the zero state's junk.
                 let prime = t.sample_prime(s.step);
                 if let Ok(sm) = t.sample(&prime, sample_len, &sample_opts, s.step, false) {
-                    let from = if t.report.val_chars >= 2 { "validation" } else { "training" };
+                    let from = if t.report.val_tokens >= 2 { "validation" } else { "training" };
+                    let text = escape(&sm.text, true);
+                    let shown = marked(&text, std::io::stderr().is_terminal());
                     note(&pb, format!(
-                        "--- sample at step {}, after the prime \"{}\" ({from} text) ---\n{}\n---",
+                        "--- sample at step {}, after the prime \"{}\" ({from} text) ---\n{shown}\n---",
                         s.step,
                         escape(&prime, false),
-                        escape(&sm.text, true)
                     ));
                 }
             }
@@ -1040,11 +1137,16 @@ mod cli {
         print_json(
             &serde_json::json!({
                 "steps": t.optimizer.step,
+                "tokens": t.vocab.kind().name(),
                 "train_loss": train_loss,
-                "val_loss": val,
-                "val_bits_per_char": val.map(bits_per_char),
-                "val_perplexity": val.map(perplexity),
+                "train_bits_per_char": smooth_bpc,
+                "val_loss": val.map(|v| v.loss),
+                "val_bits_per_char": val.map(|v| v.bits_per_char),
+                "val_perplexity": val.map(|v| perplexity(v.loss)),
+                "val_tokens": val.map(|v| v.tokens),
+                "val_chars": val.map(|v| v.chars),
                 "seconds": start.elapsed().as_secs_f64(),
+                "threads": t.shards.len(),
                 "model": out,
                 "checkpoint": ckpt,
             }),
@@ -1071,51 +1173,79 @@ mod cli {
         }
     }
 
-    fn model_and_vocab(path: &str, vocab_path: Option<String>) -> Result<(Model, Vocab), String> {
-        let loaded = read_model(path)?;
-        let vocab = match vocab_path {
-            Some(p) => Vocab::from_json(&read_json(&p)?).map_err(|e| format!("{p}: {e}"))?,
+    /// The model of `--model` and its vocabulary: the file's own, or `--vocab`'s read as
+    /// `--tokens` says (else as the file's config says, else characters). A `--tokens` that
+    /// differs from what the file records is an error.
+    fn model_and_vocab(m: &ArgMatches) -> Result<(Model, Vocab), String> {
+        let path = string(m, "model").unwrap_or_default();
+        let loaded = read_model(&path)?;
+        let flag = match m.try_get_one::<String>("tokens") {
+            Ok(Some(v)) => {
+                Some(TokenKind::from_name(v).ok_or_else(|| format!("--tokens {v}: not characters or words"))?)
+            }
+            _ => None,
+        };
+        let recorded = loaded.vocab.as_ref().map(Vocab::kind).or(loaded.config.as_ref().map(|c| c.tokens));
+        if let (Some(f), Some(r)) = (flag, recorded) {
+            if f != r {
+                return Err(format!("--tokens {}: {path} reads {}", f.name(), r.name()));
+            }
+        }
+        let kind = flag.or(recorded).unwrap_or(TokenKind::Characters);
+        let vocab = match string(m, "vocab") {
+            Some(p) => Vocab::from_json(kind, &read_json(&p)?).map_err(|e| format!("{p}: {e}"))?,
             None => loaded.vocab.ok_or_else(|| format!("{path} has no vocabulary; pass --vocab VOCAB.json"))?,
         };
         let v = loaded.params.dims().vocab;
         if vocab.len() != v {
-            return Err(format!("the vocabulary has {} characters but the model has {v} rows", vocab.len()));
+            return Err(format!("the vocabulary has {} tokens but the model has {v} rows", vocab.len()));
         }
         Ok((Model::new(loaded.params), vocab))
     }
 
+    /// `text` with every U+FFFD (the unknown token: no other token holds one) shown in reverse
+    /// video on a terminal, so that it cannot be read as text.
+    fn marked(text: &str, terminal: bool) -> Cow<'_, str> {
+        if terminal && text.contains(UNKNOWN) {
+            Cow::Owned(text.replace(UNKNOWN, &format!("\u{1b}[7m{UNKNOWN}\u{1b}[27m")))
+        } else {
+            Cow::Borrowed(text)
+        }
+    }
+
     fn sample(m: &ArgMatches) -> Result<(), String> {
-        let path = string(m, "model").unwrap_or_default();
         let ss = sample_settings_from(m)?;
         let opts = ss.options(precision_from(m));
         let mut seed = Config::default();
         if let Some(v) = m.get_one::<String>("seed") {
             seed.set_str("seed", v).map_err(|e| e.to_string())?;
         }
-        let (model, vocab) = model_and_vocab(&path, string(m, "vocab"))?;
+        let (model, vocab) = model_and_vocab(m)?;
         let unknown = vocab.encode(&ss.prime).map_err(|e| e.to_string())?.unknown;
         if !unknown.is_empty() {
-            let list: String = unknown.iter().collect();
-            eprintln!("note: the prime has characters the model never saw, read as unknown: {}", esc(&list));
+            let what = if vocab.kind() == TokenKind::Words { "tokens" } else { "characters" };
+            let list = serde_json::to_string(&unknown).expect("json");
+            eprintln!("note: the prime has {what} the model never saw, read as unknown: {}", esc(&list));
         }
-        // Streamed: each character is printed (and flushed) as it is chosen. On a terminal,
-        // control characters other than newline and tab are shown escaped; a file or a pipe gets
-        // the text exactly. A closed pipe (`| head -c 100`) ends the sampling quietly.
+        // Streamed: each token is printed (and flushed) as it is chosen. On a terminal, control
+        // characters other than newline and tab are shown escaped and the unknown token (U+FFFD)
+        // in reverse video; a file or a pipe gets the text exactly. A closed pipe
+        // (`| head -c 100`) ends the sampling quietly.
         let stdout = std::io::stdout();
         let tty = stdout.is_terminal();
         let mut open = true;
         let mut put = |text: &str| {
-            let shown = if tty { escape(text, true) } else { Cow::Borrowed(text) };
+            let shown =
+                if tty { Cow::Owned(marked(&escape(text, true), true).into_owned()) } else { Cow::Borrowed(text) };
             let mut lock = stdout.lock();
             open = open && lock.write_all(shown.as_bytes()).and_then(|_| lock.flush()).is_ok();
             MIDLINE.store(tty && !text.ends_with('\n'), SeqCst);
             open
         };
         put(&ss.prime);
-        let mut buf = [0u8; 4];
         Sampler::new(&model)
-            .generate_each(&model, &vocab, &ss.prime, ss.length, &opts, &mut Rng::new(seed.seed), |c| {
-                put(c.encode_utf8(&mut buf))
+            .generate_each(&model, &vocab, &ss.prime, ss.length, &opts, &mut Rng::new(seed.seed), |id| {
+                put(vocab.token(id))
             })
             .map_err(|e| e.to_string())?;
         put("\n");
@@ -1123,7 +1253,6 @@ mod cli {
     }
 
     fn eval(m: &ArgMatches) -> Result<(), String> {
-        let path = string(m, "model").unwrap_or_default();
         let text_path = string(m, "text").unwrap_or_default();
         let grads = string(m, "grads");
         let precision = precision_from(m);
@@ -1133,7 +1262,7 @@ mod cli {
         if let Some(out) = &grads {
             check_writable(out)?;
         }
-        let (model, vocab) = model_and_vocab(&path, string(m, "vocab"))?;
+        let (model, vocab) = model_and_vocab(m)?;
         let text = read_text(&text_path)?;
         let enc = vocab.encode(&text).map_err(|e| format!("{text_path}: {e}"))?;
         let (loss, grad) = match precision {
@@ -1144,14 +1273,23 @@ mod cli {
         if let (Some(out), Some(g)) = (&grads, &grad) {
             write_file(out, &checkpoint::save_gradients(g).map_err(|e| e.to_string())?)?;
         }
+        let n = Numbers::of(&vocab, &enc, loss);
         print_json(
             &serde_json::json!({
+                "tokens_kind": vocab.kind().name(),
                 "loss": loss,
-                "bits_per_char": bits_per_char(loss),
                 "perplexity": perplexity(loss),
-                "chars": enc.ids.len(),
+                "bits_per_token": bits_per_char(loss),
+                "bits_per_char": n.bits_per_char,
+                "tokens": enc.ids.len(),
                 "predicted": enc.ids.len() - 1,
-                "unknown_chars": enc.unknown.iter().collect::<String>(),
+                "chars": enc.chars,
+                "predicted_chars": n.predicted_chars,
+                "unknown_tokens": enc.unknown_tokens(),
+                "unknown_chars": enc.unknown_chars(),
+                "unknown_share": n.unknown_share,
+                "unknown": enc.unknown,
+                "unknown_distinct": enc.unknown_distinct,
                 "precision": precision.name(),
             }),
             false,
@@ -1159,31 +1297,73 @@ mod cli {
         Ok(())
     }
 
+    /// The numbers `eval` and `diagnose` print beside a loss in nats per token.
+    struct Numbers {
+        /// Characters of the predicted tokens (every token but the first).
+        predicted_chars: usize,
+        /// Total bits over those characters.
+        bits_per_char: f64,
+        /// Share of the predicted characters inside unknown tokens (their spelling unseen).
+        unknown_share: f64,
+    }
+
+    impl Numbers {
+        fn of(vocab: &Vocab, enc: &Encoded, loss: f32) -> Numbers {
+            let ids = TokenIds { ids: enc.ids.clone(), unknown_at: enc.unknown_at.clone() };
+            let predicted_chars = ids.chars(1..ids.len(), vocab.lens());
+            let predicted = ids.len().saturating_sub(1);
+            let bits = loss as f64 * predicted as f64 / std::f64::consts::LN_2;
+            let unknown: usize = enc.unknown_at.iter().filter(|u| u.0 > 0).map(|u| u.1).sum();
+            Numbers {
+                predicted_chars,
+                bits_per_char: bits / predicted_chars.max(1) as f64,
+                unknown_share: unknown as f64 / predicted_chars.max(1) as f64,
+            }
+        }
+    }
+
     fn diagnose(m: &ArgMatches) -> Result<(), String> {
-        let path = string(m, "model").unwrap_or_default();
         let text_path = string(m, "text").unwrap_or_default();
-        let (model, vocab) = model_and_vocab(&path, string(m, "vocab"))?;
+        let (model, vocab) = model_and_vocab(m)?;
         let text = read_text(&text_path)?;
         let enc = vocab.encode(&text).map_err(|e| format!("{text_path}: {e}"))?;
         let loss = sequence_loss_at(&model, &enc.ids, Precision::F32).map_err(|e| format!("{text_path}: {e}"))?;
-        let probe = &enc.ids[..enc.ids.len().min(MAX_PROBE_CHARS)];
+        let probe = &enc.ids[..enc.ids.len().min(MAX_DIAGNOSE_TOKENS)];
         let flow = diagnose::grad_flow(&model, probe).map_err(|e| format!("{text_path}: {e}"))?;
         // [layer][t][k]: row t of each (T, T) matrix.
         let grad_flow: Vec<Vec<&[f32]>> = flow.layers.iter().map(|g| g.chunks_exact(flow.steps).collect()).collect();
-        let h = diagnose::text_entropy(&text);
+        let h = diagnose::text_entropy(vocab.kind(), &text);
+        let n = Numbers::of(&vocab, &enc, loss);
         print_json(
             &serde_json::json!({
+                "tokens_kind": vocab.kind().name(),
                 "grad_flow": grad_flow,
                 "sigma_max": diagnose::sigma_max(&model),
-                "loss_per_char": loss,
+                "loss_per_token": loss,
+                "bits_per_char": n.bits_per_char,
                 "unigram_bits": h.unigram_bits,
                 "bigram_bits": h.bigram_bits,
-                "chars": enc.ids.len(),
-                "probe_chars": probe.len(),
-                "unknown_chars": enc.unknown.iter().collect::<String>(),
+                "tokens": enc.ids.len(),
+                "chars": enc.chars,
+                "probe_tokens": probe.len(),
+                "unknown_tokens": enc.unknown_tokens(),
+                "unknown_chars": enc.unknown_chars(),
+                "unknown": enc.unknown,
             }),
             false,
         );
+        Ok(())
+    }
+
+    fn tokenize(m: &ArgMatches) -> Result<(), String> {
+        let path = string(m, "text").unwrap_or_default();
+        let mut kind = TokenKind::default();
+        if let Some(v) = m.get_one::<String>("tokens") {
+            kind = TokenKind::from_name(v).ok_or_else(|| format!("--tokens {v}: not characters or words"))?;
+        }
+        let text = read_text(&path)?;
+        let tokens: Vec<&str> = tokenizer::tokens(kind, &text).collect();
+        print_json(&serde_json::json!(tokens), false);
         Ok(())
     }
 
@@ -1202,7 +1382,8 @@ mod cli {
                 "parameters": loaded.params.count(),
                 "tensors": loaded.params.names_and_shapes().into_iter().map(|(n, s)| format!("{n} {s:?}")).collect::<Vec<_>>(),
                 "config": loaded.config.map(|c| serde_json::from_str::<serde_json::Value>(&c.to_json()).expect("config json")),
-                "vocabulary": loaded.vocab.as_ref().map(|v| v.chars().iter().collect::<String>()),
+                "tokens": loaded.vocab.as_ref().map(|v| v.kind().name()),
+                "vocabulary": loaded.vocab.as_ref().map(|v| v.tokens()),
                 "step": loaded.train.as_ref().map(|t| t.progress.step),
                 "corpus_chars": loaded.corpus.as_ref().map(|c| c.chars().count()),
             }),
@@ -1225,7 +1406,9 @@ mod cli {
         let seconds = *m.get_one::<f64>("seconds").unwrap_or(&10.0);
         let config = config_from(m)?;
         let corpus = read_text(&corpus_path)?;
+        let asked = config.workers;
         let mut t = Trainer::new(config, &corpus).map_err(|e| e.to_string())?;
+        eprintln!("bench: {}", threads_text(&t, asked, None));
         for _ in 0..3 {
             t.step().map_err(|e| e.to_string())?;
         }
@@ -1236,23 +1419,28 @@ mod cli {
             steps += 1;
         }
         let secs = start.elapsed().as_secs_f64();
-        let chars_per_step = (t.config.seq_len * t.batcher.streams) as f64;
+        let tokens_per_step = (t.config.seq_len * t.batcher.streams) as f64;
         let d = t.model.dims();
         let opts = SampleOptions::default();
         let s0 = Instant::now();
         t.sample("The ", 1000, &opts, 1, false).map_err(|e| e.to_string())?;
         let sample_ms = s0.elapsed().as_secs_f64() * 1e3;
-        let chars_per_sec = steps as f64 * chars_per_step / secs;
+        let tokens_per_sec = steps as f64 * tokens_per_step / secs;
+        // The characters the timed steps' targets stand for (the warm-up steps' excluded).
+        let chars_per_token = t.last.as_ref().map_or(1.0, |s| s.chars as f64 / (s.tokens as f64).max(1.0));
         print_json(
             &serde_json::json!({
-                "chars_per_sec": chars_per_sec,
+                "tokens": t.vocab.kind().name(),
+                "tokens_per_sec": tokens_per_sec,
+                "chars_per_sec": tokens_per_sec * chars_per_token,
                 "steps": steps,
                 "seconds": secs,
-                "macs_per_char": d.forward_macs(),
-                "gflops": chars_per_sec * 6.0 * d.forward_macs() as f64 / 1e9,
+                "macs_per_token": d.forward_macs(),
+                "gflops": tokens_per_sec * 6.0 * d.forward_macs() as f64 / 1e9,
                 "vocab": d.vocab,
                 "loss": t.last.as_ref().map(|s| s.loss),
                 "sample_1000_ms": sample_ms,
+                "threads": t.shards.len(),
             }),
             false,
         );

@@ -1,22 +1,26 @@
-//! Entropies of a text by plain counting, the floors a character model is measured against:
+//! Entropies of a text by plain counting, the floors a language model is measured against:
 //!
 //! ```text
-//! H(X)              = −Σ_a p(a) log₂ p(a)                       (unigram: characters alone)
+//! H(X)              = −Σ_a p(a) log₂ p(a)                       (unigram: tokens alone)
 //! H(X_t | X_{t−1})  = −Σ_{a,b} p(a, b) log₂ p(b | a)            (bigram: given the previous one)
 //!                   = H(X_{t−1}, X_t) − H(X_{t−1})
 //! ```
 //!
-//! in bits per character, with p the frequencies in the text: of its n characters for H(X), of its
-//! n − 1 adjacent pairs (a = X_{t−1}, b = X_t) for the bigram, so p(a) there counts a among the first
-//! n − 1 characters. A model that knows only character frequencies reaches H(X); one that also
-//! knows the previous character, H(X_t | X_{t−1}).
+//! in bits per token (a character or a word, [`crate::tokenizer`]), with p the frequencies in the
+//! text: of its n tokens for H(X), of its n − 1 adjacent pairs (a = X_{t−1}, b = X_t) for the
+//! bigram, so p(a) there counts a among the first n − 1 tokens. A model that knows only token
+//! frequencies reaches H(X); one that also knows the previous token, H(X_t | X_{t−1}).
 
-/// Unigram and bigram conditional entropy of a text, bits per character.
+use crate::config::TokenKind;
+use crate::tokenizer;
+use std::collections::HashMap;
+
+/// Unigram and bigram conditional entropy of a text, bits per token.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Entropy {
     /// H(X); 0 for an empty text.
     pub unigram_bits: f64,
-    /// H(X_t | X_{t−1}); 0 for a text shorter than two characters.
+    /// H(X_t | X_{t−1}); 0 for a text shorter than two tokens.
     pub bigram_bits: f64,
 }
 
@@ -86,7 +90,8 @@ fn c_log_c(c: u64) -> f64 {
     }
 }
 
-/// The entropies of a sequence of symbols (ids, or characters as code points), counted in f64:
+/// The entropies of a sequence of symbols (ids, or tokens numbered as they first appear), counted
+/// in f64:
 /// H = log₂ N − (1/N) Σ c log₂ c over the N symbols or pairs.
 pub fn entropy(symbols: &[u32]) -> Entropy {
     let n = symbols.len();
@@ -113,8 +118,14 @@ pub fn entropy(symbols: &[u32]) -> Entropy {
     Entropy { unigram_bits, bigram_bits }
 }
 
-/// [`entropy`] of a text's characters.
-pub fn text_entropy(text: &str) -> Entropy {
-    let symbols: Vec<u32> = text.chars().map(|c| c as u32).collect();
+/// [`entropy`] of a text's tokens of `kind` (all of them: the vocabulary's cap plays no part).
+pub fn text_entropy(kind: TokenKind, text: &str) -> Entropy {
+    let mut numbers: HashMap<&str, u32> = HashMap::new();
+    let symbols: Vec<u32> = tokenizer::tokens(kind, text)
+        .map(|t| {
+            let next = numbers.len() as u32;
+            *numbers.entry(t).or_insert(next)
+        })
+        .collect();
     entropy(&symbols)
 }

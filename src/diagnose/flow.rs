@@ -17,7 +17,7 @@ use crate::model::{Model, State, Workspace};
 /// The gradient-flow matrices of a probe.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GradFlow {
-    /// Positions T (characters − 1).
+    /// Positions T (tokens − 1).
     pub steps: usize,
     /// One matrix per layer (bottom first), each (T, T) row-major: row t (the loss ℓ_t), column
     /// k (the hidden state h_k), lower-triangular.
@@ -32,7 +32,7 @@ pub struct GradFlow {
 ///
 /// Cost, per layer: Σ_t (t + 1) = T(T + 1)/2 cell backward steps, each with one `W_hh` product
 /// (G·H × H multiply-adds, one row), plus below the top layer as many rows of `∂ℓ/∂x = d_pre ·
-/// W_ih`; and T products `d_logits · fc_w` (V × H). For 128 characters (T = 127) on the default
+/// W_ih`; and T products `d_logits · fc_w` (V × H). For 128 tokens (T = 127) on the default
 /// LSTM (H = 128): 8,128 steps of 65,536 multiply-adds, 0.53 G — four times the recurrent products
 /// of a training step's backward pass (64 × 32 rows), but one row at a time. Measured: 12 ms
 /// natively (AVX-512), 49 ms as wasm in Node.

@@ -1,7 +1,7 @@
 //! The microscope: everything one forward and one backward pass compute over a probe text,
 //! position by position, for the page to show next to the equations.
 //!
-//! Forward, at position t (reading character t, predicting character t + 1), for every layer:
+//! Forward, at position t (reading token t, predicting token t + 1), for every layer:
 //! its input x_t, h_{t−1}, every gate's pre-activation (the argument of its σ or tanh, both biases
 //! included) and activation, c_t (LSTM) and h_t; then p_t = softmax(fc(h_t)) and
 //! ℓ_t = −ln p_t[target]. Backward, of the probe's total loss L = Σ_t ℓ_t (a sum, not the training
@@ -27,7 +27,7 @@ use crate::model::{Model, State, Workspace};
 /// One layer's side of the trace, every array row-major with one row per position t (T rows).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LayerTrace {
-    /// The layer's input x_t, (T, In): the embedding row of character t for layer 0 (In = E),
+    /// The layer's input x_t, (T, In): the embedding row of token t for layer 0 (In = E),
     /// the layer below's h_t above it (In = H).
     pub x: Vec<f32>,
     /// h_{t−1}, (T, H); h_{−1} = 0.
@@ -65,9 +65,9 @@ impl LayerTrace {
 /// The trace of a probe text ([`trace`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Trace {
-    /// Positions T (characters − 1).
+    /// Positions T (tokens − 1).
     pub steps: usize,
-    /// The target ids (T): the id of character t + 1.
+    /// The target ids (T): the id of token t + 1.
     pub targets: Vec<u32>,
     /// ℓ_t = −ln p_t[target], nats, (T).
     pub loss: Vec<f32>,

@@ -29,8 +29,9 @@ export function mount(parent, ctx) {
         dismiss));
     }
   };
-  const off = ctx.on('alert', show);
-  show([...ctx.pg.alerts.values()]);
+  const { run } = ctx.pg;
+  const off = run.subscribe(({ keys }) => keys.has('alerts') && show(run.get('alerts')));
+  show(run.get('alerts'));
   return {
     destroy() {
       off();

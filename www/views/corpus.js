@@ -70,7 +70,7 @@ export function mount(parent, ctx) {
   const stats = el('span', { id: 'corpus-stats', class: 'meta' });
   const textarea = el('textarea', {
     id: 'corpus', spellcheck: 'false', autocomplete: 'off', 'aria-describedby': 'corpus-hint',
-    title: 'The text the network learns to continue, one character at a time',
+    title: 'The text the network learns to continue, one token (a character, or a word) at a time',
   });
   const hint = el('p', { id: 'corpus-hint', class: 'explain' },
     'Paste text, pick a preset, drop a text file here, or upload one (UTF-8, up to 10 MB). The end of the text is held out for validation.');
@@ -87,10 +87,25 @@ export function mount(parent, ctx) {
     const p = PRESETS.find((x) => x.id === store.get('preset'));
     note.textContent = p ? p.note : fileNote ?? OWN_TEXT_NOTE;
   };
+  // After a build the engine's count of the text: its tokens and how much of it is unknown.
+  let built = null; // {version, report, tokens}
   const showStats = () => {
     const s = store.text;
-    stats.textContent = `${int(codePoints(s))} characters · ${bytes(utf8Bytes(s))}`;
+    let line = `${int(codePoints(s))} characters · ${bytes(utf8Bytes(s))}`;
+    if (built && built.version === store.textVersion && built.tokens === 'words') {
+      const r = built.report;
+      line += ` · ${int(r.tokens)} tokens (words and marks), vocabulary ${int(r.vocab)}`;
+      if (r.unknown_tokens) line += `, ${int(r.unknown_tokens)} unknown (${((100 * r.unknown_chars) / Math.max(1, r.chars)).toFixed(1)} % of the characters)`;
+    } else if (built && built.version === store.textVersion && built.report.unknown_tokens) {
+      line += ` · ${int(built.report.unknown_tokens)} characters unknown to the model`;
+    }
+    stats.textContent = line;
   };
+  const offBuilt = ctx.on('built', (m) => {
+    if (ctx.pg.task()) return;
+    built = { version: store.textVersion, report: m.info.report, tokens: m.info.tokens };
+    showStats();
+  });
   let statsTimer = 0;
   let taskSeq = 0;
   const showText = () => {
@@ -186,6 +201,7 @@ export function mount(parent, ctx) {
     destroy() {
       off();
       offLink();
+      offBuilt();
       preset.destroy();
       clearTimeout(statsTimer);
       section.remove();

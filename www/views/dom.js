@@ -25,21 +25,47 @@ export function cssVar(name, node = document.documentElement) {
   return getComputedStyle(node).getPropertyValue(name).trim();
 }
 
-/** Converts a loss in nats to the chosen unit ('nats', 'bits' or 'ppl'); null when missing. */
-export function convert(nats, units) {
+/**
+ * A loss in the chosen unit, null when missing: 'nats' per token, 'bits' per character (`bpc`,
+ * the engine's total bits over the characters predicted; without it, a character model's nats /
+ * ln 2) or 'ppl' (perplexity per token). Bits per character compare a word model with a
+ * character model; nats and perplexity are per token, a word or a character.
+ */
+export function convert(nats, units, bpc = null) {
+  if (units === 'bits' && bpc !== null && bpc !== undefined) return Number.isFinite(bpc) ? bpc : null;
   if (nats === null || nats === undefined || !Number.isFinite(nats)) return null;
   if (units === 'bits') return nats / Math.LN2;
   if (units === 'ppl') return Math.exp(nats);
   return nats;
 }
 
-/** The label of a unit. */
-export const UNIT_LABEL = { nats: 'nats/char', bits: 'bits/char', ppl: 'perplexity' };
+/** The label of a unit for a model over `tokens` ('characters' or 'words'). */
+export function unitLabel(units, tokens = 'characters') {
+  const per = tokens === 'words' ? 'token' : 'char';
+  return units === 'bits' ? 'bits/char' : units === 'ppl' ? `perplexity${tokens === 'words' ? ' per token' : ''}` : `nats/${per}`;
+}
 
-/** A loss in nats shown in `units`, '–' when missing. */
-export function fmtLoss(nats, units) {
-  const v = convert(nats, units);
+/** A loss (nats per token, and its bits per character when known) shown in `units`, '–' when missing. */
+export function fmtLoss(nats, units, bpc = null) {
+  const v = convert(nats, units, bpc);
   return v === null ? '–' : units === 'ppl' ? v.toFixed(v < 10 ? 2 : 1) : v.toFixed(3);
+}
+
+/**
+ * A token as the page shows it: its text, with white space made visible; the unknown token is
+ * not text and is shown by the caller as a marker (see `tokenNode`).
+ */
+export function showToken(t) {
+  return t.replace(/\n/g, '↵').replace(/\r/g, '␍').replace(/\t/g, '⇥').replace(/ /g, '␣');
+}
+
+/**
+ * An element for one token: its text, or for the vocabulary's unknown token a marker that cannot
+ * be mistaken for text (a labelled box, class `unk`).
+ */
+export function tokenNode(text, unknown, tag = 'span') {
+  if (!unknown) return el(tag, {}, text);
+  return el(tag, { class: 'unk', title: 'unknown token: a word the vocabulary does not hold', 'aria-label': 'unknown token' }, 'unk');
 }
 
 /** Formats a number with a fixed number of significant decimals, '–' when missing. */

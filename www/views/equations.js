@@ -80,6 +80,7 @@ const fmt = (x, d = 3) => (Number.isFinite(x) ? (Math.abs(x) >= 1e-3 || x === 0 
 
 export function mount(parent, ctx) {
   const { pg } = ctx;
+  const { run } = pg;
   const body = el('div', { class: 'equations' });
   const status = el('p', { class: 'meta' }, 'Typesetting…');
   const section = el('section', { class: 'card view-equations', 'aria-labelledby': 'eq-h', role: 'region' },
@@ -90,7 +91,7 @@ export function mount(parent, ctx) {
 
   // The model built, or before one is: the settings' (the vocabulary size comes with the text).
   const model = () => {
-    if (pg.s.info) return pg.s.info;
+    if (run.get('info')) return run.get('info');
     const c = ctx.store.values;
     return { config: c, vocab_size: null, dims: { cell: c.cell, layers: c.layers, hidden: c.hidden, embed: c.embed } };
   };
@@ -153,7 +154,7 @@ export function mount(parent, ctx) {
     const G = GATES[d.cell].length;
     body.append(
       el('h3', {}, 'Forward'),
-      row('Embedding', `x_t = E_{\\,y_t},\\qquad E \\in \\mathbb{R}^{V \\times E}`, 'E: ', value('E', ''), ' (V characters × E)'),
+      row('Embedding', `x_t = E_{\\,y_t},\\qquad E \\in \\mathbb{R}^{V \\times E}`, 'E: ', value('E', ''), ` (V ${(i.tokens ?? i.config.tokens) === 'words' ? 'tokens: words and marks' : 'characters'} × E)`),
       row(`${d.cell.toUpperCase()} cell`, cellTex(d.cell),
         'W_ih: ', value('W_ih', ''), ' · W_hh: ', value('W_hh', ''), ' · b_ih, b_hh: ', value('b', ''),
         G > 1 ? el('br') : '', G > 1 ? 'gate means over the probe text: ' : '', G > 1 ? value('gates', '–') : ''),
@@ -187,16 +188,16 @@ export function mount(parent, ctx) {
     set('T', String(c.seq_len));
     set('clip', String(c.clip));
     set('betas', `${c.beta1}, ${c.beta2}, ${c.eps}`);
-    const p = pg.last.progress;
+    const p = run.last('progress');
     set('lr', fmt(p ? p.lr : c.lr, 5));
     set('norm', p ? `${fmt(p.gradNorm)}${c.clip_mode === 'none' ? '' : p.clipped ? ' (clipped)' : ' (not clipped)'}` : '–');
     set('L', p ? fmt(p.loss) : '–');
-    const sig = pg.last.sigma;
+    const sig = run.last('sigma');
     if (sig) {
       const names = GATES[d.cell];
       set('sigma', sig.values.map((row, l) => `${d.layers > 1 ? `layer ${l + 1}: ` : ''}${Array.from(row, (v, g) => `${names[g] ? `${names[g]} ` : ''}${fmt(v)}`).join(', ')}`).join(' · '));
     }
-    const probe = pg.last.probe;
+    const probe = run.last('probe');
     if (probe && G > 1) {
       const names = GATES[d.cell];
       set('gates', probe.layers.map((acts, l) => `${d.layers > 1 ? `layer ${l + 1}: ` : ''}${names.map((n) => {
@@ -221,12 +222,12 @@ export function mount(parent, ctx) {
   const offs = [
     ctx.on('built', build),
     ctx.on('updated', build),
-    ctx.on('status', build),
+    run.subscribe(({ keys }) => keys.has('info') && build()),
     ctx.on('progress', soon),
     ctx.on('probe', soon),
     ctx.on('sigma', soon),
     ctx.store.subscribe(({ keys }) => {
-      if (!pg.s.info && ['cell', 'layers', 'hidden', 'embed', 'optimizer', 'clip_mode', 'clip', 'lr', 'seq_len'].some((k) => keys.has(k))) build();
+      if (!run.get('info') && ['cell', 'layers', 'hidden', 'embed', 'optimizer', 'clip_mode', 'clip', 'lr', 'seq_len'].some((k) => keys.has(k))) build();
     }),
   ];
   pg.want('sigma', true);

@@ -8,6 +8,7 @@ const MAX_MODEL_BYTES = 512 * 1024 * 1024;
 
 export function mount(parent, ctx) {
   const { pg } = ctx;
+  const { run } = pg;
   const saveModel = el('button', { id: 'btn-save-model', type: 'button', disabled: true }, 'Download model');
   const saveCkpt = el('button', { id: 'btn-save-checkpoint', type: 'button', disabled: true }, 'Download checkpoint');
   const file = el('input', { id: 'model-file', type: 'file', accept: '.safetensors,application/octet-stream', 'aria-describedby': 'model-file-hint' });
@@ -49,6 +50,7 @@ export function mount(parent, ctx) {
     el('div', { class: 'buttons' }, saveModel, saveCkpt),
     withTextLabel,
     el('p', { class: 'explain' }, 'The model is a ', el('code', {}, '.safetensors'), ' file with PyTorch ', el('code', {}, 'state_dict'), ' names: it loads with ', el('code', {}, 'safetensors.torch.load_file'), ' into ', el('code', {}, 'nn.Embedding → nn.LSTM/GRU/RNN → nn.Linear'), '. A checkpoint adds the optimizer state and position, and resumes exactly on the same text; with the text inside, it resumes exactly anywhere, and a page that loads it offers to switch to that text.'),
+    el('p', { id: 'torch-hint', class: 'explain' }, 'Past this computer: ', el('code', {}, 'tools/train_torch.py'), ' in the playground’s repository trains a checkpoint on with PyTorch, on a GPU or several (', el('code', {}, 'torchrun'), '): the same model, data and optimizer, and a checkpoint that loads back here (README, “PyTorch, GPUs and back”).'),
     el('div', { class: 'stack file-pick' },
       el('label', { for: 'model-file' }, 'Load a model or checkpoint'), file,
       el('p', { id: 'model-file-hint', class: 'explain' }, 'Loads its settings and weights and continues training on the current text.')));
@@ -66,13 +68,13 @@ export function mount(parent, ctx) {
     saveStatus.textContent = a.off
       ? `Saving is off: ${a.off}. The page works as before; download a checkpoint to keep a run.`
       : a.savedAt
-        ? `Saved in this browser at ${new Date(a.savedAt).toLocaleTimeString()} (step ${pg.s.step.toLocaleString('en-US')}); reopening the page offers to resume it.`
+        ? `Saved in this browser at ${new Date(a.savedAt).toLocaleTimeString()} (step ${run.get('step').toLocaleString('en-US')}); reopening the page offers to resume it.`
         : 'This run is saved in this browser every few seconds while it trains.';
   };
   parent.append(section);
   const download = ({ kind, bytes: data }) => {
-    const d = pg.s.info.dims;
-    const name = `rnn-playground-${d.cell}-${d.layers}x${d.hidden}-step${pg.s.step}${kind === 'checkpoint' ? '-checkpoint' : ''}.safetensors`;
+    const d = run.get('info').dims;
+    const name = `rnn-playground-${d.cell}-${d.layers}x${d.hidden}-step${run.get('step')}${kind === 'checkpoint' ? '-checkpoint' : ''}.safetensors`;
     const url = URL.createObjectURL(new Blob([data], { type: 'application/octet-stream' }));
     const a = el('a', { href: url, download: name, hidden: true });
     section.append(a);
@@ -82,13 +84,13 @@ export function mount(parent, ctx) {
     ctx.alert(`saved ${name} (${bytes(data.byteLength)}).`, 'info');
   };
   const render = () => {
-    const st = pg.status();
+    const st = run.get('status');
     saveModel.disabled = !st.canSample;
     saveCkpt.disabled = !st.canSample;
-    file.disabled = pg.s.engineFailed;
+    file.disabled = run.get('engineFailed');
   };
   let textTimer = 0;
-  const offs = [ctx.on('status', render), ctx.on('file', download), ctx.on('autosave', showSaving), ctx.store.subscribe(({ keys, text }) => {
+  const offs = [run.subscribe(({ keys }) => (keys.has('status') || keys.has('engineFailed')) && render()), ctx.on('file', download), ctx.on('autosave', showSaving), ctx.store.subscribe(({ keys, text }) => {
     if (!text && !keys.has('preset')) return;
     clearTimeout(textTimer);
     textTimer = setTimeout(showWithText, 300);

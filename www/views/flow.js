@@ -1,22 +1,27 @@
-// Gradient-flow view: for the probe text (its first 128 characters, one stream, zero initial
+// Gradient-flow view: for the probe text (its first 128 tokens, one stream, zero initial
 // state), one lower-triangular T×T map per layer whose cell (t, k), k ≤ t, is ‖∂ℓ_t/∂h_k‖₂ — how
 // much the loss at position t reaches back to the hidden state at step k — on a log colour scale;
 // its last row (one late loss, every earlier step) as a curve on a fixed log axis; and the largest
 // singular value of each gate block of W_hh over training. A tanh RNN's map fades away from the
 // diagonal where an LSTM's stays bright: the vanishing gradient, plainly.
 
-import { el, clear, cssVar } from './dom.js';
+import { el, clear, showToken } from './dom.js';
 import uPlot from '../vendor/uPlot.esm.js';
 import { PlotBox } from './chart.js';
+import { axisColours, colours, mix, onThemeChange, seriesColours } from '../theme.js';
 
 const DECADES = 8; // the colour scale spans 10^-8 … 1 of each map's largest value
 const AXIS = [1e-12, 1e2]; // the last-row curve's fixed y axis
 const GATES = { rnn: ['W_hh'], lstm: ['i', 'f', 'g', 'o'], gru: ['r', 'z', 'n'] };
-const PALETTE = ['#2f6fde', '#d9480f', '#2e9e6a', '#a35bd1', '#c59100', '#d14a8b'];
 
-/** Viridis-like ramp from dark (faint gradient) to bright (strong), 256 entries. */
-function ramp() {
-  const stops = [[13, 8, 135], [84, 2, 163], [139, 10, 165], [185, 50, 137], [219, 92, 104], [244, 136, 73], [254, 188, 43], [240, 249, 33]];
+/**
+ * The maps' ramp, 256 entries, from the theme: the card (no gradient) through the training colour
+ * to the validation colour (the strongest), each step further from the card.
+ */
+function ramp(node) {
+  const c = colours(node, ['--card', '--train', '--val', '--fg']);
+  const card = c['--card'].rgb;
+  const stops = [card, mix(card, c['--train'].rgb, 0.45), c['--train'].rgb, mix(c['--train'].rgb, c['--val'].rgb, 0.5), c['--val'].rgb];
   const lut = new Uint8ClampedArray(256 * 3);
   for (let i = 0; i < 256; i++) {
     const x = (i / 255) * (stops.length - 1);
@@ -26,10 +31,10 @@ function ramp() {
   }
   return lut;
 }
-const LUT = ramp();
 
 export function mount(parent, ctx) {
   const { pg } = ctx;
+  const { run } = pg;
   const maps = el('div', { class: 'flow-maps' });
   const readout = el('p', { class: 'meta flow-readout', 'aria-live': 'polite' });
   const summary = el('div', { class: 'flow-summaries' });
@@ -44,11 +49,17 @@ export function mount(parent, ctx) {
     el('p', { class: 'meta' }, 'The largest singular value of each gate block of W_hh. Above 1, some direction can grow step after step (exploding); well below 1, everything fades (vanishing).'));
   parent.append(section);
 
-  let data = null; // {chars, layers: [Float32Array(T·T)]}
+  let data = null; // {tokens, layers: [Float32Array(T·T)]}
   const canvases = [];
+  let LUT = null;
+  let none = [128, 128, 128]; // k > t: no path
   const draw = () => {
     if (!data) return;
-    const T = data.chars.length - 1;
+    if (!LUT) {
+      LUT = ramp(section);
+      none = colours(section, ['--muted'])['--muted'].rgb;
+    }
+    const T = data.tokens.length - 1;
     if (T < 1) return;
     while (canvases.length < data.layers.length) {
       const c = el('canvas', { class: 'flow-map', tabindex: '0', 'aria-label': `Gradient-flow map of layer ${canvases.length + 1}: rows t, columns k` });
@@ -72,7 +83,9 @@ export function mount(parent, ctx) {
         for (let k = 0; k < T; k++) {
           const o = (t * T + k) * 4;
           if (k > t) {
-            px[o] = px[o + 1] = px[o + 2] = 128;
+            px[o] = none[0];
+            px[o + 1] = none[1];
+            px[o + 2] = none[2];
             px[o + 3] = 60;
             continue;
           }
@@ -86,7 +99,7 @@ export function mount(parent, ctx) {
         }
       }
       c.getContext('2d').putImageData(img, 0, 0);
-      maps.append(el('figure', { class: 'flow-fig' }, c, el('figcaption', { class: 'meta' }, data.layers.length > 1 ? `layer ${l + 1}` : `${pg.s.info ? pg.s.info.dims.cell.toUpperCase() : ''}`)));
+      maps.append(el('figure', { class: 'flow-fig' }, c, el('figcaption', { class: 'meta' }, data.layers.length > 1 ? `layer ${l + 1}` : `${run.get('info') ? run.get('info').dims.cell.toUpperCase() : ''}`)));
     });
     curve.update(data.layers.map((m) => Array.from({ length: T }, (_, k) => m[(T - 1) * T + k])));
     // In words: how far back the last loss still reaches, relative to its own step.
@@ -102,15 +115,15 @@ export function mount(parent, ctx) {
   };
   const hover = (l, c, e) => {
     if (!data) return;
-    const T = data.chars.length - 1;
+    const T = data.tokens.length - 1;
     const r = c.getBoundingClientRect();
     const k = Math.floor(((e.clientX - r.left) / r.width) * T);
     const t = Math.floor(((e.clientY - r.top) / r.height) * T);
     if (t < 0 || k < 0 || t >= T || k >= T) return;
-    const show = (ch) => (ch === '\n' ? '↵' : ch === ' ' ? '␣' : ch);
+    const show = showToken;
     readout.textContent = k > t
       ? `k = ${k} is after t = ${t}: the loss at t cannot depend on it`
-      : `layer ${l + 1}: ℓ at t = ${t} (predicting “${show(data.chars[t + 1])}”) back to h at k = ${k} (after “${show(data.chars[k])}”), ${t - k} steps: ${data.layers[l][t * T + k].toExponential(2)}`;
+      : `layer ${l + 1}: ℓ at t = ${t} (predicting “${show(data.tokens[t + 1])}”) back to h at k = ${k} (after “${show(data.tokens[k])}”), ${t - k} steps: ${data.layers[l][t * T + k].toExponential(2)}`;
   };
 
   // The last row as a curve on a fixed log axis.
@@ -119,7 +132,7 @@ export function mount(parent, ctx) {
   const sigmaSeries = { steps: [], values: [] }; // values[i]: [layer][gate]
   const sigma = new LogCurves(sigmaBox, 'step', null);
   const onSigma = (m) => {
-    const i = pg.s.info;
+    const i = run.get('info');
     if (!i) return;
     if (sigmaSeries.steps.length && sigmaSeries.steps[sigmaSeries.steps.length - 1] === m.step) sigmaSeries.values.pop();
     else sigmaSeries.steps.push(m.step);
@@ -137,8 +150,12 @@ export function mount(parent, ctx) {
     sigma.update(lines, sigmaSeries.steps, labels);
   };
 
-  if (!pg.last.flow) maps.append(el('p', { class: 'meta' }, 'The maps appear once a model is built (press Start or Step).'));
+  if (!run.last('flow')) maps.append(el('p', { class: 'meta' }, 'The maps appear once a model is built (press Start or Step).'));
   const offs = [
+    onThemeChange(section, () => {
+      LUT = null;
+      draw();
+    }),
     ctx.follow('flow', (m) => {
       data = m;
       draw();
@@ -176,15 +193,15 @@ class LogCurves extends PlotBox {
     const width = Math.floor(this.node.clientWidth);
     if (width <= 0) return;
     if (this.plot) this.plot.destroy();
-    const v = (n) => cssVar(n, this.node);
-    const axis = { stroke: v('--muted'), grid: { stroke: v('--grid'), width: 1 }, ticks: { stroke: v('--grid'), width: 1 } };
+    const axis = axisColours(this.node);
+    const palette = seriesColours(this.node, this.labels.length);
     this.plot = new uPlot({
       width,
       height: this.height,
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: false }, y: { distr: 3, log: 10, ...(this.range ? { range: () => this.range } : {}) } },
       axes: [{ ...axis, label: this.xLabel, labelSize: 18, size: 34 }, { ...axis, size: 52, values: (u, vals) => vals.map((x) => (x === null ? '' : x.toExponential(0))) }],
-      series: [{ label: this.xLabel }, ...this.labels.map((label, i) => ({ label, stroke: PALETTE[i % PALETTE.length], width: 1.5, spanGaps: true, points: { show: false }, value: (u, x) => (x === null || x === undefined ? '–' : x.toExponential(2)) }))],
+      series: [{ label: this.xLabel }, ...this.labels.map((label, i) => ({ label, stroke: palette[i], width: 1.5, spanGaps: true, points: { show: false }, value: (u, x) => (x === null || x === undefined ? '–' : x.toExponential(2)) }))],
     }, this.data, this.node);
   }
 

@@ -2,7 +2,7 @@
 // settings table, plus (on the page) which views are shown. Rarely changed settings sit under
 // "More settings".
 
-import { el } from './dom.js';
+import { el, int } from './dom.js';
 import { SETTINGS } from '../settings.js';
 import { VIEWS } from './index.js';
 import { field } from './fields.js';
@@ -50,6 +50,7 @@ export function mount(parent, ctx) {
     show();
     body.append(el('fieldset', { class: 'views-pick' }, el('legend', {}, 'Views'), el('div', { class: 'checks' }, ...boxes)));
   }
+  const offWorkers = workersReadout(ctx, fields.find((f) => f.querySelector('#cfg-workers')));
   const pending = el('p', { id: 'pending', class: 'pending', hidden: true });
   const section = el('section', { class: 'card view-settings', 'aria-labelledby': 'settings-h' },
     el('h2', { id: 'settings-h' }, 'Model & training ', el('span', { class: 'sub' }, 'hover or focus a setting for its explanation')),
@@ -66,8 +67,51 @@ export function mount(parent, ctx) {
     destroy() {
       offStatus();
       offViews();
+      offWorkers();
       for (const f of fields) f.destroy();
       section.remove();
     },
+  };
+}
+
+/**
+ * Beside Workers: how many the run uses (what "auto" is here) and the chars/s each number has
+ * given in this session, so that the person can pick the fastest (`#workers-speed`).
+ */
+function workersReadout(ctx, field) {
+  if (!field) return () => {};
+  const out = el('output', { id: 'workers-speed', class: 'hint', for: 'cfg-workers' });
+  field.append(out);
+  const speeds = new Map(); // workers → the latest chars/s measured with that many
+  let now = null; // the workers of the running model
+  const render = () => {
+    const setting = ctx.store.get('workers');
+    const k = now ?? ctx.pg.workersFor(setting);
+    const parts = [`${setting > 0 ? '' : 'auto: '}${k} worker${k === 1 ? '' : 's'}`];
+    if (speeds.has(k)) parts[0] += `, ${int(speeds.get(k))} chars/s`;
+    const others = [...speeds].filter(([n]) => n !== k).sort((a, b) => a[0] - b[0]);
+    if (others.length) parts.push(`measured: ${others.map(([n, v]) => `${n}: ${int(v)}`).join(', ')} chars/s`);
+    const failed = ctx.pg.run.get('pool')?.failed;
+    if (failed && k > 1) parts.push('the extra workers stopped, so one does the work');
+    const text = parts.join(' · ');
+    if (out.textContent !== text) out.textContent = text;
+  };
+  const offs = [
+    ctx.on('progress', (p) => {
+      if (p.workers) now = p.workers;
+      if (p.workers && p.charsPerSec) speeds.set(p.workers, p.charsPerSec);
+      render();
+    }),
+    ctx.on('built', (m) => {
+      now = m.info.shards ?? null;
+      render();
+    }),
+    ctx.on('pool', render),
+    ctx.store.subscribe(({ keys }) => keys.has('workers') && render()),
+  ];
+  render();
+  return () => {
+    for (const off of offs) off();
+    out.remove();
   };
 }

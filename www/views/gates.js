@@ -3,12 +3,12 @@
 // per layer, over training — saturated gates pass (almost) no gradient; and a histogram of the
 // recent steps' pre-clip gradient norms with the clipping threshold marked.
 
-import { el, cssVar } from './dom.js';
+import { el } from './dom.js';
 import uPlot from '../vendor/uPlot.esm.js';
+import { axisColours, colours, onThemeChange, seriesColours } from '../theme.js';
 
 const TANH = new Set(['g', 'n']); // candidate gates: tanh, in [−1, 1]
 const KEEP_NORMS = 2000; // steps in the histogram
-const PALETTE = ['#2f6fde', '#d9480f', '#2e9e6a', '#a35bd1', '#c59100', '#d14a8b', '#5a8fa8', '#8e7cc3'];
 
 /** Share of saturated values of gate `name`. */
 function saturation(name, values) {
@@ -23,6 +23,7 @@ function saturation(name, values) {
 
 export function mount(parent, ctx) {
   const { pg } = ctx;
+  const { run } = pg;
   const satBox = el('div', { class: 'chart small', role: 'img', 'aria-label': 'Share of saturated gate values over training, per gate and layer' });
   const satNote = el('p', { class: 'meta' });
   const hist = el('canvas', { class: 'norm-hist', width: 600, height: 150, role: 'img', 'aria-label': 'Histogram of recent pre-clip gradient norms' });
@@ -41,15 +42,15 @@ export function mount(parent, ctx) {
     const width = Math.floor(satBox.clientWidth);
     if (width <= 0) return;
     if (plot) plot.destroy();
-    const v = (n) => cssVar(n, satBox);
-    const axis = { stroke: v('--muted'), grid: { stroke: v('--grid'), width: 1 }, ticks: { stroke: v('--grid'), width: 1 } };
+    const axis = axisColours(satBox);
+    const palette = seriesColours(satBox, labels.length);
     plot = new uPlot({
       width,
       height: 170,
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: false }, y: { range: [0, 1] } },
       axes: [{ ...axis, label: 'step', labelSize: 18, size: 34 }, { ...axis, size: 50, values: (u, vals) => vals.map((x) => `${Math.round(x * 100)} %`) }],
-      series: [{ label: 'step' }, ...labels.map((label, i) => ({ label, stroke: PALETTE[i % PALETTE.length], width: 1.5, points: { show: true, size: 4 }, value: (u, x) => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(0)} %`) }))],
+      series: [{ label: 'step' }, ...labels.map((label, i) => ({ label, stroke: palette[i], width: 1.5, points: { show: true, size: 4 }, value: (u, x) => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(0)} %`) }))],
     }, [series.steps, ...labels.map((l) => series.lines.get(l))], satBox);
   };
   const ro = new ResizeObserver(() => {
@@ -59,7 +60,7 @@ export function mount(parent, ctx) {
   });
   ro.observe(satBox);
   const onProbe = (m) => {
-    const cell = pg.s.info ? pg.s.info.dims.cell : null;
+    const cell = run.get('info') ? run.get('info').dims.cell : null;
     if (cell === 'rnn' || !cell) {
       satNote.textContent = 'A tanh RNN has no gates; an LSTM or a GRU shows here how many of its gate values are saturated.';
       return;
@@ -97,7 +98,7 @@ export function mount(parent, ctx) {
   let queued = false;
   const drawHist = () => {
     queued = false;
-    const i = pg.s.info;
+    const i = run.get('info');
     if (!i || norms.length === 0) return;
     const w = Math.max(200, Math.floor(hist.clientWidth || 600));
     if (hist.width !== w * (devicePixelRatio || 1)) {
@@ -123,29 +124,34 @@ export function mount(parent, ctx) {
     for (const n of positive) counts[Math.min(BINS - 1, Math.floor(((Math.log10(n) - lo) / (hi - lo)) * BINS))]++;
     const top = Math.max(...counts);
     const pad = 18 * dpr;
-    c.fillStyle = cssVar('--train', hist);
+    const col = colours(hist.parentNode, ['--train', '--muted', '--val', '--val-text']);
+    c.fillStyle = col['--train'].css;
     for (let b = 0; b < BINS; b++) {
       const h = ((H - 2 * pad) * counts[b]) / top;
       c.fillRect((b / BINS) * W + 1, H - pad - h, W / BINS - 2, h);
     }
-    c.fillStyle = cssVar('--muted', hist);
+    c.fillStyle = col['--muted'].css;
     c.font = `${11 * dpr}px sans-serif`;
     for (let d = Math.ceil(lo); d <= Math.floor(hi); d++) c.fillText(`1e${d}`, ((d - lo) / (hi - lo)) * W + 2, H - 4 * dpr);
     if (cfg.clip_mode === 'norm') {
       const x = ((Math.log10(cfg.clip) - lo) / (hi - lo)) * W;
-      c.strokeStyle = cssVar('--val', hist);
+      c.strokeStyle = col['--val'].css;
       c.lineWidth = 2 * dpr;
       c.beginPath();
       c.moveTo(x, pad / 2);
       c.lineTo(x, H - pad);
       c.stroke();
-      c.fillStyle = cssVar('--val', hist);
+      c.fillStyle = col['--val-text'].css;
       c.fillText(`clip ${cfg.clip}`, Math.min(x + 4 * dpr, W - 60 * dpr), pad);
     }
     const clipped = cfg.clip_mode === 'norm' ? positive.filter((n) => n > cfg.clip).length : 0;
     histNote.textContent = `The last ${positive.length.toLocaleString('en-US')} steps, log scale.${cfg.clip_mode === 'norm' ? ` ${clipped.toLocaleString('en-US')} (${((100 * clipped) / positive.length).toFixed(0)} %) were above the threshold ${cfg.clip} and were clipped.` : cfg.clip_mode === 'none' ? ' Clipping is off.' : ` Clipping by value at ±${cfg.clip} (per element; not shown here).`}`;
   };
   const offs = [
+    onThemeChange(section, () => {
+      if (plot) build();
+      drawHist();
+    }),
     ctx.on('probe', onProbe),
     ctx.on('progress', (p) => {
       if (p.norms) for (const n of p.norms) norms.push(n);
@@ -167,7 +173,7 @@ export function mount(parent, ctx) {
       hist.getContext('2d').clearRect(0, 0, hist.width, hist.height);
     }),
   ];
-  if (pg.last.probe) onProbe(pg.last.probe);
+  if (run.last('probe')) onProbe(run.last('probe'));
   return {
     destroy() {
       for (const off of offs) off();

@@ -6,6 +6,7 @@ import { GradChart } from './chart.js';
 
 export function mount(parent, ctx) {
   const { pg } = ctx;
+  const { run } = pg;
   const badge = el('span', { id: 'clip-badge', class: 'badge' }, '–');
   const box = el('div', { id: 'grad-chart', class: 'chart small', role: 'img', 'aria-label': 'Gradient norm of the loss with respect to each hidden state over the last chunk' });
   const note = el('p', { id: 'grad-note', class: 'meta' });
@@ -47,7 +48,7 @@ export function mount(parent, ctx) {
   parent.append(section);
   const chart = new GradChart(box);
   const showClip = (p) => {
-    const cfg = pg.s.info ? pg.s.info.config : null;
+    const cfg = run.get('info') ? run.get('info').config : null;
     if (!cfg) return;
     if (cfg.clip_mode === 'none') {
       badge.textContent = 'clipping off';
@@ -69,12 +70,12 @@ export function mount(parent, ctx) {
     badge.className = 'badge';
     note.textContent = '';
   })];
-  if (pg.last.progress) showClip(pg.last.progress);
-  if (pg.last.dh) showDh(pg.last.dh);
+  if (run.last('progress')) showClip(run.last('progress'));
+  if (run.last('dh')) showDh(run.last('dh'));
   const enable = () => {
-    check.disabled = !pg.status().canSample;
+    check.disabled = !run.get('status').canSample;
   };
-  offs.push(ctx.on('status', enable));
+  offs.push(run.subscribe(({ keys }) => keys.has('status') && enable()));
   enable();
   return {
     destroy() {

@@ -2,11 +2,12 @@
 // with a diverging blue–neutral–red colour map over [−1, 1], a hover/keyboard readout, and the
 // probe text coloured by one selected unit (Karpathy's per-neuron view), and the probe text input.
 
-import { el, clear, cssVar } from './dom.js';
+import { el, clear, showToken } from './dom.js';
+import { colours, mix, onThemeChange } from '../theme.js';
 
 /** What each activation means, shown under the selectors. */
 const MEANING = {
-  h: 'h — the hidden state passed to the next character and the next layer (in [−1, 1]).',
+  h: 'h — the hidden state passed to the next token and the next layer (in [−1, 1]).',
   c: 'c — the LSTM cell state, the long-term memory; it can exceed ±1 (colours saturate).',
   i: 'i — LSTM input gate in [0, 1]: how much new content is written into c.',
   f: 'f — LSTM forget gate in [0, 1]: how much of c is kept (1 = remember).',
@@ -17,43 +18,39 @@ const MEANING = {
   n: 'n — GRU candidate state in [−1, 1].',
 };
 
-// Diverging colour stops (RdBu-like) for the heatmap; the centre follows the card background so
-// the map reads on both light and dark pages.
-const STOPS_LIGHT = [[33, 102, 172], [103, 169, 207], null, [239, 138, 98], [178, 24, 43]];
-const STOPS_DARK = [[88, 160, 222], [45, 96, 145], null, [150, 62, 48], [240, 96, 72]];
-
-function parseColor(s) {
-  const m = /^#([0-9a-f]{6})$/i.exec(s.trim());
-  if (!m) return [247, 247, 247];
-  const n = parseInt(m[1], 16);
-  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
-}
-
-/** 256-entry RGB lookup table over [−1, 1]. */
-function makeLut(node) {
-  const dark = matchMedia('(prefers-color-scheme: dark)').matches;
-  const stops = (dark ? STOPS_DARK : STOPS_LIGHT).slice();
-  stops[2] = parseColor(cssVar('--heat-mid', node));
+// A diverging colour map over [−1, 1] from the theme: the training colour for negative values, the
+// card's tint in the middle, the validation colour for positive ones (each end deepened a little
+// towards the text colour), so the map reads on any host's colours.
+function makeColours(node) {
+  const c = colours(node, ['--train', '--val', '--heat-mid', '--card', '--fg']);
+  const fg = c['--fg'].rgb;
+  const mid = c['--heat-mid'].rgb;
+  const neg = c['--train'].rgb;
+  const pos = c['--val'].rgb;
+  const stops = [mix(neg, fg, 0.25), mix(mid, neg, 0.55), mid, mix(mid, pos, 0.55), mix(pos, fg, 0.25)];
   const lut = new Uint8ClampedArray(256 * 3);
   for (let i = 0; i < 256; i++) {
     const x = (i / 255) * 4; // 0..4 across the 5 stops
     const k = Math.min(3, Math.floor(x));
     const f = x - k;
-    for (let c = 0; c < 3; c++) lut[i * 3 + c] = stops[k][c] * (1 - f) + stops[k + 1][c] * f;
+    for (let j = 0; j < 3; j++) lut[i * 3 + j] = stops[k][j] * (1 - f) + stops[k + 1][j] * f;
   }
-  return lut;
+  return { lut, card: c['--card'].rgb, neg, pos };
 }
 
 const lutIndex = (v) => Math.max(0, Math.min(255, Math.round(((v + 1) / 2) * 255)));
 
-/** Background for a probe-text character: translucent red/blue so the text stays readable. */
-function textBg(v) {
+/**
+ * Background for a probe-text character: the card tinted towards the map's colour, at most 40 %,
+ * so that the text on it keeps its contrast.
+ */
+function textBg(v, col) {
   if (!Number.isFinite(v)) return '';
-  const a = Math.min(1, Math.abs(v)) * 0.72;
-  return v >= 0 ? `rgba(214, 96, 77, ${a.toFixed(3)})` : `rgba(67, 147, 195, ${a.toFixed(3)})`;
+  const a = Math.min(1, Math.abs(v)) * 0.4;
+  return `rgb(${mix(col.card, v >= 0 ? col.pos : col.neg, a).join(', ')})`;
 }
 
-const shown = (ch) => (ch === '\n' ? '↵' : ch === '\t' ? '⇥' : ch === ' ' ? '␣' : ch);
+const shown = showToken;
 
 class HeatmapView {
   /**
@@ -63,19 +60,20 @@ class HeatmapView {
   constructor(nodes, onChange) {
     this.n = nodes;
     this.onChange = onChange;
-    this.data = null; // last probe {chars, hidden, layers}
+    this.data = null; // last probe {tokens, hidden, layers}
     this.sel = { layer: 0, act: 'h', unit: null };
     this.cursor = null; // keyboard cursor {t, u}
-    this.lut = makeLut(nodes.canvas);
+    this.col = makeColours(nodes.canvas);
+    this.lut = this.col.lut;
     this.spans = [];
     this.busyRank = 0;
-    this.scheme = matchMedia('(prefers-color-scheme: dark)');
-    this.onScheme = () => {
-      this.lut = makeLut(nodes.canvas);
+    this.offTheme = onThemeChange(nodes.canvas, () => {
+      this.col = makeColours(nodes.canvas);
+      this.lut = this.col.lut;
       this.drawLegend();
       this.draw();
-    };
-    this.scheme.addEventListener('change', this.onScheme);
+      this.paintText();
+    });
     this.drawLegend();
     this.wire();
   }
@@ -120,14 +118,14 @@ class HeatmapView {
     if (!d) return null;
     const layer = d.layers[Math.min(this.sel.layer, d.layers.length - 1)];
     const a = layer.find((x) => x.name === this.sel.act) ?? layer[0];
-    return { T: d.chars.length, H: d.hidden, values: a.values, name: a.name };
+    return { T: d.tokens.length, H: d.hidden, values: a.values, name: a.name };
   }
 
   readout(t, u) {
     const m = this.matrix();
     if (!m) return;
     const v = m.values[t * m.H + u];
-    this.n.readout.textContent = `“${shown(this.data.chars[t])}” at t = ${t} · unit ${u} · ${m.name} = ${v.toFixed(3)}`;
+    this.n.readout.textContent = `“${shown(this.data.tokens[t])}” at t = ${t} · unit ${u} · ${m.name} = ${v.toFixed(3)}`;
   }
 
   hover(c) {
@@ -138,7 +136,7 @@ class HeatmapView {
     }
     const m = this.matrix();
     const v = m.values[c.t * m.H + c.u];
-    tip.textContent = `“${shown(this.data.chars[c.t])}” · unit ${c.u} · ${v.toFixed(3)}`;
+    tip.textContent = `“${shown(this.data.tokens[c.t])}” · unit ${c.u} · ${v.toFixed(3)}`;
     tip.hidden = false;
     this.readout(c.t, c.u);
     // Keep the tooltip inside the canvas box.
@@ -273,15 +271,21 @@ class HeatmapView {
     const d = this.data;
     if (!d) return;
     const { text } = this.n;
-    const same = this.spans.length === d.chars.length && this.spans.every((s, i) => s.dataset.ch === d.chars[i]);
+    const same = this.spans.length === d.tokens.length && this.spans.every((s, i) => s.dataset.ch === d.tokens[i]);
     if (!same) {
       clear(text);
-      this.spans = d.chars.map((ch) => {
-        const s = el('span', {}, ch === '\n' ? '↵' : ch);
+      // One span per token (a column of the heatmap); a word model's tokens are outlined, and a
+      // token the vocabulary lacks (read as the unknown token) is marked.
+      text.classList.toggle('words', d.words);
+      this.spans = d.tokens.map((ch, i) => {
+        const nl = ch.includes('\n');
+        const s = el('span', {}, nl ? ch.replace(/\r?\n/g, '↵') : ch);
         s.dataset.ch = ch;
-        if (ch === '\n') s.className = 'nl';
+        const unknown = d.ids && d.unknownId !== null && d.unknownId !== undefined && d.ids[i] === d.unknownId;
+        s.className = [nl ? 'nl' : '', 'tok', unknown ? 'unk-text' : ''].filter(Boolean).join(' ');
+        if (unknown) s.title = 'not in the vocabulary: read as the unknown token';
         text.append(s);
-        if (ch === '\n') text.append('\n');
+        if (nl) text.append('\n');
         return s;
       });
     }
@@ -290,7 +294,7 @@ class HeatmapView {
     const label = this.n.unitLabel;
     if (label) label.textContent = u === null ? 'Unit (click a row)' : `Unit ${u}`;
     for (let t = 0; t < this.spans.length; t++) {
-      this.spans[t].style.backgroundColor = u === null || u >= m.H ? '' : textBg(m.values[t * m.H + u]);
+      this.spans[t].style.backgroundColor = u === null || u >= m.H ? '' : textBg(m.values[t * m.H + u], this.col);
     }
   }
 
@@ -312,6 +316,7 @@ class HeatmapView {
 
 export function mount(parent, ctx) {
   const { pg } = ctx;
+  const { run } = pg;
   const layer = el('select', { id: 'heat-layer' });
   const act = el('select', { id: 'heat-act', 'aria-describedby': 'heat-act-hint' });
   const interesting = el('button', { id: 'btn-interesting', type: 'button', class: 'small', disabled: true }, 'Pick a busy unit');
@@ -319,7 +324,7 @@ export function mount(parent, ctx) {
   const actHint = el('p', { id: 'heat-act-hint', class: 'hint meta wide' });
   const canvas = el('canvas', {
     id: 'heatmap', width: 1, height: 1, tabindex: '0', 'aria-describedby': 'heat-readout',
-    'aria-label': 'Activation heatmap: one row per unit, one column per character of the probe text. Hover to read values, click a row to colour the text by that unit; with the keyboard use the arrow keys and Enter.',
+    'aria-label': 'Activation heatmap: one row per unit, one column per token (character or word) of the probe text. Hover to read values, click a row to colour the text by that unit; with the keyboard use the arrow keys and Enter.',
   });
   const marker = el('div', { id: 'heat-marker', class: 'heat-marker', hidden: true });
   const tip = el('div', { id: 'heat-tip', class: 'heat-tip', hidden: true });
@@ -340,12 +345,12 @@ export function mount(parent, ctx) {
       el('div', { class: 'field' }, unitLabel, interesting),
       actHint),
     el('div', { class: 'heat-canvas-box' }, canvas, marker, tip),
-    el('p', { class: 'meta heat-caption' }, 'Rows: units (', units, ', top to bottom) · columns: the characters of the probe text, left to right.'),
+    el('p', { class: 'meta heat-caption' }, 'Rows: units (', units, ', top to bottom) · columns: the tokens of the probe text (characters, or words and marks), left to right.'),
     el('div', { class: 'row spread' }, el('div', { class: 'legend-bar' }, el('span', {}, '−1'), legend, el('span', {}, '+1')), readout),
     text,
     el('div', { class: 'field probe-field' },
       el('label', { for: 'probe-input' }, 'Probe text'), input,
-      el('span', { id: 'probe-hint', class: 'hint meta' }, 'Run through the network from a zero state every couple of seconds (held-out text by default). Click a row of the heatmap to see one neuron’s activation on each character, as in Karpathy’s “The Unreasonable Effectiveness of Recurrent Neural Networks”.')));
+      el('span', { id: 'probe-hint', class: 'hint meta' }, 'Run through the network from a zero state every couple of seconds (held-out text by default). Click a row of the heatmap to see one neuron’s activation on each token, as in Karpathy’s “The Unreasonable Effectiveness of Recurrent Neural Networks”.')));
   parent.append(section);
   const sel = { layer: 0, act: 'h', unit: null };
   const view = new HeatmapView({ canvas, tip, marker, readout, text, layer, act, actHint, interesting, legend, unitLabel, units }, (change) => {
@@ -357,7 +362,7 @@ export function mount(parent, ctx) {
     edited = input.value.trim() !== '';
     pg.setProbeText(edited ? input.value : '');
   });
-  const show = (m) => view.render({ chars: m.chars, hidden: m.hidden, layers: m.layers }, sel);
+  const show = (m) => view.render({ tokens: m.tokens, ids: m.ids, unknownId: m.unknownId, words: run.get('info')?.tokens === 'words', hidden: m.hidden, layers: m.layers }, sel);
   const offs = [
     ctx.on('probe', show),
     ctx.on('built', (m) => {
@@ -367,12 +372,12 @@ export function mount(parent, ctx) {
       view.reset();
     }),
   ];
-  if (pg.last.built && !edited) input.value = pg.last.built.probeText;
-  if (pg.last.probe) show(pg.last.probe);
+  if (run.last('built') && !edited) input.value = run.last('built').probeText;
+  if (run.last('probe')) show(run.last('probe'));
   return {
     destroy() {
       for (const off of offs) off();
-      view.scheme.removeEventListener('change', view.onScheme);
+      view.offTheme();
       section.remove();
     },
   };

@@ -3,16 +3,22 @@
 // its name becomes a value of the `views=` setting. Modules load on first use, so this list
 // can be imported anywhere (Node tests included) without touching the DOM.
 
+// `url`: where the module is, for a message when it cannot be fetched.
+const view = (name, title, file) => {
+  const url = new URL(file, import.meta.url).href;
+  return { name, title, url, load: () => import(url) };
+};
+
 export const VIEWS = [
-  { name: 'loss', title: 'Loss curve', load: () => import('./loss.js') },
-  { name: 'gradients', title: 'Gradient through time', load: () => import('./gradients.js') },
-  { name: 'samples', title: 'Samples', load: () => import('./samples.js') },
-  { name: 'heatmap', title: 'Neurons', load: () => import('./heatmap.js') },
-  { name: 'equations', title: 'Equations', load: () => import('./equations.js') },
-  { name: 'flow', title: 'Gradient flow', load: () => import('./flow.js') },
-  { name: 'microscope', title: 'Microscope', load: () => import('./microscope.js') },
-  { name: 'surprisal', title: 'Surprisal', load: () => import('./surprisal.js') },
-  { name: 'gates', title: 'Gates and clipping', load: () => import('./gates.js') },
+  view('loss', 'Loss curve', './loss.js'),
+  view('gradients', 'Gradient through time', './gradients.js'),
+  view('samples', 'Samples', './samples.js'),
+  view('heatmap', 'Neurons', './heatmap.js'),
+  view('equations', 'Equations', './equations.js'),
+  view('flow', 'Gradient flow', './flow.js'),
+  view('microscope', 'Microscope', './microscope.js'),
+  view('surprisal', 'Surprisal', './surprisal.js'),
+  view('gates', 'Gates and clipping', './gates.js'),
 ];
 
 export const VIEW_NAMES = VIEWS.map((v) => v.name);

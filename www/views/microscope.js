@@ -1,18 +1,20 @@
 // Microscope view: one step of one layer, with every number the engine computed there. Pick a
-// layer and a position of the probe text (its first 128 characters) and step with Previous / Next:
-// the input character and its embedding row (or the layer below's h), h_{t−1}, each gate's
-// pre-activation and activation, c_t and h_t, the ten likeliest next characters with the true one
+// layer and a position of the probe text (its first 128 tokens) and step with Previous / Next:
+// the input token and its embedding row (or the layer below's h), h_{t−1}, each gate's
+// pre-activation and activation, c_t and h_t, the ten likeliest next tokens with the true one
 // marked and its loss −log p, and from the backward pass ∂L/∂h_t and the gate deltas. These are
 // the engine's own values (its trace), not a re-computation here.
 
-import { el, clear } from './dom.js';
+import { el, clear, showToken, tokenNode } from './dom.js';
 import { VectorView } from './vector.js';
+import { onThemeChange } from '../theme.js';
 
 const GATES = { rnn: ['h'], lstm: ['i', 'f', 'g', 'o'], gru: ['r', 'z', 'n'] };
-const shown = (ch) => (ch === '\n' ? '↵' : ch === ' ' ? '␣' : ch === '\t' ? '⇥' : ch);
+const shown = showToken;
 
 export function mount(parent, ctx) {
   const { pg } = ctx;
+  const { run } = pg;
   const layerSel = el('select', { id: 'mic-layer' });
   const pos = el('input', { id: 'mic-pos', type: 'range', min: 0, max: 0, step: 1, value: 0 });
   const prev = el('button', { id: 'mic-prev', type: 'button', class: 'small' }, 'Previous');
@@ -30,14 +32,15 @@ export function mount(parent, ctx) {
 
   let trace = null;
   let vocab = [];
+  let unknownId = null;
   let t = 0;
   let layer = 0;
   const views = {}; // name → VectorView, reused between steps
-  const vec = (name, label) => (views[name] ??= new VectorView(label));
+  const vec = (name, label) => (views[name] ??= new VectorView(label, section));
 
   const render = () => {
-    if (!trace || !pg.s.info) return;
-    const d = pg.s.info.dims;
+    if (!trace || !run.get('info')) return;
+    const d = run.get('info').dims;
     const T = trace.targets.length;
     const H = d.hidden;
     const G = d.cell === 'rnn' ? 1 : GATES[d.cell].length;
@@ -57,14 +60,14 @@ export function mount(parent, ctx) {
     const row = (a, width, r = t) => a.subarray(r * width, (r + 1) * width);
     const inW = L.x.length / T;
     const lossNats = trace.loss[t];
-    where.textContent = `t = ${t}: reads “${shown(trace.chars[t])}”, should predict “${shown(trace.chars[t + 1])}”; loss −log p = ${lossNats.toFixed(3)} nats (${(lossNats / Math.LN2).toFixed(2)} bits)`;
+    where.textContent = `t = ${t}: reads “${shown(trace.tokens[t])}”, should predict “${shown(trace.tokens[t + 1])}”; loss −log p = ${lossNats.toFixed(3)} nats (${(lossNats / Math.LN2).toFixed(2)} bits)`;
 
     clear(body);
     const block = (title, ...kids) => el('div', { class: 'mic-block' }, el('h3', {}, title), ...kids);
     const line = (label, v) => el('div', { class: 'mic-line' }, el('span', { class: 'mic-label' }, label), v.node);
     vec('x', layer === 0 ? 'x' : 'input').set(row(L.x, inW), layer === 0 ? 2 : 1);
     vec('hp', 'h_{t−1}').set(row(L.h_prev, H), 1);
-    body.append(block('Forward', line(layer === 0 ? `x_t = E[“${shown(trace.chars[t])}”]` : 'x_t = h_t of layer below', views.x), line('h_{t−1}', views.hp)));
+    body.append(block('Forward', line(layer === 0 ? `x_t = E[“${shown(trace.tokens[t])}”]` : 'x_t = h_t of layer below', views.x), line('h_{t−1}', views.hp)));
     const gates = [];
     for (let g = 0; g < G; g++) {
       const n = d.cell === 'rnn' ? 'h' : names[g];
@@ -80,20 +83,21 @@ export function mount(parent, ctx) {
     vec('h', 'h_t').set(row(L.h, H), 1);
     body.lastChild.append(line('h_t', views.h));
 
-    // The ten likeliest next characters.
+    // The ten likeliest next tokens (a word model's unknown token as its marker).
     const V = trace.probs.length / T;
     const p = trace.probs.subarray(t * V, (t + 1) * V);
     const ids = Array.from({ length: V }, (_, i) => i).sort((a, b) => p[b] - p[a]).slice(0, 10);
     const target = trace.targets[t];
     if (!ids.includes(target)) ids.push(target);
     const bars = el('ol', { class: 'mic-bars' }, ...ids.map((id) => el('li', { class: id === target ? 'target' : '' },
-      el('span', { class: 'mic-char' }, shown(vocab[id] ?? '?')),
+      el('span', { class: 'mic-char' }, tokenNode(shown(vocab[id] ?? '?'), id === unknownId)),
       el('span', { class: 'mic-bar' }, el('span', { class: 'mic-fill', style: null })),
       el('span', { class: 'mic-p' }, `${(p[id] * 100).toFixed(1)} %${id === target ? ' ← true' : ''}`))));
     [...bars.querySelectorAll('.mic-fill')].forEach((f, i) => {
       f.style.width = `${Math.max(0.5, p[ids[i]] * 100)}%`;
     });
-    body.append(block('Prediction of the next character', bars, el('p', { class: 'meta' }, `−log p(“${shown(vocab[target] ?? '?')}”) = ${lossNats.toFixed(3)} nats`)));
+    const truth = target === unknownId ? 'the unknown token' : `“${shown(vocab[target] ?? '?')}”`;
+    body.append(block('Prediction of the next token', bars, el('p', { class: 'meta' }, `−log p(${truth}) = ${lossNats.toFixed(3)} nats`)));
 
     vec('dh', '∂L/∂h_t').set(row(L.dh, H), maxAbs(L.dh));
     const deltas = [];
@@ -127,11 +131,13 @@ export function mount(parent, ctx) {
     layer = Number(layerSel.value);
     render();
   });
-  if (!pg.last.trace) body.append(el('p', { class: 'meta' }, 'The numbers appear once a model is built (press Start or Step).'));
+  if (!run.last('trace')) body.append(el('p', { class: 'meta' }, 'The numbers appear once a model is built (press Start or Step).'));
   const offs = [
+    onThemeChange(section, () => render()),
     ctx.follow('trace', (m) => {
       trace = m.trace;
       vocab = m.vocab ?? vocab;
+      unknownId = m.unknownId ?? null;
       render();
     }),
     ctx.on('built', () => {

@@ -1,8 +1,9 @@
 // Samples view: a fixed-height scroll box (no layout jump) with the newest sample on top and a
 // short history below, and the sampling settings (all of them with full controls, temperature
-// with basic ones). Text goes in with textContent only.
+// with basic ones). Text goes in with textContent only; a word model's unknown token (the engine
+// marks it by its id) is a labelled box, never text.
 
-import { el, clear } from './dom.js';
+import { el, clear, tokenNode } from './dom.js';
 import { field } from './fields.js';
 
 const KEEP = 25; // history length
@@ -11,6 +12,7 @@ const PRIMED = { yours: 'after your prime', validation: 'primed with validation 
 
 export function mount(parent, ctx) {
   const { pg } = ctx;
+  const { run } = pg;
   const fields = [];
   const add = (name, opts) => {
     const f = field(ctx, name, opts);
@@ -27,14 +29,14 @@ export function mount(parent, ctx) {
     el('h2', { id: 'samples-h' }, 'Samples ', el('span', { class: 'sub' }, 'generated every few seconds while training')),
     controls.childElementCount ? controls : '',
     list,
-    el('div', { class: 'row spread' }, el('p', { class: 'explain' }, 'Each sample reads its prime (faded: a stretch of validation text the model has not trained on, or your own prime text) from a fresh state, then draws one character at a time from the model’s prediction.'), now));
+    el('div', { class: 'row spread' }, el('p', { class: 'explain' }, 'Each sample reads its prime (faded: a stretch of validation text the model has not trained on, or your own prime text) from a fresh state, then draws one token at a time (a character, or a word or mark) from the model’s prediction. A word model also draws its unknown token, which stands for all the rare words: it shows as a box, “unk”.'), now));
   parent.append(section);
 
   const empty = (message = 'Samples appear here once training starts.') => {
     clear(list);
     list.append(el('p', { class: 'empty' }, message));
   };
-  const add1 = ({ step, text, prime, primed, temperature, topK, topP, unknown }) => {
+  const add1 = ({ step, text, tokens, ids, unknownId, prime, primed, temperature, topK, topP, unknown }) => {
     const placeholder = list.querySelector('.empty');
     if (placeholder) placeholder.remove();
     const t = Number(temperature);
@@ -45,7 +47,18 @@ export function mount(parent, ctx) {
     if (unknown && unknown.length) head += ` · not in vocabulary: ${unknown.map((c) => JSON.stringify(c)).join(' ')}`;
     const pre = el('pre');
     if (prime) pre.append(el('span', { class: 'prime', title: `prime: ${PRIMED[primed] ?? PRIMED.yours}` }, prime));
-    pre.append(text);
+    if (tokens && ids && ids.includes(unknownId)) {
+      // Runs of known tokens as text, each unknown token as a marker.
+      let run = '';
+      tokens.forEach((t, i) => {
+        if (ids[i] !== unknownId) run += t;
+        else {
+          pre.append(run, tokenNode(t, true));
+          run = '';
+        }
+      });
+      pre.append(run);
+    } else pre.append(text);
     const item = el('article', { class: 'sample' }, el('header', {}, head), pre);
     // Keep the reader's position: if they scrolled down into the history, don't yank it.
     const atTop = list.scrollTop < 4;
@@ -57,13 +70,13 @@ export function mount(parent, ctx) {
   const offs = [
     ctx.on('sample', add1),
     ctx.on('built', (m) => empty(m.loaded ? 'Sampling from the loaded model…' : undefined)),
-    ctx.on('status', () => {
-      now.disabled = !pg.status().canSample;
+    run.subscribe(({ keys }) => {
+      now.disabled = !run.get('status').canSample;
     }),
   ];
   empty();
-  if (pg.last.sample) add1(pg.last.sample);
-  now.disabled = !pg.status().canSample;
+  if (run.last('sample')) add1(run.last('sample'));
+  now.disabled = !run.get('status').canSample;
   return {
     destroy() {
       for (const off of offs) off();

@@ -1,50 +1,66 @@
-// Surprisal view: the probe text (its first 128 characters) coloured by how surprised the model
-// was by each character, −log₂ p in bits; hovering or focusing a character shows the five
-// likeliest predictions at that point with their probabilities.
+// Surprisal view: the probe text (its first 128 tokens) coloured by how surprised the model was by
+// each token, −log₂ p in bits, and that over the token's characters (so a word model's colours mean
+// what a character model's do); hovering or focusing a token shows the five likeliest predictions at
+// that point with their probabilities.
 
-import { el, clear } from './dom.js';
+import { el, clear, showToken } from './dom.js';
+import { colours, mix, onThemeChange } from '../theme.js';
 
-const shown = (ch) => (ch === '\n' ? '↵' : ch === ' ' ? '␣' : ch === '\t' ? '⇥' : ch);
-const MAX_BITS = 8; // full colour at 8 bits (a 1-in-256 surprise)
+const MAX_BITS = 8; // full colour at 8 bits per character (a 1-in-256 surprise)
 
-function colour(bits) {
+/**
+ * A character's background, from the theme: tinted towards the "ok" colour when expected (few
+ * bits) and towards the "danger" colour when surprising, at most 45 % of the way from the card so
+ * that the text on it stays readable.
+ */
+function colour(bits, p) {
   const a = Math.min(1, bits / MAX_BITS);
-  // Green (expected) → yellow → red (surprising).
-  const r = Math.round(60 + 195 * Math.min(1, a * 2));
-  const g = Math.round(180 - 150 * Math.max(0, a * 2 - 1));
-  return `rgba(${r}, ${g}, 60, ${(0.15 + 0.6 * a).toFixed(3)})`;
+  const hue = mix(p.ok, p.danger, a);
+  return `rgb(${mix(p.card, hue, 0.12 + 0.33 * a).join(', ')})`;
 }
 
 export function mount(parent, ctx) {
-  const text = el('div', { id: 'surprisal-text', class: 'surprisal-text', role: 'group', 'aria-label': 'Probe text coloured by surprisal; each character can be focused' });
-  const readout = el('p', { id: 'surprisal-readout', class: 'meta surprisal-readout', 'aria-live': 'polite' }, 'Hover or focus a character to see what the model expected there.');
+  const text = el('div', { id: 'surprisal-text', class: 'surprisal-text', role: 'group', 'aria-label': 'Probe text coloured by surprisal; each token can be focused' });
+  const readout = el('p', { id: 'surprisal-readout', class: 'meta surprisal-readout', 'aria-live': 'polite' }, 'Hover or focus a token to see what the model expected there.');
   const summary = el('p', { class: 'meta' });
   const section = el('section', { class: 'card view-surprisal', 'aria-labelledby': 'sur-h', role: 'region', 'aria-label': 'Surprisal' },
-    el('h2', { id: 'sur-h' }, 'Surprisal ', el('span', { class: 'sub' }, '−log₂ p of each character of the probe text')),
+    el('h2', { id: 'sur-h' }, 'Surprisal ', el('span', { class: 'sub' }, '−log₂ p of each token of the probe text, and per character')),
     text, readout, summary,
-    el('p', { class: 'explain' }, 'Green: the model expected this character (few bits); red: it did not (8 bits or more is a 1-in-256 surprise). The loss is the average of these, in nats (bits × ln 2).'));
+    el('p', { class: 'explain' }, 'Each token (a character, or a word or mark) is coloured by its surprise per character: its bits over its characters. Green: the model expected it (few bits); red: it did not (8 bits per character or more is a 1-in-256 surprise for each). The loss is the average per token, in nats (bits × ln 2); bits per character weigh every token by its length, so words and characters compare. A token the vocabulary lacks is underlined: the model read and predicted the unknown token there.'));
+  const palette = () => {
+    const c = colours(section, ['--card', '--ok-line', '--danger-line']);
+    return { card: c['--card'].rgb, ok: c['--ok-line'].rgb, danger: c['--danger-line'].rgb };
+  };
   parent.append(section);
 
   let trace = null;
   let vocab = [];
+  let unknownId = null;
   const spans = [];
+  // A vocabulary entry in a readout: quoted, or the unknown token, which is no text.
+  const entry = (id) => (id === unknownId ? '(the unknown token)' : `“${showToken(vocab[id] ?? '?')}”`);
   const explain = (t) => {
-    // Character t + 1 was predicted at position t.
+    // Token t + 1 was predicted at position t.
     const V = trace.probs.length / trace.targets.length;
     const p = trace.probs.subarray(t * V, (t + 1) * V);
     const top = Array.from({ length: V }, (_, i) => i).sort((a, b) => p[b] - p[a]).slice(0, 5);
     const target = trace.targets[t];
     const bits = trace.loss[t] / Math.LN2;
-    readout.textContent = `“${shown(trace.chars[t + 1])}” after “${trace.chars.slice(Math.max(0, t - 11), t + 1).map(shown).join('')}”: ${bits.toFixed(2)} bits. Expected: ${top.map((id) => `“${shown(vocab[id] ?? '?')}” ${(p[id] * 100).toFixed(1)} %${id === target ? ' ✓' : ''}`).join(', ')}`;
+    const n = trace.chars[t + 1];
+    const unknown = target === unknownId ? ' (read as the unknown token)' : '';
+    readout.textContent = `“${showToken(trace.tokens[t + 1])}”${unknown} after “${trace.tokens.slice(Math.max(0, t - 11), t + 1).map(showToken).join('')}”: ${bits.toFixed(2)} bits${n > 1 ? `, ${(bits / n).toFixed(2)} per character over its ${n}` : ''}. Expected: ${top.map((id) => `${entry(id)} ${(p[id] * 100).toFixed(1)} %${id === target ? ' ✓' : ''}`).join(', ')}`;
   };
   const render = () => {
     if (!trace) return;
-    const chars = trace.chars;
-    if (spans.length !== chars.length || spans.some((s, i) => s.dataset.ch !== chars[i])) {
+    const tokens = trace.tokens;
+    if (spans.length !== tokens.length || spans.some((s, i) => s.dataset.ch !== tokens[i])) {
       clear(text);
       spans.length = 0;
-      chars.forEach((ch, i) => {
-        const s = el('span', { class: ch === '\n' ? 'nl' : '' }, ch === '\n' ? '↵' : ch);
+      text.classList.toggle('words', ctx.pg.run.get('info')?.tokens === 'words');
+      tokens.forEach((ch, i) => {
+        const nl = ch.includes('\n');
+        const unknown = trace.ids[i] === unknownId;
+        const s = el('span', { class: ['tok', nl ? 'nl' : '', unknown ? 'unk-text' : ''].filter(Boolean).join(' ') }, nl ? ch.replace(/\r?\n/g, '↵') : ch);
         s.dataset.ch = ch;
         if (i > 0) {
           s.tabIndex = 0;
@@ -53,22 +69,31 @@ export function mount(parent, ctx) {
         }
         spans.push(s);
         text.append(s);
-        if (ch === '\n') text.append('\n');
+        if (nl) text.append('\n');
       });
     }
     let total = 0;
-    for (let t = 0; t < trace.targets.length; t++) {
+    let chars = 0;
+    const T = trace.targets.length;
+    const p = palette();
+    for (let t = 0; t < T; t++) {
       const bits = trace.loss[t] / Math.LN2;
+      const n = trace.chars[t + 1];
       total += bits;
-      spans[t + 1].style.backgroundColor = colour(bits);
-      spans[t + 1].setAttribute('aria-label', `${shown(chars[t + 1])}: ${bits.toFixed(1)} bits`);
+      chars += n;
+      spans[t + 1].style.backgroundColor = colour(bits / n, p);
+      spans[t + 1].setAttribute('aria-label', `${showToken(tokens[t + 1])}: ${bits.toFixed(1)} bits, ${(bits / n).toFixed(1)} per character`);
     }
-    summary.textContent = `Average over these ${trace.targets.length} characters: ${(total / trace.targets.length).toFixed(3)} bits per character.`;
+    summary.textContent = chars === T
+      ? `Average over these ${T} characters: ${(total / T).toFixed(3)} bits per character.`
+      : `Over these ${T} tokens (${chars} characters): ${(total / T).toFixed(3)} bits per token, ${(total / chars).toFixed(3)} bits per character.`;
   };
   const offs = [
+    onThemeChange(section, render),
     ctx.follow('trace', (m) => {
       trace = m.trace;
       vocab = m.vocab ?? vocab;
+      unknownId = m.unknownId ?? null;
       render();
     }),
     ctx.on('built', () => {

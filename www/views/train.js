@@ -1,13 +1,13 @@
 // Training view: Start, Pause/Resume, Step, Reset, the run's numbers (steps, loss, validation
 // loss, time, speed, epoch) and a line about the model. With `controls=none` only the numbers.
 
-import { el, clear, int, duration, fmtLoss } from './dom.js';
-import { UNIT_LABEL } from './chart.js';
+import { el, clear, int, duration, fmtLoss, unitLabel } from './dom.js';
 
 const ENGINE_LABEL = { relaxed: 'engine: wasm SIMD + relaxed SIMD (FMA)', simd128: 'engine: wasm SIMD' };
 
 export function mount(parent, ctx) {
   const { pg, store } = ctx;
+  const { run } = pg;
   const btn = (id, text, attrs = {}) => el('button', { id, type: 'button', ...attrs }, text);
   const start = btn('btn-start', 'Start', { class: 'primary', title: 'Build a model from the settings and text, and train it continuously' });
   const pause = btn('btn-pause', 'Pause', { 'aria-label': 'Pause', disabled: true });
@@ -42,39 +42,57 @@ export function mount(parent, ctx) {
 
   let lastLive = 0;
   let smooth = null;
+  let smoothBpc = null;
   let lastVal = null;
+  let lastValBpc = null;
+  const kind = () => (run.get('info') ? run.get('info').tokens : store.get('tokens'));
   const showUnits = () => {
-    unit.textContent = `(${UNIT_LABEL[store.get('units')]})`;
-    loss.textContent = fmtLoss(smooth, store.get('units'));
-    if (lastVal !== null) val.textContent = fmtLoss(lastVal, store.get('units'));
+    unit.textContent = `(${unitLabel(store.get('units'), kind())})`;
+    loss.textContent = fmtLoss(smooth, store.get('units'), smoothBpc);
+    if (lastVal !== null) val.textContent = fmtLoss(lastVal, store.get('units'), lastValBpc);
     showInfo();
   };
   const setStats = (p) => {
     steps.textContent = int(p.step);
     elapsed.textContent = duration(p.elapsed ?? 0);
     speed.textContent = p.charsPerSec ? int(p.charsPerSec) : '–';
+    speed.title = p.tokensPerSec && kind() === 'words' ? `${int(p.tokensPerSec)} tokens/s` : '';
     epoch.textContent = p.epoch === null || p.epoch === undefined ? '–' : (p.epoch + (p.epochProgress ?? 0)).toFixed(2);
   };
   const showInfo = () => {
     clear(info);
-    const i = pg.s.info;
+    const i = run.get('info');
     if (!i) return;
     const r = i.report;
     const d = i.dims;
+    const words = i.tokens === 'words';
+    const units = store.get('units');
+    // The uniform guess is log V per token; per character, over the training text's characters.
+    const perChar = r.train_tokens ? r.train_chars / r.train_tokens : 1;
+    const uniform = Math.log(i.vocab_size);
     const parts = [
       `${d.cell.toUpperCase()} · ${d.layers} × ${d.hidden}, E ${d.embed}`,
       `${int(i.params)} parameters`,
-      `vocabulary ${int(i.vocab_size)}`,
-      r.chars ? `${int(r.train_chars)} training + ${int(r.val_chars)} validation chars` : null,
-      r.streams ? `${r.streams} streams` : null,
-      `uniform guess ${fmtLoss(Math.log(i.vocab_size), store.get('units'))} ${UNIT_LABEL[store.get('units')]}`,
-      pg.s.engine ? ENGINE_LABEL[pg.s.engine] : null,
+      `${words ? 'words' : 'characters'}: vocabulary ${int(i.vocab_size)}`,
+      r.chars
+        ? words
+          ? `${int(r.train_tokens)} training + ${int(r.val_tokens)} validation tokens (${int(r.train_chars)} + ${int(r.val_chars)} chars)`
+          : `${int(r.train_chars)} training + ${int(r.val_chars)} validation chars`
+        : null,
+      r.streams ? `${r.streams} streams${i.shards > 1 ? ` on ${i.shards} workers` : ''}` : null,
+      `uniform guess ${fmtLoss(uniform, units, uniform / Math.LN2 / perChar)} ${unitLabel(units, i.tokens)}`,
+      run.get('engine') ? ENGINE_LABEL[run.get('engine')] : null,
     ].filter(Boolean);
     info.append(parts.join(' · '));
-    if (r.dropped_chars) info.append(el('span', { class: 'badge' }, `${int(r.dropped_chars)} rare characters → unknown`));
+    // What the unknown token hides: it flatters bits per character, so it stands beside them.
+    if (r.unknown_tokens) {
+      const share = (100 * r.unknown_chars) / Math.max(1, r.chars);
+      info.append(el('span', { class: 'badge', id: 'unknown-share', title: `${int(r.unknown_distinct)} distinct ${words ? 'tokens' : 'characters'} read as the unknown token` },
+        `unknown: ${int(r.unknown_tokens)} ${words ? 'tokens' : 'characters'}, ${share < 0.1 && share > 0 ? share.toFixed(2) : share.toFixed(1)} % of the characters`));
+    }
   };
   const render = () => {
-    const st = pg.status();
+    const st = run.get('status');
     start.disabled = !st.canStart;
     const resume = st.paused;
     pause.textContent = resume ? 'Resume' : 'Pause';
@@ -86,10 +104,13 @@ export function mount(parent, ctx) {
     badge.className = `badge ${st.running ? 'running' : st.diverged ? 'diverged' : ''}`;
   };
   const offs = [
-    ctx.on('status', render),
+    run.subscribe(({ keys }) => keys.has('status') && render()),
     ctx.on('built', (m) => {
       smooth = null;
+      smoothBpc = null;
       lastVal = null;
+      lastValBpc = null;
+      showUnits();
       setStats({ step: m.info.step, elapsed: 0, charsPerSec: null, epoch: m.info.step ? null : 0 });
       loss.textContent = '–';
       val.textContent = '–';
@@ -97,12 +118,13 @@ export function mount(parent, ctx) {
     }),
     ctx.on('progress', (p) => {
       smooth = p.smooth;
+      smoothBpc = p.smoothBpc ?? null;
       setStats(p);
       // The live loss is announced politely; updating it 10×/s would flood screen readers.
       const now = performance.now();
-      if (!pg.s.running || now - lastLive > 1000) {
+      if (!run.get('running') || now - lastLive > 1000) {
         lastLive = now;
-        loss.textContent = fmtLoss(p.smooth, store.get('units'));
+        loss.textContent = fmtLoss(p.smooth, store.get('units'), smoothBpc);
       }
     }),
     ctx.on('val', (v) => {
@@ -111,17 +133,18 @@ export function mount(parent, ctx) {
         return;
       }
       lastVal = v.loss;
-      val.textContent = fmtLoss(v.loss, store.get('units'));
+      lastValBpc = v.bpc ?? null;
+      val.textContent = fmtLoss(v.loss, store.get('units'), lastValBpc);
     }),
     ctx.on('restored', (m) => {
       steps.textContent = int(m.step);
       epoch.textContent = '–';
     }),
-    ctx.on('status', () => showInfo()),
+    run.subscribe(({ keys }) => (keys.has('info') || keys.has('engine')) && showInfo()),
     store.subscribe(({ keys }) => keys.has('units') && showUnits()),
   ];
   showUnits();
-  if (pg.last.progress) setStats(pg.last.progress);
+  if (run.last('progress')) setStats(run.last('progress'));
   render();
   return {
     destroy() {

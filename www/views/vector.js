@@ -1,23 +1,32 @@
 // A vector of numbers, shown whole: up to 32 entries as numbers on coloured cells; more as a strip
-// of coloured pixels with a readout under the pointer or the keyboard (arrow keys). Colour: blue
-// for negative, red for positive, saturated at ±`scale`.
+// of coloured pixels with a readout under the pointer or the keyboard (arrow keys). Colour, from
+// the theme: the training colour for negative, the validation colour for positive, saturated at
+// ±`scale` (cells carrying numbers at most 40 % of the way from the card, so the numbers stay
+// readable; the strip, which carries no text, all the way).
 
 import { el, clear } from './dom.js';
+import { colours, mix } from '../theme.js';
 
 const MAX_NUMBERS = 32;
 
-function colour(v, scale) {
-  if (!Number.isFinite(v)) return 'rgba(128,128,128,0.4)';
-  const a = Math.min(1, Math.abs(v) / scale) * 0.75;
-  return v >= 0 ? `rgba(214, 96, 77, ${a.toFixed(3)})` : `rgba(67, 147, 195, ${a.toFixed(3)})`;
+/** The colours a vector is drawn with, as `node` (in the playground's tree) sees them. */
+function palette(node) {
+  const c = colours(node, ['--card', '--train', '--val', '--muted']);
+  return { card: c['--card'].rgb, neg: c['--train'].rgb, pos: c['--val'].rgb, none: c['--muted'].rgb };
+}
+
+function colour(v, scale, p, most = 0.4) {
+  if (!Number.isFinite(v)) return mix(p.card, p.none, 0.3);
+  return mix(p.card, v >= 0 ? p.pos : p.neg, Math.min(1, Math.abs(v) / scale) * most);
 }
 
 const num = (v) => (!Number.isFinite(v) ? String(v) : Math.abs(v) >= 100 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(1) : v.toFixed(3));
 
 export class VectorView {
-  /** `label`: what the vector is (announced with each readout). */
-  constructor(label) {
+  /** `label`: what the vector is (announced with each readout); `themed`: a node in the playground. */
+  constructor(label, themed) {
     this.label = label;
+    this.themed = themed;
     this.node = el('div', { class: 'vec' });
     this.values = null;
     this.cells = [];
@@ -30,6 +39,7 @@ export class VectorView {
   set(values, scale = 1) {
     this.values = values;
     const n = values.length;
+    const p = palette(this.themed);
     if (n <= MAX_NUMBERS) {
       if (this.cells.length !== n || this.canvas) {
         clear(this.node);
@@ -39,7 +49,7 @@ export class VectorView {
       }
       for (let i = 0; i < n; i++) {
         this.cells[i].textContent = num(values[i]);
-        this.cells[i].style.backgroundColor = colour(values[i], scale);
+        this.cells[i].style.backgroundColor = `rgb(${colour(values[i], scale, p).join(', ')})`;
       }
       return;
     }
@@ -66,12 +76,10 @@ export class VectorView {
     const ctx = this.canvas.getContext('2d');
     const img = ctx.createImageData(n, 1);
     for (let i = 0; i < n; i++) {
-      const v = values[i];
-      const a = Number.isFinite(v) ? Math.min(1, Math.abs(v) / scale) : 0;
-      const [r, g, b] = v >= 0 ? [214, 96, 77] : [67, 147, 195];
-      img.data[i * 4] = 255 - (255 - r) * a;
-      img.data[i * 4 + 1] = 255 - (255 - g) * a;
-      img.data[i * 4 + 2] = 255 - (255 - b) * a;
+      const [r, g, b] = colour(values[i], scale, p, 1);
+      img.data[i * 4] = r;
+      img.data[i * 4 + 1] = g;
+      img.data[i * 4 + 2] = b;
       img.data[i * 4 + 3] = 255;
     }
     ctx.putImageData(img, 0, 0);

@@ -1,0 +1,116 @@
+// Measures how tall embed.html is, per view and per `controls`, at a few column widths, and
+// writes www/embed-heights.js (the table the Share dialog's iframe code starts from):
+//   node e2e/measure-embeds.mjs        (after scripts/build; Chromium; a few minutes)
+// Not a test (node --test only runs *.test.mjs); e2e/embed-code.test.mjs checks the table against
+// fresh measurements, so a change to the views' layout that makes it wrong fails there.
+//
+// Each run opens embed.html with every view, trains until every view shows its content (a
+// sample, the heatmap, the maps, the microscope's numbers, …), pauses, and measures each view's
+// box and the rest (training card, link line, padding).
+
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { launch } from './driver.mjs';
+import { REPO_ROOT, serve, until } from './helpers.mjs';
+import { VIEW_NAMES } from '../www/views/index.js';
+
+export const WIDTHS = [320, 700, 1000];
+export const CONTROLS = ['none', 'basic', 'full'];
+
+/** In the page: true once each of `views` shows what it shows while training. */
+export const filled = (views) => {
+  const q = (s) => document.querySelector(s);
+  const drawn = (c) => c instanceof HTMLCanvasElement && c.width > 1;
+  const ready = {
+    loss: () => q('#loss-chart .uplot'),
+    gradients: () => q('#grad-chart .uplot'),
+    samples: () => q('#samples .sample pre')?.textContent,
+    heatmap: () => drawn(q('#heatmap')) && q('#probe-text span'),
+    equations: () => q('.view-equations .katex'),
+    flow: () => drawn(q('.flow-map')) && q('.flow-sigma .uplot'),
+    microscope: () => q('.mic-block'),
+    surprisal: () => q('#surprisal-text span[tabindex]'),
+    gates: () => q('.view-gates .uplot') && q('#norm-hist-note')?.textContent,
+  };
+  return views.every((v) => ready[v]())
+    && /validation/i.test(q('#model-info')?.textContent || '')
+    && Number.isFinite(parseFloat(q('#val-loss')?.textContent));
+};
+
+/** Heights of one steady embed: {total, views: {name: px}} (CSS px, the embed's whole document). */
+export const heights = () => {
+  const h = (e) => e.getBoundingClientRect().height;
+  const views = {};
+  for (const s of document.querySelectorAll('.views > section')) views[[...s.classList].find((c) => c.startsWith('view-')).slice(5)] = h(s);
+  return { total: h(document.documentElement), views };
+};
+
+/** Opens an embed at `width` with every view and `controls`, trained until every view is filled. */
+export async function steadyEmbed(browser, server, width, controls, views = VIEW_NAMES) {
+  const page = await browser.newPage({ width, height: 900 });
+  await page.goto(`${server.url}embed.html#v=2&views=${views.join(',')}&controls=${controls}&autostart=1`);
+  // As embed-host.js would: sized to its content (no scrollbar taking width, growing boxes).
+  await page.eval(() => {
+    document.documentElement.dataset.sized = '1';
+    document.getElementById('root').classList.add('grows');
+  });
+  await until(() => page.eval(filled, views), { timeout: 240_000, interval: 500, what: `every view of the ${controls} embed at ${width} px to show its content` });
+  // Some views settle in stages (KaTeX typesets, maps arrive): wait for three equal readings (but
+  // for the samples, which change with each new sample).
+  let last = '';
+  let same = 0;
+  await until(async () => {
+    const { samples, ...rest } = (await page.eval(heights)).views;
+    const h = JSON.stringify(Object.values(rest).map(Math.round));
+    same = h === last ? same + 1 : 0;
+    last = h;
+    return same >= 3;
+  }, { timeout: 120_000, interval: 1500, what: `the ${controls} embed at ${width} px to stop changing height` });
+  return page;
+}
+
+async function main() {
+  const server = await serve();
+  const browser = await launch('chromium');
+  const base = {};
+  const view = Object.fromEntries(VIEW_NAMES.map((v) => [v, {}]));
+  const gap = 12;
+  try {
+    for (const controls of CONTROLS) {
+      base[controls] = [];
+      for (const v of VIEW_NAMES) view[v][controls] = [];
+      for (const width of WIDTHS) {
+        const page = await steadyEmbed(browser, server, width, controls);
+        // Pause (the training card's numbers stop changing) and measure.
+        await page.eval(() => document.getElementById('btn-pause')?.click());
+        const m = await page.eval(heights);
+        await page.close();
+        const sum = VIEW_NAMES.reduce((a, v) => a + m.views[v], 0) + gap * (VIEW_NAMES.length - 1);
+        base[controls].push(Math.round(m.total - sum));
+        for (const v of VIEW_NAMES) view[v][controls].push(Math.round(m.views[v]));
+        console.log(`${controls} ${width} px: ${Math.round(m.total)} px in all`);
+      }
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+  const rows = VIEW_NAMES.map((v) => `  ${v}: { ${CONTROLS.map((c) => `${c}: [${view[v][c].join(', ')}]`).join(', ')} },`).join('\n');
+  const out = `// Generated by \`node e2e/measure-embeds.mjs\` (Chromium, after scripts/build): how tall embed.html
+// is, in CSS px, at the column widths WIDTHS, once every view shows its content (the default model,
+// the English preset). BASE: everything but the views (training card, link line, padding), per
+// \`controls\`; VIEW_HEIGHTS: each view's box, per \`controls\`; views are GAP px apart.
+// e2e/embed-code.test.mjs checks this table against fresh measurements.
+
+export const WIDTHS = [${WIDTHS.join(', ')}];
+export const GAP = ${gap};
+export const BASE = { ${CONTROLS.map((c) => `${c}: [${base[c].join(', ')}]`).join(', ')} };
+export const VIEW_HEIGHTS = {
+${rows}
+};
+`;
+  writeFileSync(join(REPO_ROOT, 'www', 'embed-heights.js'), out);
+  console.log('wrote www/embed-heights.js');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();
