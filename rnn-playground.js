@@ -107,19 +107,14 @@ class RnnPlayground extends HTMLElement {
     for (const node of [document.documentElement, document.body, this]) {
       if (node) this.themeWatch.observe(node, { attributes: true, attributeFilter: ['class', 'style', 'data-theme', 'data-color-scheme'] });
     }
-    let valLoss = null;
+    // The newest validation loss is the run's newest `val` message (run.js; forgotten with a new model).
+    const { run } = pg;
     const fire = (type, detail) => this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true }));
-    pg.on('progress', (p) => fire('progress', { step: p.step, loss: p.smooth, valLoss, charsPerSec: p.charsPerSec }));
-    pg.on('val', (v) => {
-      valLoss = v.loss;
-    });
-    pg.on('built', () => {
-      valLoss = null;
-    });
+    pg.on('progress', (p) => fire('progress', { step: p.step, loss: p.smooth, valLoss: run.last('val')?.loss ?? null, charsPerSec: p.charsPerSec }));
     pg.on('sample', (s) => fire('sample', { text: s.text, step: s.step, prime: s.prime, primed: s.primed, temperature: s.temperature }));
     let last = '';
     pg.on('status', () => {
-      const state = pg.status().label;
+      const state = run.get('status').label;
       if (state !== last) fire('statechange', { state: (last = state) });
     });
   }
@@ -197,7 +192,7 @@ class RnnPlayground extends HTMLElement {
 
   /** The run's state as the badge shows it ('not started', 'training', 'paused', …). */
   get state() {
-    return this.app ? this.app.pg.status().label : 'not started';
+    return this.app ? this.app.pg.run.get('status').label : 'not started';
   }
 }
 

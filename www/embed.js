@@ -78,19 +78,17 @@ async function init() {
     pg.alert(`this is the page that iframes show. To put a playground in your own page, see ${docs}: it writes the code for you.`, 'info', [{ label: 'How to embed it', run: () => location.assign(docs) }], 'docs');
   }
 
-  let valLoss = null;
-  const progress = (p) => post({ type: 'rnn-playground:progress', step: p.step, loss: p.smooth, valLoss, charsPerSec: p.charsPerSec, running: pg.s.running });
+  // What the run's store holds (run.js): the newest validation loss is its newest `val` message
+  // (forgotten with a new model).
+  const { run } = pg;
+  const progress = (p) => post({ type: 'rnn-playground:progress', step: p.step, loss: p.smooth, valLoss: run.last('val')?.loss ?? null, charsPerSec: p.charsPerSec, running: run.get('running') });
   pg.on('progress', progress);
-  pg.on('val', (v) => {
-    valLoss = v.loss;
-    if (pg.last.progress) progress(pg.last.progress);
-  });
-  pg.on('built', () => {
-    valLoss = null;
+  pg.on('val', () => {
+    if (run.last('progress')) progress(run.last('progress'));
   });
   let lastState = '';
   pg.on('status', () => {
-    const state = pg.status().label;
+    const state = run.get('status').label;
     if (state !== lastState) post({ type: 'rnn-playground:state', state: (lastState = state) });
   });
   new ResizeObserver(() => postHeight()).observe(html);

@@ -113,7 +113,7 @@ export class Playground {
     const s = this.s;
     const touched = type === 'chart' ? ['series', 'runs'] : type === 'alert' ? ['alerts'] : [];
     this.run.publish({
-      info: s.info, model: s.model, step: s.step, running: s.running, engine: s.engine, engineFailed: s.engineFailed,
+      info: s.info, model: s.model, step: s.step, running: s.running, building: s.building, engine: s.engine, engineFailed: s.engineFailed,
       best: s.best, smooth: s.smooth, pool: s.pool ?? null, series: this.series, runs: this.runs, runNumber: this.runNumber ?? 0,
       status: this.status(), alerts: this.alertList ?? [],
     }, touched);

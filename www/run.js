@@ -4,17 +4,19 @@
 // fields.
 //
 // Keys: info (the engine's `info()` of the model: config, tokens, report, vocab, dims, …, or
-// null), model, step, running, engine ('relaxed' | 'simd128'), engineFailed, pool (the worker
+// null), model, step, running, building (a model is being built or loaded), engine ('relaxed' | 'simd128'), engineFailed, pool (the worker
 // pool's {size, ready, failed}), best ({loss, bpc, step} of the best validation), smooth (the smoothed training loss, nats per token), series
 // (the loss chart's: steps, train, val, trainBpc, valBpc, marks), runs (earlier runs' curves,
 // [{label, tokens, steps, …}]), runNumber, status (the buttons' and badge's: see
-// Playground.status()), alerts ([{key, message, kind, actions}]).
+// Playground.status()), alerts ([{key, message, kind, actions}]), autosave (the page's Autosave
+// (autosave.js), published by saving.js whenever it changes; null where nothing is saved).
+// Views and hosts react to a key by subscribing, not by polling it.
 
 export class RunStore {
   constructor() {
     this.values = {
-      info: null, model: false, step: 0, running: false, engine: null, engineFailed: false, pool: null, best: null, smooth: null,
-      series: null, runs: [], runNumber: 0, status: null, alerts: [],
+      info: null, model: false, step: 0, running: false, building: false, engine: null, engineFailed: false, pool: null, best: null, smooth: null,
+      series: null, runs: [], runNumber: 0, status: null, alerts: [], autosave: null,
     };
     this.messages = {}; // the newest worker message of each kind
     this.listeners = new Set();

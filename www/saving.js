@@ -6,17 +6,19 @@ import { presetById } from './presets.js';
 
 /** Starts saving `pg`'s run; offers the saved runs other tabs left behind. Returns the Autosave. */
 export async function startSaving(pg, store) {
+  const { run } = pg;
   const autosave = new Autosave();
-  pg.autosave = autosave;
-  autosave.onChange(() => pg.emit('autosave', autosave));
+  // The views read it from the run's store, from its first change on (the same object each
+  // time: `touched` says it changed).
+  autosave.onChange(() => run.publish({ autosave }, ['autosave']));
   let busy = false;
   const save = async () => {
-    if (busy || !pg.s.model || pg.s.step === 0 || pg.s.building) return;
+    if (busy || !run.get('model') || run.get('step') === 0 || run.get('building')) return;
     busy = true;
     try {
       const snap = await pg.snapshot();
       if (!snap.bytes) return;
-      const i = pg.s.info;
+      const i = run.get('info');
       const preset = store.get('preset');
       await autosave.save({
         settings: { ...store.values },
@@ -24,26 +26,22 @@ export async function startSaving(pg, store) {
         textVersion: `${preset}:${store.textVersion}`,
         checkpoint: snap.bytes,
         step: snap.step,
-        curves: { series: pg.series, runs: pg.runs, best: pg.s.best, runNumber: pg.runNumber ?? 0 },
+        curves: { series: run.get('series'), runs: run.get('runs'), best: run.get('best'), runNumber: run.get('runNumber') },
         summary: {
           model: `${i.dims.cell.toUpperCase()} ${i.dims.layers} × ${i.dims.hidden}`,
           text: preset === 'custom' ? 'your own text' : `the ${presetById(preset)?.label ?? preset} preset`,
-          loss: pg.s.smooth,
+          loss: run.get('smooth'),
         },
       });
     } finally {
       busy = false;
     }
   };
-  pg.saveNow = save;
   setInterval(() => {
-    if (pg.s.running) save();
+    if (run.get('running')) save();
   }, SAVE_EVERY_MS);
-  let wasRunning = false;
-  pg.on('status', () => {
-    if (wasRunning && !pg.s.running) save();
-    wasRunning = pg.s.running;
-  });
+  // Training stopped (paused, diverged, the engine failed): save where it stopped.
+  run.subscribe(({ keys }) => keys.has('running') && !run.get('running') && save());
   pg.on('restored', () => save());
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'hidden') save();

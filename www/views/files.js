@@ -57,11 +57,11 @@ export function mount(parent, ctx) {
   // Autosave (the page only): when the run was last saved, or why saving is off.
   const saveStatus = el('span', { id: 'save-status', class: 'meta' });
   const forget = el('button', { id: 'btn-forget-saved', type: 'button', class: 'small link', hidden: true }, 'Forget saved run');
-  forget.addEventListener('click', () => pg.autosave && pg.autosave.forget());
+  forget.addEventListener('click', () => run.get('autosave')?.forget());
   const saveRow = el('div', { class: 'row spread save-row', hidden: true }, saveStatus, forget);
   section.append(saveRow);
   const showSaving = () => {
-    const a = pg.autosave;
+    const a = run.get('autosave');
     if (!a) return;
     saveRow.hidden = false;
     forget.hidden = !!a.off || !a.savedAt;
@@ -90,7 +90,10 @@ export function mount(parent, ctx) {
     file.disabled = run.get('engineFailed');
   };
   let textTimer = 0;
-  const offs = [run.subscribe(({ keys }) => (keys.has('status') || keys.has('engineFailed')) && render()), ctx.on('file', download), ctx.on('autosave', showSaving), ctx.store.subscribe(({ keys, text }) => {
+  const offs = [run.subscribe(({ keys }) => {
+    if (keys.has('status') || keys.has('engineFailed')) render();
+    if (keys.has('autosave')) showSaving();
+  }), ctx.on('file', download), ctx.store.subscribe(({ keys, text }) => {
     if (!text && !keys.has('preset')) return;
     clearTimeout(textTimer);
     textTimer = setTimeout(showWithText, 300);
