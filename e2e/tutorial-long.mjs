@@ -27,14 +27,17 @@ const HOURS = 3 * 3600_000; // a section that has not finished by then has faile
 /** Installs a recorder on every playground of the page (window.__rec[i]). */
 function record() {
   window.__rec = [...document.querySelectorAll('rnn-playground')].map((el) => {
-    const rec = { label: el.getAttribute('label'), checks: [], alerts: [], plateauAt: null, samples: [] };
+    const rec = { label: el.getAttribute('label'), checks: [], alerts: [], plateauAt: null, samples: [], diverged: null };
     const { pg } = el.app;
     pg.on('val', (v) => {
-      if (v.loss !== null) rec.checks.push([v.step, v.loss, pg.s.smooth]);
+      if (v.loss !== null) rec.checks.push([v.step, v.loss, pg.run.get('smooth')]);
       if (v.plateau && rec.plateauAt === null) rec.plateauAt = v.step;
     });
     pg.on('alert', (list) => {
       for (const a of list) if (!rec.alerts.includes(a.message)) rec.alerts.push(a.message);
+    });
+    pg.on('diverged', (d) => {
+      rec.diverged = [d.step, d.loss];
     });
     pg.on('sample', (s) => rec.samples.push({ step: s.step, text: s.text, prime: s.prime, primed: s.primed }));
     return rec;
@@ -45,7 +48,7 @@ function record() {
 const sectionState = (page, n) => page.eval((k) => {
   const els = [...document.querySelectorAll(`section[aria-labelledby="s${k}"] rnn-playground`)];
   const all = [...document.querySelectorAll('rnn-playground')];
-  return els.map((el) => ({ index: all.indexOf(el), state: el.state, step: el.app.pg.s.step }));
+  return els.map((el) => ({ index: all.indexOf(el), state: el.state, step: el.app.pg.run.get('step') }));
 }, n);
 
 /** What a finished playground leaves: its record, σ_max, the flow's last row, the layout checks. */
@@ -53,10 +56,10 @@ const finished = (page, index) => page.eval((i) => {
   const el = document.querySelectorAll('rnn-playground')[i];
   const { pg } = el.app;
   const rec = window.__rec[i];
-  const sigma = pg.last.sigma ? Math.max(...pg.last.sigma.values.flatMap((a) => [...a])) : null;
+  const sigma = pg.run.last('sigma') ? Math.max(...pg.run.last('sigma').values.flatMap((a) => [...a])) : null;
   let flow30 = null;
-  if (pg.last.flow) {
-    const layers = pg.last.flow.layers;
+  if (pg.run.last('flow')) {
+    const layers = pg.run.last('flow').layers;
     const m = layers[layers.length - 1];
     const n = Math.round(Math.sqrt(m.length));
     flow30 = m[(n - 1) * n + n - 31] / m[(n - 1) * n + n - 1];
@@ -64,7 +67,7 @@ const finished = (page, index) => page.eval((i) => {
   const root = el.shadowRoot;
   const cut = [...root.querySelectorAll('.stat dd')].filter((d) => d.scrollWidth > d.clientWidth + 0.5).map((d) => `${d.id}: ${d.textContent}`);
   const chartTop = root.querySelector('.view-loss')?.getBoundingClientRect().top ?? null;
-  return { ...rec, diverged: pg.s.diverged ? [pg.s.diverged.step, pg.s.diverged.loss] : null, sigma, flow30, cut, chartTop, state: el.state };
+  return { ...rec, sigma, flow30, cut, chartTop, state: el.state };
 }, index);
 
 // ---- the metrics of tests/tutorial-claims.json, as tests/tutorial.rs computes them ----

@@ -19,7 +19,7 @@ const pair = (page, n) => page.eval((k) => {
       index: all.indexOf(el),
       label: el.getAttribute('label'),
       state: el.state,
-      step: el.app ? el.app.pg.s.step : 0,
+      step: el.app ? el.app.pg.run.get('step') : 0,
       chart: root.querySelector('#loss-chart')?.getAttribute('aria-label') ?? null,
       chartTop: root.querySelector('.view-loss')?.getBoundingClientRect().top ?? null,
       alert: root.querySelector('#alert')?.textContent ?? '',
@@ -89,7 +89,7 @@ inBrowsers('the tutorial', (name, env) => {
       });
       const state = (k) => page.eval((j) => {
         const el = document.querySelectorAll('rnn-playground')[j];
-        return { state: el.state, step: el.app.pg.s.step, cut: [...el.shadowRoot.querySelectorAll('.stat dd')].filter((d) => d.scrollWidth > d.clientWidth + 0.5).map((d) => `${d.id} ${d.textContent}`) };
+        return { state: el.state, step: el.app.pg.run.get('step'), cut: [...el.shadowRoot.querySelectorAll('.stat dd')].filter((d) => d.scrollWidth > d.clientWidth + 0.5).map((d) => `${d.id} ${d.textContent}`) };
       }, k);
       const done = await until(async () => {
         const s = await state(i);

@@ -224,7 +224,8 @@ export class Playground {
       case 'pool':
         return this.onPool(m);
       case 'diverged':
-        return this.onDiverged(m);
+        this.onDiverged(m);
+        return this.emit('diverged', m);
       case 'memorising':
         return this.onMemorising(m);
       case 'restored':
