@@ -30,7 +30,13 @@ export class PlotBox {
     this.node = node;
     this.plot = null;
     this.height = height;
-    this.ro = onWidth(node, (w) => (this.plot ? this.plot.setSize({ width: w, height: this.height }) : this.build()));
+    // The width as last laid out: read here, after layout, a build mid-task forces none.
+    this.width = 0;
+    this.ro = onWidth(node, (w) => {
+      this.width = w;
+      if (this.plot) this.plot.setSize({ width: w, height: this.height });
+      else this.build();
+    });
     this.offTheme = onThemeChange(node, () => this.plot && this.build());
   }
 
@@ -64,7 +70,7 @@ export class LossChart extends PlotBox {
   }
 
   build() {
-    const width = Math.floor(this.node.clientWidth);
+    const width = this.width;
     if (width <= 0) return;
     if (this.plot) this.plot.destroy();
     const units = this.units;
@@ -208,7 +214,7 @@ export class GradChart extends PlotBox {
   }
 
   build() {
-    const width = Math.floor(this.node.clientWidth);
+    const width = this.width;
     if (width <= 0) return;
     if (this.plot) this.plot.destroy();
     const palette = seriesColours(this.node, Math.max(1, this.layers));

@@ -190,7 +190,7 @@ class LogCurves extends PlotBox {
   }
 
   build() {
-    const width = Math.floor(this.node.clientWidth);
+    const width = this.width;
     if (width <= 0) return;
     if (this.plot) this.plot.destroy();
     const axis = axisColours(this.node);

@@ -38,8 +38,10 @@ export function mount(parent, ctx) {
   const series = { steps: [], lines: new Map() }; // label → values
   let plot = null;
   let labels = [];
+  // Widths as last laid out (the observer below): reading them mid-task would force a layout.
+  let width = 0;
+  let histWidth = 0;
   const build = () => {
-    const width = Math.floor(satBox.clientWidth);
     if (width <= 0) return;
     if (plot) plot.destroy();
     const axis = axisColours(satBox);
@@ -54,11 +56,19 @@ export function mount(parent, ctx) {
     }, [series.steps, ...labels.map((l) => series.lines.get(l))], satBox);
   };
   const ro = new ResizeObserver(() => {
+    const hw = Math.floor(hist.clientWidth);
+    if (hw !== histWidth) {
+      histWidth = hw;
+      drawHist();
+    }
     const w = Math.floor(satBox.clientWidth);
+    if (w === width) return;
+    width = w;
     if (w > 0 && plot) plot.setSize({ width: w, height: 170 });
     else if (w > 0 && labels.length) build();
   });
   ro.observe(satBox);
+  ro.observe(hist);
   const onProbe = (m) => {
     const cell = run.get('info') ? run.get('info').dims.cell : null;
     if (cell === 'rnn' || !cell) {
@@ -100,7 +110,7 @@ export function mount(parent, ctx) {
     queued = false;
     const i = run.get('info');
     if (!i || norms.length === 0) return;
-    const w = Math.max(200, Math.floor(hist.clientWidth || 600));
+    const w = Math.max(200, histWidth || 600);
     if (hist.width !== w * (devicePixelRatio || 1)) {
       hist.width = w * (devicePixelRatio || 1);
       hist.height = 150 * (devicePixelRatio || 1);

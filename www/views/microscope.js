@@ -38,6 +38,29 @@ export function mount(parent, ctx) {
   const views = {}; // name → VectorView, reused between steps
   const vec = (name, label) => (views[name] ??= new VectorView(label, section));
 
+  // The body's lines are built once per shape (cell, layer, whether there is a c_t) and then only
+  // their numbers, colours and texts change: rebuilding its ~600 nodes on every trace made the
+  // longest style and layout of a page that trains.
+  let shape = '';
+  const xLabel = el('span', { class: 'mic-label' });
+  const bars = el('ol', { class: 'mic-bars' });
+  const truth = el('p', { class: 'meta' });
+  const block = (title, ...kids) => el('div', { class: 'mic-block' }, el('h3', {}, title), ...kids);
+  const line = (label, v) => el('div', { class: 'mic-line' }, typeof label === 'string' ? el('span', { class: 'mic-label' }, label) : label, v.node);
+  const build = (d, G, names, hasC) => {
+    const gate = (g) => (d.cell === 'rnn' ? 'h' : names[g]);
+    const forward = block('Forward', line(xLabel, vec('x', layer === 0 ? 'x' : 'input')), line('h_{t−1}', vec('hp', 'h_{t−1}')));
+    for (let g = 0; g < G; g++) {
+      const n = gate(g);
+      forward.append(line(`${n}: pre-activation`, vec(`pre${g}`, `pre ${n}`)), line(`${n}: ${n === 'g' || n === 'n' || n === 'h' ? 'tanh' : 'σ'}(·)`, vec(`act${g}`, `${n}`)));
+    }
+    if (hasC) forward.append(line('c_t', vec('c', 'c_t')));
+    forward.append(line('h_t', vec('h', 'h_t')));
+    const backward = block('Backward (L: the probe text’s total loss)', line('∂L/∂h_t', vec('dh', '∂L/∂h_t')));
+    for (let g = 0; g < G; g++) backward.append(line(`∂L/∂(pre ${gate(g)})`, vec(`d${g}`, `∂L/∂pre ${gate(g)}`)));
+    body.replaceChildren(forward, block('Prediction of the next token', bars, truth), backward);
+  };
+
   const render = () => {
     if (!trace || !run.get('info')) return;
     const d = run.get('info').dims;
@@ -62,26 +85,20 @@ export function mount(parent, ctx) {
     const lossNats = trace.loss[t];
     where.textContent = `t = ${t}: reads “${shown(trace.tokens[t])}”, should predict “${shown(trace.tokens[t + 1])}”; loss −log p = ${lossNats.toFixed(3)} nats (${(lossNats / Math.LN2).toFixed(2)} bits)`;
 
-    clear(body);
-    const block = (title, ...kids) => el('div', { class: 'mic-block' }, el('h3', {}, title), ...kids);
-    const line = (label, v) => el('div', { class: 'mic-line' }, el('span', { class: 'mic-label' }, label), v.node);
-    vec('x', layer === 0 ? 'x' : 'input').set(row(L.x, inW), layer === 0 ? 2 : 1);
-    vec('hp', 'h_{t−1}').set(row(L.h_prev, H), 1);
-    body.append(block('Forward', line(layer === 0 ? `x_t = E[“${shown(trace.tokens[t])}”]` : 'x_t = h_t of layer below', views.x), line('h_{t−1}', views.hp)));
-    const gates = [];
+    const key = `${d.cell}/${layer === 0}/${!!L.c}`;
+    if (key !== shape) {
+      shape = key;
+      build(d, G, names, !!L.c);
+    }
+    xLabel.textContent = layer === 0 ? `x_t = E[“${shown(trace.tokens[t])}”]` : 'x_t = h_t of layer below';
+    views.x.set(row(L.x, inW), layer === 0 ? 2 : 1);
+    views.hp.set(row(L.h_prev, H), 1);
     for (let g = 0; g < G; g++) {
-      const n = d.cell === 'rnn' ? 'h' : names[g];
-      vec(`pre${g}`, `pre ${n}`).set(L.pre.subarray(t * G * H + g * H, t * G * H + (g + 1) * H), 4);
-      vec(`act${g}`, `${n}`).set(L.act.subarray(t * G * H + g * H, t * G * H + (g + 1) * H), 1);
-      gates.push(line(`${n}: pre-activation`, views[`pre${g}`]), line(`${n}: ${n === 'g' || n === 'n' || n === 'h' ? 'tanh' : 'σ'}(·)`, views[`act${g}`]));
+      views[`pre${g}`].set(L.pre.subarray(t * G * H + g * H, t * G * H + (g + 1) * H), 4);
+      views[`act${g}`].set(L.act.subarray(t * G * H + g * H, t * G * H + (g + 1) * H), 1);
     }
-    body.lastChild.append(...gates);
-    if (L.c) {
-      vec('c', 'c_t').set(row(L.c, H), 2);
-      body.lastChild.append(line('c_t', views.c));
-    }
-    vec('h', 'h_t').set(row(L.h, H), 1);
-    body.lastChild.append(line('h_t', views.h));
+    if (L.c) views.c.set(row(L.c, H), 2);
+    views.h.set(row(L.h, H), 1);
 
     // The ten likeliest next tokens (a word model's unknown token as its marker).
     const V = trace.probs.length / T;
@@ -89,25 +106,23 @@ export function mount(parent, ctx) {
     const ids = Array.from({ length: V }, (_, i) => i).sort((a, b) => p[b] - p[a]).slice(0, 10);
     const target = trace.targets[t];
     if (!ids.includes(target)) ids.push(target);
-    const bars = el('ol', { class: 'mic-bars' }, ...ids.map((id) => el('li', { class: id === target ? 'target' : '' },
-      el('span', { class: 'mic-char' }, tokenNode(shown(vocab[id] ?? '?'), id === unknownId)),
-      el('span', { class: 'mic-bar' }, el('span', { class: 'mic-fill', style: null })),
-      el('span', { class: 'mic-p' }, `${(p[id] * 100).toFixed(1)} %${id === target ? ' ← true' : ''}`))));
-    [...bars.querySelectorAll('.mic-fill')].forEach((f, i) => {
-      f.style.width = `${Math.max(0.5, p[ids[i]] * 100)}%`;
-    });
-    const truth = target === unknownId ? 'the unknown token' : `“${shown(vocab[target] ?? '?')}”`;
-    body.append(block('Prediction of the next token', bars, el('p', { class: 'meta' }, `−log p(${truth}) = ${lossNats.toFixed(3)} nats`)));
-
-    vec('dh', '∂L/∂h_t').set(row(L.dh, H), maxAbs(L.dh));
-    const deltas = [];
-    const scale = maxAbs(L.dpre);
-    for (let g = 0; g < G; g++) {
-      const n = d.cell === 'rnn' ? 'h' : names[g];
-      vec(`d${g}`, `∂L/∂pre ${n}`).set(L.dpre.subarray(t * G * H + g * H, t * G * H + (g + 1) * H), scale);
-      deltas.push(line(`∂L/∂(pre ${n})`, views[`d${g}`]));
+    while (bars.children.length > ids.length) bars.lastElementChild.remove();
+    while (bars.children.length < ids.length) {
+      bars.append(el('li', {}, el('span', { class: 'mic-char' }), el('span', { class: 'mic-bar' }, el('span', { class: 'mic-fill' })), el('span', { class: 'mic-p' })));
     }
-    body.append(block('Backward (L: the probe text’s total loss)', line('∂L/∂h_t', views.dh), ...deltas));
+    ids.forEach((id, i) => {
+      const li = bars.children[i];
+      const [char, bar, prob] = li.children;
+      li.className = id === target ? 'target' : '';
+      char.replaceChildren(tokenNode(shown(vocab[id] ?? '?'), id === unknownId));
+      bar.firstChild.style.width = `${Math.max(0.5, p[id] * 100)}%`;
+      prob.textContent = `${(p[id] * 100).toFixed(1)} %${id === target ? ' ← true' : ''}`;
+    });
+    truth.textContent = `−log p(${target === unknownId ? 'the unknown token' : `“${shown(vocab[target] ?? '?')}”`}) = ${lossNats.toFixed(3)} nats`;
+
+    views.dh.set(row(L.dh, H), maxAbs(L.dh));
+    const scale = maxAbs(L.dpre);
+    for (let g = 0; g < G; g++) views[`d${g}`].set(L.dpre.subarray(t * G * H + g * H, t * G * H + (g + 1) * H), scale);
   };
   const maxAbs = (a) => {
     let m = 0;
@@ -142,6 +157,7 @@ export function mount(parent, ctx) {
     }),
     ctx.on('built', () => {
       trace = null;
+      shape = '';
       clear(body);
     }),
   ];
