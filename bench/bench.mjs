@@ -277,7 +277,10 @@ function record(model, key, r, threads = 1) {
   // GFLOP/s count tokens (for a character model, characters); a word model's V is its own.
   const perSec = row.tokens_per_sec ?? row.chars_per_sec;
   if (typeof perSec === 'number') {
-    const macs = row.macs_per_token || row.macs_per_char || macsPerChar(model, row.vocab || corpusVocab);
+    // A row that does not report its own (the page's pool) counts with the model's, which the
+    // engine's rows before it recorded: a word model's V is not the corpus's characters.
+    const known = model.tokens === 'words' ? results.models[model.name].macs_per_char : null;
+    const macs = row.macs_per_token || row.macs_per_char || known || macsPerChar(model, row.vocab || corpusVocab);
     row.gflops = effectiveGflops(perSec, macs);
     if (model.tokens === 'words') results.models[model.name].macs_per_char = macs;
   }
@@ -633,12 +636,13 @@ for (const m of models) {
     const x = results.ratios[m.name][`${k}_over_1`];
     if (x != null) parts.push(`${x.toFixed(2)}× ${base === 'pool_chromium' ? '1 worker' : '1 thread'}`);
     if (r.threads_asked != null) parts.push(`ran on ${r.threads}`);
+    if (m.tokens === 'words' && !r.error) parts.unshift(`${fmtInt(r.chars_per_sec)} chars/s`);
     if (k === tkey('native', allCores) && results.ratios[m.name].native_all_cores_over_torch_all_cores != null) {
       parts.push(`${results.ratios[m.name].native_all_cores_over_torch_all_cores.toFixed(2)}× PyTorch ${allCores}`);
     }
     const cells = ['', '', label];
     if (r.error) cells.push('n/a ', '', '', r.error.slice(0, 40));
-    else cells.push(fmtInt(r.chars_per_sec) + (r.contended ? '*' : ' '), fmt2(r.gflops), r.fraction_of_peak != null ? pct(r.fraction_of_peak) : '', parts.join(', '));
+    else cells.push(fmtInt(m.tokens === 'words' ? r.tokens_per_sec : r.chars_per_sec) + (r.contended ? '*' : ' '), fmt2(r.gflops), r.fraction_of_peak != null ? pct(r.fraction_of_peak) : '', parts.join(', '));
     lines.push(rowStr(cells));
     const ms = r.step_ms;
     if (ms) {

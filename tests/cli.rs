@@ -891,9 +891,10 @@ fn a_diverging_run_stops_with_the_rule_that_fired_and_saves_nothing() {
 fn a_run_that_diverges_after_a_healthy_validation_keeps_that_checkpoint_and_resumes_with_a_lower_rate() {
     let dir = folder();
     // 40 steps at a sane rate, then on at rate 10 without clipping.
+    // --val-chars: the older name of --val-tokens.
     let o = run(dir.path(), &["train", "--task", "brackets", "--hidden", "32", "--steps", "40", "--val-every", "20", "--val-chars", "2000", "--quiet"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let o = run(dir.path(), &["train", "--task", "brackets", "--resume", "model.ckpt.safetensors", "--lr", "10", "--clip-mode", "none", "--steps", "300", "--val-every", "10", "--val-chars", "2000", "--quiet"]);
+    let o = run(dir.path(), &["train", "--task", "brackets", "--resume", "model.ckpt.safetensors", "--lr", "10", "--clip-mode", "none", "--steps", "300", "--val-every", "10", "--val-tokens", "2000", "--quiet"]);
     let err = stderr(&o);
     assert!(err.contains("note: resuming with --lr 10 (the checkpoint's: 0.002), --clip-mode none (the checkpoint's: norm)"), "{err}");
     fails_with(&o, 2, "error: training diverged: ");
@@ -914,7 +915,7 @@ fn a_run_that_diverges_after_a_healthy_validation_keeps_that_checkpoint_and_resu
 fn a_healthy_run_writes_its_checkpoint_at_each_validation() {
     let dir = folder();
     let mut c = cmd(dir.path(), &["train", "--task", "brackets", "--hidden", "16", "--steps", "100000000"]);
-    c.args(["--val-every", "10", "--val-chars", "2000", "--sample-every", "0", "--quiet"]);
+    c.args(["--val-every", "10", "--val-tokens", "2000", "--sample-every", "0", "--quiet"]);
     let mut child = c.spawn().unwrap();
     let path = dir.path().join("model.ckpt.safetensors");
     let start = Instant::now();
@@ -947,7 +948,7 @@ fn train_says_when_a_model_memorises_or_stops_improving_and_primes_its_samples()
 
     // A tanh RNN on the memory task stalls near 0.28 nats: a plateau, with what fits a tanh RNN.
     let task = ["train", "--task", "remember", "--cell", "rnn", "--hidden", "32", "--steps", "2400", "--val-every", "200", "--threads", "1"];
-    let out = run(d.path(), &[&task[..], &["--val-chars", "5000", "--sample-every", "1200", "--sample-length", "80"]].concat());
+    let out = run(d.path(), &[&task[..], &["--val-tokens", "5000", "--sample-every", "1200", "--sample-length", "80"]].concat());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     let line = err.lines().find(|l| l.starts_with("plateau: ")).unwrap_or_else(|| panic!("no plateau:\n{err}"));

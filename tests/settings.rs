@@ -468,7 +468,7 @@ mod cli {
             "--out",
             "--resume",
             "--val-every",
-            "--val-chars",
+            "--val-tokens",
             "--sample-every",
             "--sample-length",
             "--quiet",

@@ -19,8 +19,8 @@ use std::process::Command;
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 /// Steps between validation checks (the page checks every ~3 s: every 100 to 1,000 steps).
 const CHECK_EVERY: u64 = 200;
-/// Validation characters per check, as the worker's VAL_CHARS.
-const VAL_CHARS: usize = 20_000;
+/// Validation tokens per check, as the worker's VAL_TOKENS.
+const VAL_TOKENS: usize = 20_000;
 
 /// The attributes of every `<rnn-playground>` element of `html`, in order.
 fn elements(html: &str) -> Vec<BTreeMap<String, String>> {
@@ -96,7 +96,7 @@ fn run(attrs: &BTreeMap<String, String>, english: &str) -> Record {
             break;
         }
         if s.step % CHECK_EVERY == 0 {
-            let (loss, check) = t.check_validation(Some(VAL_CHARS), || false);
+            let (loss, check) = t.check_validation(Some(VAL_TOKENS), || false);
             r.checks.push((s.step, loss.unwrap().loss, s.smooth));
             r.memorising.extend(check.memorising.map(|m| format!("step {}: {m}", s.step)));
             if check.plateau.is_some() {

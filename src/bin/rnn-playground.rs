@@ -340,8 +340,9 @@ mod cli {
                         .help("Steps between validation losses (0: only at the end)"),
                 )
                 .arg(
-                    number("val-chars", "N", "20000", value_parser!(usize).into())
-                        .help("Validation characters per check (the last uses all)"),
+                    number("val-tokens", "N", "20000", value_parser!(usize).into())
+                        .alias("val-chars")
+                        .help("Validation tokens per check, and as many of training text (the last check reads all)"),
                 )
                 .arg(
                     number("sample-every", "N", "500", value_parser!(u64).into())
@@ -933,7 +934,7 @@ mod cli {
         let ckpt = out.strip_suffix(".safetensors").unwrap_or(&out).to_string() + ".ckpt.safetensors";
         let resume = string(m, "resume");
         let val_every = *m.get_one::<u64>("val-every").unwrap_or(&0);
-        let val_chars = *m.get_one::<usize>("val-chars").unwrap_or(&0);
+        let val_tokens = *m.get_one::<usize>("val-tokens").unwrap_or(&0);
         let sample_every = *m.get_one::<u64>("sample-every").unwrap_or(&0);
         let sample_len = *m.get_one::<usize>("sample-length").unwrap_or(&0);
         SampleSettings::default()
@@ -1071,7 +1072,7 @@ mod cli {
             let done = s.step - first_step;
             let validated = val_every > 0 && done % val_every == 0;
             if validated {
-                let (loss, check) = t.check_validation(Some(val_chars), stop);
+                let (loss, check) = t.check_validation(Some(val_tokens), stop);
                 val = loss;
                 // A healthy run's checkpoint is written at each validation, so that a divergence
                 // (or a crash) later on loses at most --val-every steps.
