@@ -3,7 +3,7 @@
 
 The same model (nn.Embedding -> nn.RNN/LSTM/GRU(batch_first) -> nn.Linear, the engine's state_dict
 names), vocabulary, data layout (B streams over contiguous segments of the training text, read in
-chunks of T characters, the state carried across chunks and detached, reset at each epoch),
+chunks of T tokens, the state carried across chunks and detached, reset at each epoch),
 truncated BPTT, clipping (norm, value, none) and optimizer (Adam, SGD with momentum, Adagrad,
 RMSProp: the engine's update rules, src/optim.rs, and its step learning-rate decay) as the engine
 (src/), on CUDA when there is one, else on the CPU; under torchrun, with DistributedDataParallel,
@@ -29,8 +29,12 @@ and train on
 --out (default torch.ckpt.safetensors) is a checkpoint in the engine's format, which the page's
 "Load a model or checkpoint" and `rnn-playground train CORPUS --resume FILE` continue from (exactly,
 on the same text). One JSON line per --log-every steps ({"step", "loss", "grad_norm", "lr"}) and
-one at the end ({"steps", "train_loss", "val_loss", "seconds", "chars_per_sec", "device", "ranks",
-"out"}) go to stdout (rank 0 only).
+one at the end ({"steps", "train_loss", "val_loss", "seconds", "tokens_per_sec", "chars_per_sec",
+"device", "ranks", "out"}) go to stdout (rank 0 only).
+
+A word model (tokens = words) reads its text as the engine cuts it, by Unicode's word boundaries:
+the engine's command-line tool cuts it (`rnn-playground tokenize --tokens words`; --cli PATH, else
+RNN_PLAYGROUND_CLI, else rnn-playground on the PATH or in target/release beside this script).
 """
 
 import argparse
@@ -38,7 +42,10 @@ import base64
 import json
 import math
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import zlib
@@ -50,7 +57,7 @@ DEFAULTS = {
     "cell": "lstm", "layers": 1, "hidden": 128, "embed": 32, "init": "pytorch", "seed": 1,
     "seq_len": 64, "batch": 32, "optimizer": "adam", "lr": 0.002, "clip_mode": "norm", "clip": 5.0,
     "lr_decay": 1.0, "lr_decay_every": 1000, "momentum": 0.9, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8,
-    "val_fraction": 0.1, "max_vocab": 8000, "workers": 0,
+    "val_fraction": 0.1, "tokens": "characters", "max_vocab": 8000, "workers": 0,
 }
 LINK_VERSIONS = (1, 2)
 CHOICES = {
@@ -58,9 +65,10 @@ CHOICES = {
     "init": ("pytorch", "xavier", "orthogonal", "identity"),
     "optimizer": ("adam", "sgd", "adagrad", "rmsprop"),
     "clip_mode": ("norm", "value", "none"),
+    "tokens": ("characters", "words"),
 }
-UNKNOWN = "\ufffd"  # id 0: characters outside the vocabulary (src/vocab.rs)
-MIN_VAL_CHARS = 2000  # src/data.rs
+UNKNOWN = "\ufffd"  # id 0: tokens outside the vocabulary (src/vocab.rs)
+MIN_VAL_TOKENS = 2000  # src/data.rs
 MAX_CORPUS_BYTES = 64 << 20  # src/trainer.rs
 FORMAT, VERSION = "rnn-playground", "1"  # src/checkpoint.rs
 
@@ -142,35 +150,65 @@ def read_text(path, what="the corpus"):
 # ---- the engine's data layout ------------------------------------------------------------------
 
 
-def build_vocab(text, max_vocab):
-    """src/vocab.rs's Vocab::build: the most frequent characters (ties to the lower code point),
-    at most max_vocab − 1 of them, in code point order, after the unknown character."""
+def tokenize(text, kind, cli):
+    """The tokens of `text` as the engine cuts them (src/tokenizer.rs): its characters, or its words
+    by Unicode's word boundaries (UAX #29), which Python's standard library does not implement, so
+    the engine's own command-line tool cuts them (`rnn-playground tokenize --tokens words`)."""
+    if kind == "characters":
+        return list(text)
+    tool = cli or os.environ.get("RNN_PLAYGROUND_CLI") or shutil.which("rnn-playground")
+    if not tool:
+        built = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "target", "release", "rnn-playground")
+        tool = built if os.path.isfile(built) else None
+    if not tool:
+        raise Fail("a word model's text is cut by the engine's tokenizer: give its command-line tool with --cli PATH "
+                   "(or RNN_PLAYGROUND_CLI, or put rnn-playground on the PATH; `cargo build --release` makes it)")
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".txt", delete=False) as f:
+        f.write(text)
+    try:
+        p = subprocess.run([tool, "tokenize", "--tokens", "words", f.name], capture_output=True, text=True)
+    except OSError as e:
+        raise Fail(f"{tool}: {e.strerror}")
+    finally:
+        os.unlink(f.name)
+    if p.returncode != 0:
+        raise Fail(f"{tool} tokenize: {p.stderr.strip() or f'exit code {p.returncode}'}")
+    tokens = json.loads(p.stdout)
+    if "".join(tokens) != text:
+        raise Fail(f"{tool} tokenize did not give the text back; is it an rnn-playground of this version?")
+    return tokens
+
+
+def build_vocab(tokens, max_vocab):
+    """src/vocab.rs's Vocab::build: the most frequent tokens (ties to the lower string), at most
+    max_vocab − 1 of them, in string order, after the unknown token; a kept token that holds
+    U+FFFD is dropped (it would read as the unknown token)."""
     counts = {}
-    for c in text:
-        counts[c] = counts.get(c, 0) + 1
-    kept = sorted(counts, key=lambda c: (-counts[c], ord(c)))[: max_vocab - 1]
-    return [UNKNOWN] + sorted((c for c in kept if c != UNKNOWN), key=ord)
+    for t in tokens:
+        counts[t] = counts.get(t, 0) + 1
+    kept = sorted(counts, key=lambda t: (-counts[t], t))[: max_vocab - 1]
+    return [UNKNOWN] + sorted(t for t in kept if UNKNOWN not in t)
 
 
-def encode(vocab, text):
-    ids = {c: i for i, c in enumerate(vocab) if i > 0 or c != UNKNOWN}
-    return [ids.get(c, 0) for c in text]
+def encode(vocab, tokens):
+    ids = {t: i for i, t in enumerate(vocab) if i > 0 or t != UNKNOWN}
+    return [ids.get(t, 0) for t in tokens]
 
 
 def split(ids, val_fraction):
-    """src/data.rs's split: the last val_fraction of the text, at least 2,000 characters (or half)."""
+    """src/data.rs's split: the last val_fraction of the tokens, at least 2,000 (or half)."""
     n_val = math.floor(len(ids) * val_fraction)
     if val_fraction > 0:
-        n_val = max(n_val, min(MIN_VAL_CHARS, len(ids) // 2))
+        n_val = max(n_val, min(MIN_VAL_TOKENS, len(ids) // 2))
     if n_val < 2 or len(ids) - n_val < 2:
         return ids, []
     return ids[: len(ids) - n_val], ids[len(ids) - n_val :]
 
 
 def layout(n, steps, batch):
-    """src/data.rs's Batcher::new: (streams, segment length, chunks per epoch) over n characters."""
+    """src/data.rs's Batcher::new: (streams, segment length, chunks per epoch) over n tokens."""
     if n < steps + 1:
-        raise Fail(f"the training text has {n} characters; sequence length {steps} needs at least {steps + 1}")
+        raise Fail(f"the training text has {n} tokens; sequence length {steps} needs at least {steps + 1}")
     pairs = n - 1
     streams = max(1, min(batch, pairs // steps))
     seg = pairs // streams
@@ -339,8 +377,9 @@ def load_file(torch, path):
         raise Fail(f"{path}: format version {meta.get('version')} is not supported (this script reads {VERSION})")
     cfg = checked_config(json.loads(meta["config"]), path)
     vocab = json.loads(meta["vocab"])
-    if not isinstance(vocab, list) or not all(isinstance(c, str) and len(c) == 1 for c in vocab):
-        raise Fail(f"{path}: the vocabulary is not a list of single characters")
+    one = cfg["tokens"] == "characters"
+    if not isinstance(vocab, list) or not vocab or not all(isinstance(t, str) and t and (len(t) == 1 or not one) for t in vocab):
+        raise Fail(f"{path}: the vocabulary is not a list of {'single characters' if one else 'tokens'}")
     for name, t in tensors.items():
         if t.dtype != torch.float32 and not name.startswith("train."):
             tensors[name] = t.float()
@@ -369,7 +408,7 @@ def save_checkpoint(torch, path, model, cfg, vocab, opt, progress, state, meta_e
         tensors["train.c"] = c.detach().float().cpu().contiguous()
     meta = dict(meta_extra)
     meta.update({
-        "format": FORMAT, "version": VERSION, "cell": cfg["cell"],
+        "format": FORMAT, "version": VERSION, "cell": cfg["cell"], "tokens": cfg["tokens"],
         "config": json.dumps(cfg, separators=(",", ":")),
         "vocab": json.dumps(vocab, ensure_ascii=False, separators=(",", ":")),
         "kind": "checkpoint", "optimizer": json.dumps(cfg["optimizer"]),
@@ -399,7 +438,8 @@ def main():
     ap.add_argument("--threads", type=int, default=0, help="CPU threads per process (torch.set_num_threads); 0: PyTorch's choice")
     ap.add_argument("--log-every", type=int, default=100, help="steps between progress lines on stdout (0: none)")
     ap.add_argument("--log-steps", metavar="FILE.jsonl", help="every step's line, as `rnn-playground train --log-steps` writes them")
-    ap.add_argument("--val-chars", type=int, default=20000, help="validation characters at the end (0: all)")
+    ap.add_argument("--val-tokens", "--val-chars", type=int, default=20000, help="validation tokens at the end (0: all)")
+    ap.add_argument("--cli", metavar="PATH", help="rnn-playground, to cut a word model's text (else RNN_PLAYGROUND_CLI or the PATH)")
     args = ap.parse_args()
     try:
         run(args)
@@ -463,13 +503,15 @@ def run(args):
     else:
         raise Fail("give the training text with --corpus FILE")
     val_text = read_text(args.val, "the validation text") if args.val else None
+    tokens = tokenize(text, cfg["tokens"], args.cli)
+    val_tokens = tokenize(val_text, cfg["tokens"], args.cli) if val_text is not None else None
     if vocab is None:
-        vocab = build_vocab(text + (val_text or ""), cfg["max_vocab"])
-    ids = encode(vocab, text)
+        vocab = build_vocab(tokens + (val_tokens or []), cfg["max_vocab"])
+    ids = encode(vocab, tokens)
     if len(ids) < 2:
-        raise Fail("the corpus has a single character; there is nothing to predict")
+        raise Fail("the corpus has a single token; there is nothing to predict")
     if val_text is not None:
-        train_ids, val_ids = ids, encode(vocab, val_text)
+        train_ids, val_ids = ids, encode(vocab, val_tokens)
     else:
         train_ids, val_ids = split(ids, cfg["val_fraction"])
     corpus_hash = fnv1a(0xCBF29CE484222325, text)
@@ -567,7 +609,7 @@ def run(args):
         dist.all_gather_object(parts, (hs, cs))
         hs = torch.cat([p[0] for p in parts], dim=1)
         cs = torch.cat([p[1] for p in parts], dim=1) if lstm else None
-    val_loss = evaluate(torch, nn, model, val_ids, T, cfg["batch"], device, args.val_chars, lstm) if rank == 0 else None
+    val_loss = evaluate(torch, nn, model, val_ids, T, cfg["batch"], device, args.val_tokens, lstm) if rank == 0 else None
     if rank == 0:
         out_cfg = dict(cfg, workers=world)
         progress = {"step": opt.step, "epoch": epoch, "chunk": chunk, "streams": B, "rng": rng, "corpus_hash": corpus_hash}
@@ -578,9 +620,10 @@ def run(args):
         if args.log_steps:
             with open(args.log_steps, "w", encoding="utf-8") as f:
                 f.write("".join(x + "\n" for x in lines))
+        per_sec = (opt.step - first_step) * T * B / max(seconds, 1e-9)
         say(json.dumps({
             "steps": opt.step, "train_loss": loss, "val_loss": val_loss, "seconds": seconds,
-            "chars_per_sec": (opt.step - first_step) * T * B / max(seconds, 1e-9), "device": str(device),
+            "tokens_per_sec": per_sec, "chars_per_sec": per_sec * len(text) / len(tokens), "device": str(device),
             "ranks": world, "resumed": resumed, "out": args.out,
         }), flush=True)
     if world > 1:
@@ -588,9 +631,9 @@ def run(args):
         dist.destroy_process_group()
 
 
-def evaluate(torch, nn, model, ids, T, batch, device, max_chars, lstm):
+def evaluate(torch, nn, model, ids, T, batch, device, max_tokens, lstm):
     """src/trainer.rs's validate: the training layout over the validation text, one pass."""
-    n = len(ids) if max_chars <= 0 else min(len(ids), max_chars)
+    n = len(ids) if max_tokens <= 0 else min(len(ids), max_tokens)
     if n < 2:
         return None
     T = min(T, n - 1)

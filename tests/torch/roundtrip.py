@@ -5,7 +5,8 @@ back, on the CPU.
   python3 tests/torch/roundtrip.py --python VENV/bin/python --cli target/release/rnn-playground
 
 For each case (the four optimizers, the three clipping modes, the three cells, one and two layers,
-a learning-rate decay): the command-line tool trains 10 steps on the engine's `brackets` task and
+a learning-rate decay; and a word model on the README's text, whose tokens the script gets from the
+engine's `tokenize`): the command-line tool trains 10 steps on the engine's `brackets` task and
 writes a checkpoint; from it the engine and PyTorch each take 20 steps, and their losses and
 gradient norms must agree within 1e-4 relative (measured: losses within 7e-7, gradient norms within
 3e-5; two f32 implementations of the same arithmetic, with other summation orders and exp, over
@@ -171,6 +172,29 @@ def main():
         assert "2 threads (the checkpoint's" in p.stderr and "other text" not in p.stderr, p.stderr
 
     check("torchrun --nproc_per_node 2 (gloo) gives one process's losses; the checkpoint records 2", torchrun_matches_one_process)
+
+    # A word model: the script cuts its text with the engine's own tokenizer (--cli).
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        words_text = f.read()[:40000]
+    with open(path("words.txt"), "w", encoding="utf-8") as f:
+        f.write(words_text)
+    words = dict(tokens="words", max_vocab=600, hidden=32, embed=16, seq_len=16, batch=4, lr=5e-3)
+
+    def torch_matches_engine_on_words():
+        start, e_log, t_log = path("words.e.safetensors"), path("words.e.jsonl"), path("words.t.jsonl")
+        engine_train(path("words.txt"), *flags(words), "--steps", "10", "--threads", "1", "--out", start)
+        ckpt = start.replace(".safetensors", ".ckpt.safetensors")
+        engine_train(path("words.txt"), "--resume", ckpt, "--steps", "20", "--out", path("words.e2.safetensors"), "--log-steps", e_log)
+        t_ckpt = path("words.t.ckpt.safetensors")
+        torch("--from", ckpt, "--corpus", path("words.txt"), "--cli", cli, "--steps", "20", "--out", t_ckpt, "--log-steps", t_log)
+        close(lines(t_log), lines(e_log), 1e-4, "words: PyTorch against the engine")
+        # The tool continues PyTorch's word checkpoint on the same text, and the page's engine loads it.
+        p = engine_train(path("words.txt"), "--resume", t_ckpt, "--steps", "2", "--out", path("words.c.safetensors"))
+        assert "other text" not in p.stderr and json.loads(p.stdout)["steps"] == 32 and json.loads(p.stdout)["tokens"] == "words", p.stdout + p.stderr
+        r = json.loads(run([node, os.path.join(ROOT, "tests/torch/page_engine.mjs"), "load", t_ckpt, "--corpus", path("words.txt")]).stdout)
+        assert r["resumed"] and r["step"] == 30 and all(math.isfinite(x) for x in r["losses"]), r
+
+    check("words: PyTorch takes the engine's steps on a word model, and the tool and the page continue its checkpoint", torch_matches_engine_on_words)
 
     def fresh_from_link():
         with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
