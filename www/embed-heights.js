@@ -6,11 +6,11 @@
 
 export const WIDTHS = [320, 700, 1000];
 export const GAP = 12;
-export const BASE = { none: [502, 302, 264], basic: [589, 347, 309], full: [2686, 1895, 1683] };
+export const BASE = { none: [502, 366, 264], basic: [589, 411, 309], full: [2686, 1959, 1683] };
 export const VIEW_HEIGHTS = {
   loss: { none: [445, 346, 321], basic: [445, 346, 321], full: [445, 346, 321] },
   gradients: { none: [442, 305, 305], basic: [442, 305, 305], full: [442, 305, 305] },
-  samples: { none: [463, 261, 254], basic: [520, 299, 292], full: [762, 495, 488] },
+  samples: { none: [463, 254, 254], basic: [501, 358, 292], full: [762, 488, 495] },
   heatmap: { none: [1188, 886, 802], basic: [1188, 886, 802], full: [1188, 886, 802] },
   equations: { none: [1190, 923, 923], basic: [1190, 923, 923], full: [1190, 923, 923] },
   flow: { none: [1364, 1151, 1131], basic: [1364, 1151, 1131], full: [1364, 1151, 1131] },

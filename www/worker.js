@@ -89,6 +89,7 @@ function freshRun() {
     best: null, // {loss, step}: the best validation point, as the engine's monitor judged it
     lastStats: null,
     posted: {}, // series name → performance.now() of its last post
+    postedStep: {}, // series name → the step of its last post
     speedMark: { ms: 0, tokens: 0, chars: 0 },
     speed: null, // {tokens, chars} per second
     recentClipped: [], // last ~50 steps' clipped flags, summarised as a fraction
@@ -185,8 +186,8 @@ function mathText() {
 }
 
 /**
- * What the worker streams to the page, one entry per message type: how often (ms) while
- * training, whether it is posted at all now (`when`; the mathematics' numbers only while a view
+ * What the worker streams to the page, one entry per message type: how often (ms, and `steps`
+ * for a series due after that many steps too) while training, whether it is posted at all now (`when`; the mathematics' numbers only while a view
  * shows them), and `post()`, which computes and posts one. A failing periodic job is reported
  * once (reportOnce) rather than every few seconds.
  */
@@ -201,10 +202,14 @@ const SERIES = {
     },
   },
   val: {
-    // Every 3 s, or rarer when a check is slow (a big model): at most a tenth of the time.
+    // Every 3 s, or rarer when a check is slow (a big model): at most a tenth of the time. And at
+    // least every 500 steps (the command line's --val-every), so that a small fast model, which
+    // takes thousands of steps in 3 s, is judged as often in steps as a slow one (the monitor's
+    // rules count checks: a plateau needs three in each half of the run).
     get ms() {
       return Math.max(3000, 10 * run.valMs);
     },
+    steps: 500,
     post() {
       // The engine judges the check (src/monitor.rs): a new best, memorising, a plateau, a healthy
       // run. It reads VAL_TOKENS of validation text and as much training text.
@@ -283,6 +288,7 @@ const SERIES = {
 function postSeries(name) {
   const s = SERIES[name];
   run.posted[name] = performance.now();
+  run.postedStep[name] = trainer ? stepNow() : 0;
   if (!trainer || (s.when && !s.when())) return;
   try {
     s.post();
@@ -298,7 +304,8 @@ function postSeries(name) {
 function periodic(force) {
   const now = performance.now();
   for (const [name, s] of Object.entries(SERIES)) {
-    if (force || now - (run.posted[name] ?? 0) >= s.ms) postSeries(name);
+    const due = now - (run.posted[name] ?? 0) >= s.ms || (s.steps && stepNow() - (run.postedStep[name] ?? 0) >= s.steps);
+    if (force || due) postSeries(name);
   }
 }
 
