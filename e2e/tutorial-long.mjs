@@ -72,8 +72,10 @@ const finished = (page, index) => page.eval((i) => {
 
 // ---- the metrics of tests/tutorial-claims.json, as tests/tutorial.rs computes them ----
 
-/** Fraction of whole generated lines `x.....x` that close with their first letter. */
+/** The whole generated lines `x.....x` of the memory task (a sample's last line is cut). */
 const memoryLines = (texts) => texts.flatMap((t) => t.split('\n').slice(0, -1)).filter((l) => /^[a-z]\.{10,}[a-z]$/.test(l));
+
+/** Fraction of those lines that close with their first letter. */
 function closingLetters(texts) {
   const lines = memoryLines(texts);
   return lines.filter((l) => l[0] === l[l.length - 1]).length / Math.max(1, lines.length);
